@@ -1,0 +1,45 @@
+// Group keys made of several string parts (RemoteIP; RemoteIP + process; DeviceName + ...):
+// an unambiguous byte encoding (4-byte little-endian length + bytes per part) and its xxHash.
+// Knows nothing of formats or threads.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <xxhash.h>
+
+namespace rareconn::core {
+
+inline void append_key_part(std::string& key, std::string_view part) {
+  const std::uint32_t n = static_cast<std::uint32_t>(part.size());
+  char len[4];
+  std::memcpy(len, &n, 4);
+  key.append(len, 4);
+  key.append(part);
+}
+
+inline std::vector<std::string> decode_key(std::string_view key) {
+  std::vector<std::string> parts;
+  std::size_t p = 0;
+  while (p + 4 <= key.size()) {
+    std::uint32_t n;
+    std::memcpy(&n, key.data() + p, 4);
+    p += 4;
+    parts.emplace_back(key.substr(p, n));
+    p += n;
+  }
+  return parts;
+}
+
+inline std::uint64_t hash_bytes(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
+
+// Transparent xxHash functor for robin-map keyed by string / string_view.
+struct XxHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return static_cast<std::size_t>(hash_bytes(s)); }
+};
+
+}  // namespace rareconn::core

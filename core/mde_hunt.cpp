@@ -1,0 +1,78 @@
+// MDE hunt: the seed's filters in the seed's order, exactly as kql-semantics.md §2 states them.
+// Must not depend on formats, files or threads.
+#include "core/mde_hunt.hpp"
+
+#include "core/has_any.hpp"
+#include "core/key_codec.hpp"
+
+namespace rareconn::core {
+
+std::vector<std::vector<std::string>> mde_field_names() {
+  return {
+      {"Timestamp", "TimeGenerated"},
+      {"DeviceName"},
+      {"ActionType"},
+      {"RemoteIPType"},
+      {"RemoteIP"},
+      {"RemoteUrl"},
+      {"InitiatingProcessFileName"},
+  };
+}
+
+std::vector<std::string> mde_key_columns(const MdeOptions& options) {
+  std::vector<std::string> cols;
+  if (options.per_server) cols.push_back("DeviceName");
+  cols.push_back("RemoteIP");
+  if (options.by == KeyBy::kIpProcess) cols.push_back("InitiatingProcessFileName");
+  return cols;
+}
+
+void MdeFunnel::add(const MdeFunnel& o) {
+  records += o.records;
+  null_time += o.null_time;
+  bad_time += o.bad_time;
+  after_servers += o.after_servers;
+  after_action += o.after_action;
+  after_ip_type += o.after_ip_type;
+  after_link_local += o.after_link_local;
+}
+
+bool starts_with_nocase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (kusto_fold(static_cast<unsigned char>(s[i])) != kusto_fold(static_cast<unsigned char>(prefix[i]))) return false;
+  }
+  return true;
+}
+
+RecordStatus MdeRecordFilter::process(const std::string_view* f, EventRef ref) {
+  ++funnel_.records;
+  const std::string_view time_text = f[kMdeTime];
+  if (time_text.empty()) {
+    ++funnel_.null_time;
+    return RecordStatus::kOk;
+  }
+  const std::optional<Ticks> t = parse_datetime(time_text);
+  if (!t) {
+    ++funnel_.bad_time;
+    return RecordStatus::kBadTime;
+  }
+  partial_.observe(*t);
+  if (!options_.servers.contains(f[kMdeDeviceName])) return RecordStatus::kOk;
+  ++funnel_.after_servers;
+  if (f[kMdeActionType] != "ConnectionSuccess") return RecordStatus::kOk;
+  ++funnel_.after_action;
+  const std::string_view ip_type = f[kMdeRemoteIPType];
+  if (ip_type == "Private" || ip_type == "Loopback") return RecordStatus::kOk;
+  ++funnel_.after_ip_type;
+  if (starts_with_nocase(f[kMdeRemoteIP], "169.254.")) return RecordStatus::kOk;
+  ++funnel_.after_link_local;
+  key_.clear();
+  if (options_.per_server) append_key_part(key_, f[kMdeDeviceName]);
+  append_key_part(key_, f[kMdeRemoteIP]);
+  if (options_.by == KeyBy::kIpProcess) append_key_part(key_, f[kMdeProcessFileName]);
+  partial_.add(key_, f[kMdeRemoteUrl], *t, ref);
+  return RecordStatus::kOk;
+}
+
+}  // namespace rareconn::core

@@ -1,0 +1,195 @@
+// The shared engine of both hunts: per-thread partial aggregates of key -> count (and the set of
+// URLs), the recent-window partition as compact references, the partitioned merge, the rare-key
+// decision and the probe (hash join) of the recent partition against the rare keys.
+// Knows nothing of formats or files; runs no threads itself: the scanner calls the partition and
+// probe steps in parallel (each step touches disjoint state).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tsl/robin_map.h>
+
+#include "core/arena.hpp"
+#include "core/has_any.hpp"
+#include "core/key_codec.hpp"
+#include "core/kusto_time.hpp"
+
+namespace rareconn::core {
+
+struct WindowConfig {
+  std::optional<Ticks> now;  // nullopt: the newest event time read (any record)
+  Ticks lookback = 30 * kTicksPerDay;
+  Ticks recent = 5 * kTicksPerDay;
+  std::int64_t threshold = 50;  // rare: count_ < threshold
+  bool track_set = true;        // MDE: make_set(RemoteUrl)
+  bool recent_within_lookback = false;  // Sysmon: the recent side also passes the lookback filter
+};
+
+// Where an event lies: enough to find it again in its (memory-mapped) file.
+struct EventRef {
+  std::uint64_t offset = 0;
+  std::uint32_t file = 0;
+  std::uint32_t length = 0;
+};
+
+// State shared by every thread: the configuration and the newest time seen so far.
+class WindowShared {
+ public:
+  explicit WindowShared(WindowConfig config) : config_(std::move(config)) {}
+  const WindowConfig& config() const { return config_; }
+  Ticks newest() const { return newest_.load(std::memory_order_relaxed); }
+  bool any_time() const { return newest() != kNoTime; }
+  // Raises the shared newest time to at least t; returns the value now in force.
+  Ticks raise_newest(Ticks t);
+
+  static constexpr Ticks kNoTime = INT64_MIN;
+
+ private:
+  WindowConfig config_;
+  std::atomic<Ticks> newest_{kNoTime};
+};
+
+class WindowPartial {
+ public:
+  explicit WindowPartial(WindowShared& shared);
+  WindowPartial(const WindowPartial&) = delete;
+  WindowPartial& operator=(const WindowPartial&) = delete;
+
+  // Every record that has a time (before any filter): feeds the default `now`.
+  void observe(Ticks t) {
+    if (t > local_newest_) {
+      local_newest_ = t;
+      if (t > cached_newest_) cached_newest_ = shared_.raise_newest(t);
+    }
+  }
+  // A record that passed the hunt's filters. `key` is an encoded key (key_codec.hpp).
+  void add(std::string_view key, std::string_view set_value, Ticks t, EventRef ref);
+
+  std::size_t memory_bytes() const;
+
+ private:
+  friend class WindowMerger;
+  struct UrlSeen {
+    std::uint32_t url;
+    Ticks newest;
+  };
+  struct KeyAgg {
+    std::uint64_t hash;
+    std::string_view key;
+    std::uint64_t count = 0;          // events surely in the lookback window (`now` given)
+    std::vector<Ticks> pending;       // times of candidate events (`now` not yet known)
+    std::vector<UrlSeen> urls;        // distinct set values with their newest time
+  };
+  struct RecentRef {
+    Ticks time;
+    std::uint64_t offset;
+    std::uint32_t file;
+    std::uint32_t length;
+    std::uint32_t key;
+  };
+  std::uint32_t key_id(std::string_view key);
+  std::uint32_t url_id(std::string_view url);
+  void note_url(KeyAgg& agg, std::uint32_t url, Ticks t);
+  void prune();
+
+  WindowShared& shared_;
+  const bool now_known_;
+  Ticks base_cut_ = 0;    // exact cuts when `now` is given
+  Ticks recent_cut_ = 0;
+  Ticks local_newest_ = WindowShared::kNoTime;
+  Ticks cached_newest_ = WindowShared::kNoTime;
+  Arena arena_;
+  tsl::robin_map<std::string_view, std::uint32_t, XxHash, std::equal_to<>> key_index_;
+  std::vector<KeyAgg> keys_;
+  tsl::robin_map<std::string_view, std::uint32_t, XxHash, std::equal_to<>> url_index_;
+  std::vector<std::string_view> urls_;
+  std::vector<RecentRef> recent_;
+  std::size_t pending_total_ = 0;
+  std::size_t next_prune_ = 1 << 20;
+};
+
+// A key that survived: count below the threshold and no allow-list needle in its set.
+struct RareKey {
+  std::vector<std::string> parts;  // decoded key parts, in key order
+  std::int64_t count = 0;
+  std::string set_json;            // compact JSON array of the distinct set values (sorted)
+};
+
+struct Finding {
+  Ticks time;
+  std::uint64_t offset;
+  std::uint32_t file;
+  std::uint32_t length;
+  std::uint32_t rare;  // index into WindowMerger::rare_keys()
+};
+
+struct WindowCounts {
+  std::uint64_t baseline_events = 0;   // filtered events in the lookback window
+  std::uint64_t recent_events = 0;     // filtered events in the recent window
+  std::uint64_t distinct_keys = 0;     // keys with at least one baseline event
+  std::uint64_t keys_under_threshold = 0;
+  std::uint64_t keys_allow_dropped = 0;
+  std::uint64_t rare_keys = 0;
+};
+
+class WindowMerger {
+ public:
+  // `allow` may be null (no allow-list). Partials must outlive the merger.
+  WindowMerger(WindowShared& shared, std::vector<WindowPartial*> partials, const HasAnyMatcher* allow);
+
+  // The `now` of the run (given, or the newest time read); nullopt when no record had a time.
+  std::optional<Ticks> now() const { return now_; }
+
+  std::size_t partition_count() const { return partitions_.size(); }
+  void merge_partition(std::size_t p);  // parallel-safe across distinct p
+  void finish_merge();                  // after every partition
+
+  std::size_t probe_task_count() const { return probe_tasks_.size(); }
+  // Parallel-safe across distinct tasks; appends the findings of one slice of the recent partition.
+  void probe(std::size_t task, std::vector<Finding>& out, std::uint64_t& recent_events) const;
+
+  const std::vector<RareKey>& rare_keys() const { return rare_; }
+  const WindowCounts& counts() const { return counts_; }
+  void add_recent_events(std::uint64_t n) { counts_.recent_events += n; }
+
+ private:
+  struct Member {
+    std::uint32_t partial;
+    std::uint32_t key;
+  };
+  struct GlobalKey {
+    std::string_view key;
+    std::uint64_t count = 0;
+    std::vector<Member> members;
+  };
+  struct Partition {
+    std::vector<RareKey> rare;
+    WindowCounts counts;
+  };
+  struct ProbeTask {
+    std::uint32_t partial;
+    std::size_t begin, end;
+  };
+
+  WindowShared& shared_;
+  std::vector<WindowPartial*> partials_;
+  const HasAnyMatcher* allow_;
+  std::optional<Ticks> now_;
+  Ticks base_cut_ = 0, recent_cut_ = 0;
+  std::vector<Partition> partitions_;
+  // Per partial, per local key: (partition << 32 | index in partition.rare), or kNotRare.
+  std::vector<std::vector<std::uint64_t>> rare_of_;
+  std::vector<std::uint32_t> partition_offset_;
+  std::vector<RareKey> rare_;
+  std::vector<ProbeTask> probe_tasks_;
+  WindowCounts counts_;
+  static constexpr std::uint64_t kNotRare = ~std::uint64_t{0};
+};
+
+}  // namespace rareconn::core

@@ -1,0 +1,212 @@
+// RFC 4180 CSV with a header: the header grammar, quote-parity helpers that let the scanner cut a
+// file into chunks at exact record boundaries in parallel, and the record decoder. Knows nothing of
+// hunts or threads: it decodes bytes it is handed.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/record_view.hpp"
+
+namespace rareconn::parsers {
+
+struct CsvHeader {
+  std::vector<std::string> columns;
+  std::uint64_t data_offset = 0;  // first byte after the header record (and its terminator)
+  ParseError error = ParseError::kNone;
+};
+
+// Parses the header record at the start of `data`; a UTF-8 byte-order mark is skipped.
+CsvHeader parse_csv_header(std::string_view data);
+
+// Number of '"' bytes in [begin, end).
+std::uint64_t count_quotes(const char* begin, const char* end);
+
+// The first record start at or after `pos`. Record starts are `data_start` and every byte after an
+// LF that lies outside quotes; `in_quotes` is the parity of the quotes in [data_start, pos).
+std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start, std::uint64_t pos,
+                                 bool in_quotes);
+
+// Decodes records. One instance per thread (it owns a scratch buffer).
+class CsvRecordParser {
+ public:
+  // `projection` lists the wanted fields; each is matched against the header once, here.
+  CsvRecordParser(const CsvHeader& header, const Projection& projection);
+
+  // Decodes every record that starts in [begin, end) of `data`; `begin` must be a record start.
+  // Calls on_record(const RecordView&) or on_error(offset, ParseError) per record; blank lines
+  // are skipped. Records may run past `end` (they are owned by the chunk where they start).
+  template <class OnRecord, class OnError>
+  void parse(std::string_view data, std::uint64_t begin, std::uint64_t end, OnRecord&& on_record,
+             OnError&& on_error);
+
+  // Every field of the record at `offset`, decoded (used for the output of findings).
+  static ParseError split_record(std::string_view data, std::uint64_t offset,
+                                 std::vector<std::string>& out);
+
+  std::size_t column_count() const { return column_count_; }
+
+ private:
+  struct Scan {
+    std::uint64_t content_end;  // end of the record's text (before CR LF / LF)
+    std::uint64_t next;         // start of the following record
+    ParseError error;
+  };
+  // Walks one record; for each field whose column is projected calls sink(slot, view, quoted, esc).
+  template <class Sink>
+  static Scan scan_record(std::string_view data, std::uint64_t start, std::size_t ncols,
+                          const std::int32_t* slot_of_column, Sink&& sink);
+  static std::uint64_t parity_record_end(std::string_view data, std::uint64_t start);
+
+  std::size_t column_count_ = 0;
+  std::vector<std::int32_t> slot_of_column_;  // -1 when the column is not projected
+  std::vector<std::string_view> values_;
+  std::vector<std::string_view> matched_names_;
+  std::vector<std::int32_t> escaped_slots_;
+  std::string scratch_;
+};
+
+// Decodes a quoted field body (without the outer quotes) whose doubled quotes must be collapsed.
+void unescape_csv_quoted(std::string_view body, std::string& out);
+
+// ---- implementation of the templates -------------------------------------------------------
+
+namespace csv_detail {
+// Bytes that end an unquoted field or make it malformed.
+struct SpecialTable {
+  bool v[256] = {};
+  constexpr SpecialTable() {
+    v[static_cast<unsigned char>(',')] = true;
+    v[static_cast<unsigned char>('\n')] = true;
+    v[static_cast<unsigned char>('"')] = true;
+  }
+};
+inline constexpr SpecialTable kSpecial{};
+}  // namespace csv_detail
+
+template <class Sink>
+CsvRecordParser::Scan CsvRecordParser::scan_record(std::string_view data, std::uint64_t start,
+                                                   std::size_t ncols,
+                                                   const std::int32_t* slot_of_column,
+                                                   Sink&& sink) {
+  const char* const base = data.data();
+  const char* const e = base + data.size();
+  const char* p = base + start;
+  std::size_t col = 0;
+  for (;;) {
+    const std::int32_t slot = col < ncols ? slot_of_column[col] : -1;
+    if (p < e && *p == '"') {
+      const char* body = ++p;
+      bool escaped = false;
+      for (;;) {
+        const char* q = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(e - p)));
+        if (q == nullptr) {
+          return {data.size(), data.size(), ParseError::kUnterminatedQuote};
+        }
+        if (q + 1 < e && q[1] == '"') {
+          escaped = true;
+          p = q + 2;
+          continue;
+        }
+        if (slot >= 0) sink(slot, std::string_view(body, static_cast<std::size_t>(q - body)), escaped);
+        p = q + 1;
+        break;
+      }
+      if (p == e) {
+        ++col;
+        break;
+      }
+      if (*p == ',') {
+        ++p;
+        ++col;
+        continue;
+      }
+      if (*p == '\n' || (*p == '\r' && (p + 1 == e || p[1] == '\n'))) {
+        ++col;
+        break;
+      }
+      return {0, parity_record_end(data, start), ParseError::kBadQuote};
+    }
+    const char* f = p;
+    while (p < e && !csv_detail::kSpecial.v[static_cast<unsigned char>(*p)]) ++p;
+    if (p < e && *p == '"') return {0, parity_record_end(data, start), ParseError::kBadQuote};
+    const char* fe = p;
+    if ((p == e || *p == '\n') && fe > f && fe[-1] == '\r') --fe;
+    if (slot >= 0) sink(slot, std::string_view(f, static_cast<std::size_t>(fe - f)), false);
+    ++col;
+    if (p < e && *p == ',') {
+      ++p;
+      continue;
+    }
+    break;
+  }
+  // p is at LF, at CR LF / final CR, or at the end of the data.
+  std::uint64_t content_end = static_cast<std::uint64_t>(p - base);
+  std::uint64_t next = content_end;
+  if (p < e && *p == '\r') {
+    ++next;
+    ++p;
+  }
+  if (p < e && *p == '\n') ++next;
+  // An unquoted last field stops at the LF (or the end): drop the CR of a CR LF terminator.
+  if (content_end > start && base[content_end - 1] == '\r' &&
+      (content_end == data.size() || base[content_end] == '\n')) {
+    --content_end;
+  }
+  return {content_end, next, col == ncols ? ParseError::kNone : ParseError::kFieldCount};
+}
+
+template <class OnRecord, class OnError>
+void CsvRecordParser::parse(std::string_view data, std::uint64_t begin, std::uint64_t end,
+                            OnRecord&& on_record, OnError&& on_error) {
+  const std::size_t nslots = values_.size();
+  std::uint64_t pos = begin;
+  while (pos < end && pos < data.size()) {
+    const char c = data[pos];
+    if (c == '\n') {  // blank line
+      ++pos;
+      continue;
+    }
+    if (c == '\r' && pos + 1 < data.size() && data[pos + 1] == '\n') {
+      pos += 2;
+      continue;
+    }
+    for (std::size_t i = 0; i < nslots; ++i) values_[i] = std::string_view();
+    escaped_slots_.clear();
+    Scan s = scan_record(data, pos, column_count_, slot_of_column_.data(),
+                         [&](std::int32_t slot, std::string_view v, bool escaped) {
+                           values_[static_cast<std::size_t>(slot)] = v;
+                           if (escaped) escaped_slots_.push_back(slot);
+                         });
+    if (!escaped_slots_.empty() && s.error == ParseError::kNone) {
+      // Collapse doubled quotes. Reserve first so the views into scratch_ stay valid.
+      std::size_t total = 0;
+      for (std::int32_t slot : escaped_slots_) total += values_[static_cast<std::size_t>(slot)].size();
+      scratch_.clear();
+      scratch_.reserve(total);
+      for (std::int32_t slot : escaped_slots_) {
+        std::string_view& v = values_[static_cast<std::size_t>(slot)];
+        const std::size_t at = scratch_.size();
+        unescape_csv_quoted(v, scratch_);
+        v = std::string_view(scratch_.data() + at, scratch_.size() - at);
+      }
+    }
+    if (s.error != ParseError::kNone) {
+      on_error(pos, s.error);
+    } else {
+      RecordView rv;
+      rv.values = values_.data();
+      rv.count = nslots;
+      rv.offset = pos;
+      rv.length = static_cast<std::uint32_t>(s.content_end - pos);
+      rv.matched_names = matched_names_.data();
+      on_record(rv);
+    }
+    pos = s.next;
+  }
+}
+
+}  // namespace rareconn::parsers

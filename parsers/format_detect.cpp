@@ -1,0 +1,31 @@
+// Content sniffing: a JSON value starts with '{' or '['; a CSV file starts with a header line
+// holding at least one comma. Must not depend on hunts or threads.
+#include "parsers/format_detect.hpp"
+
+namespace rareconn::parsers {
+
+InputFormat detect_format(std::string_view d) {
+  std::size_t p = 0;
+  if (d.size() >= 3 && static_cast<unsigned char>(d[0]) == 0xEF && static_cast<unsigned char>(d[1]) == 0xBB &&
+      static_cast<unsigned char>(d[2]) == 0xBF) {
+    p = 3;
+  }
+  while (p < d.size() && (d[p] == ' ' || d[p] == '\t' || d[p] == '\r' || d[p] == '\n')) ++p;
+  if (p >= d.size()) return InputFormat::kUnknown;
+  if (d[p] == '{' || d[p] == '[') return InputFormat::kJson;
+  const std::size_t nl = d.find('\n', p);
+  const std::string_view line = d.substr(p, nl == std::string_view::npos ? d.size() - p : nl - p);
+  if (line.find(',') != std::string_view::npos) return InputFormat::kCsv;
+  return InputFormat::kUnknown;
+}
+
+const char* format_name(InputFormat f) {
+  switch (f) {
+    case InputFormat::kCsv: return "csv";
+    case InputFormat::kJson: return "json";
+    case InputFormat::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+}  // namespace rareconn::parsers

@@ -1,0 +1,14 @@
+// Detects an input file's format from its first bytes (never from its name).
+// Knows nothing of hunts or threads.
+#pragma once
+
+#include <string_view>
+
+namespace rareconn::parsers {
+
+enum class InputFormat { kUnknown, kCsv, kJson };
+
+InputFormat detect_format(std::string_view data);
+const char* format_name(InputFormat f);
+
+}  // namespace rareconn::parsers

@@ -1,0 +1,489 @@
+// JSON rows: a small validating cursor (strings, numbers via Spirit X3, literals, nesting), row
+// discovery in envelopes, projection and full decoding. Must not know about hunts or threads.
+#include "parsers/json_reader.hpp"
+
+#include <boost/spirit/home/x3.hpp>
+#include <cstring>
+
+namespace rareconn::parsers {
+
+namespace x3 = boost::spirit::x3;
+
+namespace json_detail {
+
+namespace {
+constexpr int kMaxDepth = 256;
+
+// number := '-'? ('0' | [1-9][0-9]*) ('.' [0-9]+)? ([eE] [+-]? [0-9]+)?
+const auto digits = +x3::digit;
+const auto json_number = x3::lexeme[-x3::lit('-') >> (x3::lit('0') | (x3::char_("1-9") >> *x3::digit)) >>
+                                    -('.' >> digits) >> -(x3::char_("eE") >> -x3::char_("+-") >> digits)];
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool read_hex4(std::string_view s, std::size_t i, unsigned& out) {
+  if (i + 4 > s.size()) return false;
+  out = 0;
+  for (std::size_t k = 0; k < 4; ++k) {
+    const int h = hex_value(s[i + k]);
+    if (h < 0) return false;
+    out = out * 16 + static_cast<unsigned>(h);
+  }
+  return true;
+}
+
+void append_utf8(std::string& out, unsigned cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+}  // namespace
+
+void skip_ws(std::string_view d, std::uint64_t& p) {
+  while (p < d.size() && (d[p] == ' ' || d[p] == '\n' || d[p] == '\r' || d[p] == '\t')) ++p;
+}
+
+bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped) {
+  // p at the opening quote
+  ++p;
+  escaped = false;
+  const char* base = d.data();
+  while (p < d.size()) {
+    const char* q = base + p;
+    const char* e = base + d.size();
+    while (q < e && *q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20) ++q;
+    p = static_cast<std::uint64_t>(q - base);
+    if (p >= d.size()) return false;
+    const char c = d[p];
+    if (c == '"') {
+      ++p;
+      return true;
+    }
+    if (c == '\\') {
+      escaped = true;
+      p += 2;
+      continue;
+    }
+    return false;  // raw control character
+  }
+  return false;
+}
+
+bool skip_value(std::string_view d, std::uint64_t& p, int depth) {
+  if (depth > kMaxDepth || p >= d.size()) return false;
+  const char c = d[p];
+  if (c == '"') {
+    bool esc;
+    return skip_string(d, p, esc);
+  }
+  if (c == '{' || c == '[') {
+    const char close = c == '{' ? '}' : ']';
+    ++p;
+    skip_ws(d, p);
+    if (p < d.size() && d[p] == close) {
+      ++p;
+      return true;
+    }
+    for (;;) {
+      if (c == '{') {
+        if (p >= d.size() || d[p] != '"') return false;
+        bool esc;
+        if (!skip_string(d, p, esc)) return false;
+        skip_ws(d, p);
+        if (p >= d.size() || d[p] != ':') return false;
+        ++p;
+        skip_ws(d, p);
+      }
+      if (!skip_value(d, p, depth + 1)) return false;
+      skip_ws(d, p);
+      if (p >= d.size()) return false;
+      if (d[p] == ',') {
+        ++p;
+        skip_ws(d, p);
+        continue;
+      }
+      if (d[p] == close) {
+        ++p;
+        return true;
+      }
+      return false;
+    }
+  }
+  auto literal = [&](std::string_view word) {
+    if (d.substr(p, word.size()) != word) return false;
+    p += word.size();
+    return true;
+  };
+  if (c == 't') return literal("true");
+  if (c == 'f') return literal("false");
+  if (c == 'n') return literal("null");
+  auto first = d.begin() + static_cast<std::ptrdiff_t>(p);
+  if (!x3::parse(first, d.end(), json_number)) return false;
+  p = static_cast<std::uint64_t>(first - d.begin());
+  return true;
+}
+
+bool decode_string_body(std::string_view s, std::string& out) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c != '\\') {
+      out.push_back(c);
+      continue;
+    }
+    if (++i >= s.size()) return false;
+    switch (s[i]) {
+      case '"': out.push_back('"'); break;
+      case '\\': out.push_back('\\'); break;
+      case '/': out.push_back('/'); break;
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'u': {
+        unsigned cp;
+        if (!read_hex4(s, i + 1, cp)) return false;
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < s.size() + 0 && s[i + 1] == '\\' && s[i + 2] == 'u') {
+          unsigned lo;
+          if (read_hex4(s, i + 3, lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            i += 6;
+          }
+        }
+        append_utf8(out, cp);
+        break;
+      }
+      default: return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace json_detail
+
+using json_detail::skip_string;
+using json_detail::skip_value;
+using json_detail::skip_ws;
+
+bool json_is_line_delimited(std::string_view data) {
+  std::uint64_t p = 0;
+  if (data.size() >= 3 && static_cast<unsigned char>(data[0]) == 0xEF) p = 3;
+  skip_ws(data, p);
+  if (p >= data.size()) return true;
+  if (data[p] != '{') return false;
+  const std::uint64_t start = p;
+  if (!skip_value(data, p)) {
+    // Malformed first value: stay in line mode so the damage stays local to a line.
+    return true;
+  }
+  return std::memchr(data.data() + start, '\n', p - start) == nullptr;
+}
+
+std::uint64_t next_line_start(std::string_view data, std::uint64_t pos) {
+  if (pos >= data.size()) return data.size();
+  if (pos > 0 && data[pos - 1] == '\n') return pos;
+  const void* nl = std::memchr(data.data() + pos, '\n', data.size() - pos);
+  return nl == nullptr ? data.size() : static_cast<std::uint64_t>(static_cast<const char*>(nl) - data.data()) + 1;
+}
+
+JsonRecordParser::JsonRecordParser(const Projection& projection)
+    : projection_(projection),
+      raw_(projection.fields.size()),
+      raw_priority_(projection.fields.size()),
+      values_(projection.fields.size()),
+      matched_names_(projection.fields.size()) {}
+
+ParseError JsonRecordParser::collect_rows(std::string_view d, std::uint64_t& p,
+                                          std::vector<std::uint64_t>& rows, int depth) {
+  // p at '{': an envelope with "records" (array of envelopes) or "properties" (the row), or a row.
+  const std::uint64_t obj = p;
+  std::uint64_t records_at = 0, properties_at = 0;
+  bool has_records = false, has_properties = false;
+  ++p;
+  skip_ws(d, p);
+  if (p < d.size() && d[p] == '}') {
+    ++p;
+    rows.push_back(obj);
+    return ParseError::kNone;
+  }
+  for (;;) {
+    if (p >= d.size() || d[p] != '"') return ParseError::kBadJson;
+    const std::uint64_t key_start = p + 1;
+    bool esc;
+    if (!skip_string(d, p, esc)) return ParseError::kBadJson;
+    const std::string_view key = d.substr(key_start, p - 1 - key_start);
+    skip_ws(d, p);
+    if (p >= d.size() || d[p] != ':') return ParseError::kBadJson;
+    ++p;
+    skip_ws(d, p);
+    if (p >= d.size()) return ParseError::kBadJson;
+    if (key == "records" && d[p] == '[' && depth == 0) {
+      has_records = true;
+      records_at = p;
+    } else if (key == "properties" && d[p] == '{') {
+      has_properties = true;
+      properties_at = p;
+    }
+    if (!skip_value(d, p, 1)) return ParseError::kBadJson;
+    skip_ws(d, p);
+    if (p >= d.size()) return ParseError::kBadJson;
+    if (d[p] == ',') {
+      ++p;
+      skip_ws(d, p);
+      continue;
+    }
+    if (d[p] == '}') {
+      ++p;
+      break;
+    }
+    return ParseError::kBadJson;
+  }
+  if (has_records) {
+    std::uint64_t q = records_at + 1;
+    skip_ws(d, q);
+    if (q < d.size() && d[q] == ']') return ParseError::kNone;
+    for (;;) {
+      if (q >= d.size() || d[q] != '{') return ParseError::kNotAnObject;
+      ParseError e = collect_rows(d, q, rows, depth + 1);
+      if (e != ParseError::kNone) return e;
+      skip_ws(d, q);
+      if (q < d.size() && d[q] == ',') {
+        ++q;
+        skip_ws(d, q);
+        continue;
+      }
+      break;
+    }
+    return ParseError::kNone;
+  }
+  rows.push_back(has_properties ? properties_at : obj);
+  return ParseError::kNone;
+}
+
+ParseError JsonRecordParser::parse_top(std::string_view d, std::uint64_t& p,
+                                       std::vector<std::uint64_t>& rows) {
+  if (d[p] == '{') return collect_rows(d, p, rows, 0);
+  if (d[p] == '[') {
+    ++p;
+    skip_ws(d, p);
+    if (p < d.size() && d[p] == ']') {
+      ++p;
+      return ParseError::kNone;
+    }
+    for (;;) {
+      if (p >= d.size()) return ParseError::kBadJson;
+      if (d[p] != '{') return ParseError::kNotAnObject;
+      ParseError e = collect_rows(d, p, rows, 0);
+      if (e != ParseError::kNone) return e;
+      skip_ws(d, p);
+      if (p < d.size() && d[p] == ',') {
+        ++p;
+        skip_ws(d, p);
+        continue;
+      }
+      if (p < d.size() && d[p] == ']') {
+        ++p;
+        return ParseError::kNone;
+      }
+      return ParseError::kBadJson;
+    }
+  }
+  std::uint64_t q = p;
+  if (!skip_value(d, q)) return ParseError::kBadJson;
+  p = q;
+  return ParseError::kNotAnObject;
+}
+
+ParseError JsonRecordParser::project_object(std::string_view d, std::uint64_t offset,
+                                            std::uint64_t& end) {
+  const std::size_t nslots = raw_.size();
+  for (std::size_t i = 0; i < nslots; ++i) {
+    raw_[i] = Raw{};
+    raw_priority_[i] = 1 << 30;
+    values_[i] = std::string_view();
+    matched_names_[i] = std::string_view();
+  }
+  std::uint64_t p = offset + 1;
+  std::string key_buf;
+  skip_ws(d, p);
+  if (p < d.size() && d[p] == '}') {
+    end = p + 1;
+    return ParseError::kNone;
+  }
+  for (;;) {
+    if (p >= d.size() || d[p] != '"') return ParseError::kBadJson;
+    const std::uint64_t key_start = p + 1;
+    bool key_esc;
+    if (!skip_string(d, p, key_esc)) return ParseError::kBadJson;
+    std::string_view key = d.substr(key_start, p - 1 - key_start);
+    if (key_esc) {
+      key_buf.clear();
+      if (!json_detail::decode_string_body(key, key_buf)) return ParseError::kBadJson;
+      key = key_buf;
+    }
+    skip_ws(d, p);
+    if (p >= d.size() || d[p] != ':') return ParseError::kBadJson;
+    ++p;
+    skip_ws(d, p);
+    if (p >= d.size()) return ParseError::kBadJson;
+    // Which projected slot (and with which priority among its alternative names) wants this key?
+    int slot = -1, prio = 0;
+    for (std::size_t s = 0; s < nslots && slot < 0; ++s) {
+      const auto& names = projection_.fields[s].names;
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        if (names[k].size() == key.size() && names[k] == key) {
+          slot = static_cast<int>(s);
+          prio = static_cast<int>(k);
+          break;
+        }
+      }
+    }
+    const std::uint64_t v = p;
+    if (d[p] == '"') {
+      bool esc;
+      if (!skip_string(d, p, esc)) return ParseError::kBadJson;
+      if (slot >= 0 && prio <= raw_priority_[static_cast<std::size_t>(slot)]) {
+        raw_[static_cast<std::size_t>(slot)] = Raw{d.substr(v + 1, p - v - 2), esc, true};
+        raw_priority_[static_cast<std::size_t>(slot)] = prio;
+        matched_names_[static_cast<std::size_t>(slot)] = projection_.fields[static_cast<std::size_t>(slot)].names[static_cast<std::size_t>(prio)];
+      }
+    } else {
+      if (!skip_value(d, p, 1)) return ParseError::kBadJson;
+      if (slot >= 0 && prio <= raw_priority_[static_cast<std::size_t>(slot)]) {
+        std::string_view text = d.substr(v, p - v);
+        if (text == "null") text = std::string_view();
+        raw_[static_cast<std::size_t>(slot)] = Raw{text, false, true};
+        raw_priority_[static_cast<std::size_t>(slot)] = prio;
+        matched_names_[static_cast<std::size_t>(slot)] = projection_.fields[static_cast<std::size_t>(slot)].names[static_cast<std::size_t>(prio)];
+      }
+    }
+    skip_ws(d, p);
+    if (p >= d.size()) return ParseError::kBadJson;
+    if (d[p] == ',') {
+      ++p;
+      skip_ws(d, p);
+      continue;
+    }
+    if (d[p] == '}') {
+      ++p;
+      break;
+    }
+    return ParseError::kBadJson;
+  }
+  end = p;
+  std::size_t total = 0;
+  for (const Raw& r : raw_) total += r.escaped ? r.text.size() * 2 : 0;  // \u escapes may grow (<=2x)
+  scratch_.clear();
+  scratch_.reserve(total);
+  for (std::size_t i = 0; i < nslots; ++i) {
+    if (!raw_[i].escaped) {
+      values_[i] = raw_[i].text;
+      continue;
+    }
+    const std::size_t at = scratch_.size();
+    if (!json_detail::decode_string_body(raw_[i].text, scratch_)) return ParseError::kBadJson;
+    values_[i] = std::string_view(scratch_.data() + at, scratch_.size() - at);
+  }
+  return ParseError::kNone;
+}
+
+namespace {
+// Compact JSON text of a nested value: whitespace outside strings removed, strings kept as written.
+std::string compact_json(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out.push_back(c);
+      if (c == '\\' && i + 1 < text.size()) {
+        out.push_back(text[++i]);
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+      out.push_back(c);
+    } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+ParseError JsonRecordParser::split_record(std::string_view d, std::uint64_t offset,
+                                          std::vector<NamedCell>& out) {
+  out.clear();
+  std::uint64_t p = offset;
+  if (p >= d.size() || d[p] != '{') return ParseError::kNotAnObject;
+  ++p;
+  skip_ws(d, p);
+  if (p < d.size() && d[p] == '}') return ParseError::kNone;
+  for (;;) {
+    if (p >= d.size() || d[p] != '"') return ParseError::kBadJson;
+    const std::uint64_t key_start = p + 1;
+    bool esc;
+    if (!skip_string(d, p, esc)) return ParseError::kBadJson;
+    std::string key;
+    if (!json_detail::decode_string_body(d.substr(key_start, p - 1 - key_start), key)) return ParseError::kBadJson;
+    skip_ws(d, p);
+    if (p >= d.size() || d[p] != ':') return ParseError::kBadJson;
+    ++p;
+    skip_ws(d, p);
+    const std::uint64_t v = p;
+    if (!skip_value(d, p, 1)) return ParseError::kBadJson;
+    Cell cell;
+    const std::string_view text = d.substr(v, p - v);
+    if (text.front() == '"') {
+      if (!json_detail::decode_string_body(text.substr(1, text.size() - 2), cell.value)) return ParseError::kBadJson;
+    } else if (text == "null") {
+      cell.value.clear();
+    } else if (text.front() == '{' || text.front() == '[') {
+      cell.value = compact_json(text);
+      cell.raw_json = true;
+    } else {
+      cell.value.assign(text);
+      cell.raw_json = true;
+    }
+    bool replaced = false;
+    for (NamedCell& nc : out) {
+      if (nc.name == key) {
+        nc.cell = std::move(cell);
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out.push_back(NamedCell{std::move(key), std::move(cell)});
+    skip_ws(d, p);
+    if (p >= d.size()) return ParseError::kBadJson;
+    if (d[p] == ',') {
+      ++p;
+      skip_ws(d, p);
+      continue;
+    }
+    if (d[p] == '}') return ParseError::kNone;
+    return ParseError::kBadJson;
+  }
+}
+
+}  // namespace rareconn::parsers

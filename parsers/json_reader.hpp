@@ -1,0 +1,124 @@
+// JSON rows: JSON lines of flat objects, Streaming API records ({"properties":{...}}) and Event Hub
+// captures ({"records":[...]}), or a whole-file stream/array of such values. Decodes projected
+// fields of each row; knows nothing of hunts or threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/record_view.hpp"
+
+namespace rareconn::parsers {
+
+// True when the file is one JSON value per line (so every LF is a record boundary and the file can
+// be cut into chunks at LFs); false for pretty-printed documents or a top-level array.
+bool json_is_line_delimited(std::string_view data);
+
+// Start of the first line at or after `pos` (LF is always a boundary: JSON strings cannot hold it).
+std::uint64_t next_line_start(std::string_view data, std::uint64_t pos);
+
+class JsonRecordParser {
+ public:
+  explicit JsonRecordParser(const Projection& projection);
+
+  // Line mode: decodes every line that starts in [begin, end). Document mode: a whitespace-separated
+  // stream of values over [begin, data.size()), top-level arrays holding rows.
+  // on_record(const RecordView&) per row; on_error(offset, ParseError) per bad line/value.
+  template <class OnRecord, class OnError>
+  void parse(std::string_view data, std::uint64_t begin, std::uint64_t end, bool line_mode,
+             OnRecord&& on_record, OnError&& on_error);
+
+  // Every member of the row object at `offset`, in order (duplicate names: first position, last
+  // value). Strings decoded; numbers and literals verbatim with raw_json; null as "".
+  static ParseError split_record(std::string_view data, std::uint64_t offset,
+                                 std::vector<NamedCell>& out);
+
+ private:
+  struct Raw {
+    std::string_view text;
+    bool escaped = false;  // a JSON string body with backslash escapes still to decode
+    bool set = false;
+  };
+  // Parses the value at pos: rows are reported; returns the end of the value or an error.
+  ParseError parse_top(std::string_view data, std::uint64_t& pos, std::vector<std::uint64_t>& rows);
+  ParseError collect_rows(std::string_view data, std::uint64_t& pos, std::vector<std::uint64_t>& rows,
+                          int depth);
+
+  Projection projection_;
+  std::vector<Raw> raw_;
+  std::vector<int> raw_priority_;
+  std::vector<std::string_view> values_;
+  std::vector<std::string_view> matched_names_;
+  std::vector<std::uint64_t> rows_;
+  std::string scratch_;
+
+  template <class OnRecord>
+  ParseError decode_row(std::string_view data, std::uint64_t offset, OnRecord& on_record);
+  ParseError project_object(std::string_view data, std::uint64_t offset, std::uint64_t& end);
+};
+
+namespace json_detail {
+// Cursor helpers over a JSON text; every function returns false on malformed input.
+void skip_ws(std::string_view d, std::uint64_t& p);
+bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped);  // p at '"'; ends after '"'
+bool skip_value(std::string_view d, std::uint64_t& p, int depth = 0);
+bool decode_string_body(std::string_view body, std::string& out);  // body without quotes
+}  // namespace json_detail
+
+template <class OnRecord>
+ParseError JsonRecordParser::decode_row(std::string_view data, std::uint64_t offset,
+                                        OnRecord& on_record) {
+  std::uint64_t end = offset;
+  ParseError err = project_object(data, offset, end);
+  if (err != ParseError::kNone) return err;
+  RecordView rv;
+  rv.values = values_.data();
+  rv.count = values_.size();
+  rv.offset = offset;
+  rv.length = static_cast<std::uint32_t>(end - offset);
+  rv.matched_names = matched_names_.data();
+  on_record(rv);
+  return ParseError::kNone;
+}
+
+template <class OnRecord, class OnError>
+void JsonRecordParser::parse(std::string_view data, std::uint64_t begin, std::uint64_t end,
+                             bool line_mode, OnRecord&& on_record, OnError&& on_error) {
+  std::uint64_t pos = begin;
+  const std::uint64_t limit = line_mode ? end : data.size();
+  while (pos < limit && pos < data.size()) {
+    const std::uint64_t line_start = pos;
+    if (line_mode) {
+      while (pos < data.size() && (data[pos] == ' ' || data[pos] == '\t' || data[pos] == '\r')) ++pos;
+      if (pos >= data.size()) break;
+      if (data[pos] == '\n') {
+        ++pos;
+        continue;
+      }
+    } else {
+      json_detail::skip_ws(data, pos);
+      if (pos >= data.size()) break;
+    }
+    const std::uint64_t value_start = pos;
+    rows_.clear();
+    ParseError err = parse_top(data, pos, rows_);
+    if (err == ParseError::kNone && line_mode) {
+      while (pos < data.size() && (data[pos] == ' ' || data[pos] == '\t' || data[pos] == '\r')) ++pos;
+      if (pos < data.size() && data[pos] != '\n') err = ParseError::kBadJson;
+    }
+    if (err != ParseError::kNone) {
+      on_error(line_mode ? line_start : value_start, err);
+      pos = next_line_start(data, value_start + 1);
+      continue;
+    }
+    for (std::uint64_t row : rows_) {
+      ParseError e = decode_row(data, row, on_record);
+      if (e != ParseError::kNone) on_error(row, e);
+    }
+    if (line_mode && pos < data.size()) ++pos;  // the LF
+  }
+}
+
+}  // namespace rareconn::parsers

@@ -1,0 +1,56 @@
+// The public types of parsers/: which named fields a caller wants (a projection) and the view of one
+// decoded record. Parsers fill these; they know nothing of hunts, windows or threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rareconn::parsers {
+
+// One wanted field: alternative column names, the first one present in the input wins
+// (e.g. {"Timestamp", "TimeGenerated"}).
+struct FieldSpec {
+  std::vector<std::string> names;
+};
+
+struct Projection {
+  std::vector<FieldSpec> fields;
+};
+
+// One record: the projected values (a missing field is the empty string, as Kusto strings are
+// never null) and where the record lies in its file. Views live until the next record is parsed.
+struct RecordView {
+  const std::string_view* values = nullptr;
+  std::size_t count = 0;
+  std::uint64_t offset = 0;  // byte offset of the record's first byte in the file
+  std::uint32_t length = 0;  // bytes up to (not including) the record terminator
+  // For each projected field: the name that matched in this record, or empty if none did.
+  const std::string_view* matched_names = nullptr;
+};
+
+// Why a record could not be decoded.
+enum class ParseError : std::uint8_t {
+  kNone = 0,
+  kFieldCount,         // CSV: number of fields differs from the header's
+  kBadQuote,           // CSV: a quote inside an unquoted field, or text after a closing quote
+  kUnterminatedQuote,  // CSV: end of file inside a quoted field
+  kBadJson,            // JSON: not a well-formed JSON value
+  kNotAnObject,        // JSON: a value that is not an object where a record was expected
+};
+
+const char* describe(ParseError e);
+
+// A full decoded record (for output): every column name and its value, in input order.
+// `raw_json` marks a value that is a JSON literal (number, bool, object, array) rather than text.
+struct Cell {
+  std::string value;
+  bool raw_json = false;
+};
+struct NamedCell {
+  std::string name;
+  Cell cell;
+};
+
+}  // namespace rareconn::parsers

@@ -1,0 +1,55 @@
+// Chunk planning with oneTBB: quote counting and boundary search run in parallel per slice.
+#include "scanner/chunker.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include "parsers/csv_reader.hpp"
+#include "parsers/json_reader.hpp"
+
+namespace rareconn::scanner {
+
+void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
+                     std::uint64_t chunk_size, std::vector<Chunk>& out) {
+  const std::uint64_t size = data.size();
+  if (data_start >= size) return;
+  const std::uint64_t n = (size - data_start + chunk_size - 1) / chunk_size;
+  std::vector<std::uint64_t> quotes(n), starts(n + 1);
+  tbb::parallel_for(std::uint64_t{0}, n, [&](std::uint64_t k) {
+    const std::uint64_t b = data_start + k * chunk_size;
+    const std::uint64_t e = std::min(size, b + chunk_size);
+    quotes[k] = parsers::count_quotes(data.data() + b, data.data() + e);
+  });
+  // Exclusive prefix parity: slice k starts inside quotes iff the quotes before it are odd.
+  std::vector<std::uint8_t> odd(n);
+  std::uint64_t acc = 0;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    odd[k] = static_cast<std::uint8_t>(acc & 1);
+    acc += quotes[k];
+  }
+  tbb::parallel_for(std::uint64_t{0}, n, [&](std::uint64_t k) {
+    starts[k] = parsers::first_record_start(data, data_start, data_start + k * chunk_size, odd[k] != 0);
+  });
+  starts[n] = size;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    if (starts[k] < starts[k + 1]) out.push_back({file, starts[k], starts[k + 1]});
+  }
+}
+
+void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
+                      std::uint64_t chunk_size, std::vector<Chunk>& out) {
+  const std::uint64_t size = data.size();
+  std::uint64_t prev = data_start;
+  std::uint64_t at = data_start + chunk_size;
+  while (at < size) {
+    const std::uint64_t s = parsers::next_line_start(data, at);
+    if (s >= size) break;
+    if (s > prev) {
+      out.push_back({file, prev, s});
+      prev = s;
+    }
+    at = s + chunk_size;
+  }
+  if (prev < size) out.push_back({file, prev, size});
+}
+
+}  // namespace rareconn::scanner

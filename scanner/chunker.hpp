@@ -1,0 +1,25 @@
+// Cuts each mapped input file into chunks that start exactly at record boundaries, in parallel:
+// CSV by quote parity (count quotes per slice, prefix-sum the parities, then every slice knows
+// whether it starts inside a quoted field), JSON lines at LFs. The only place formats meet threads.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace rareconn::scanner {
+
+struct Chunk {
+  std::uint32_t file;
+  std::uint64_t begin;  // a record start
+  std::uint64_t end;    // records starting before `end` belong to this chunk
+};
+
+// CSV: data records start at `data_start` (after the header).
+void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
+                     std::uint64_t chunk_size, std::vector<Chunk>& out);
+// JSON lines: every LF is a boundary.
+void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
+                      std::uint64_t chunk_size, std::vector<Chunk>& out);
+
+}  // namespace rareconn::scanner

@@ -1,0 +1,140 @@
+// Output encoders for findings. Buffered writes; no knowledge of hunts beyond column names.
+#include "scanner/findings_writer.hpp"
+
+#include <algorithm>
+
+#include "core/json_text.hpp"
+
+namespace rareconn::scanner {
+
+namespace {
+
+bool flush(std::FILE* out, std::string& buf, bool force) {
+  if (!force && buf.size() < (1u << 20)) return true;
+  const bool ok = std::fwrite(buf.data(), 1, buf.size(), out) == buf.size();
+  buf.clear();
+  return ok;
+}
+
+// Display width of UTF-8 text, counting code points.
+std::size_t width(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string cut(const std::string& s, std::size_t max) {
+  std::string one_line;
+  for (char c : s) one_line.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+  if (width(one_line) <= max) return one_line;
+  std::string out;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < one_line.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(one_line[i]);
+    if ((c & 0xC0) != 0x80 && ++n > max - 1) break;
+    out.push_back(one_line[i]);
+  }
+  return out + "\xE2\x80\xA6";  // …
+}
+
+}  // namespace
+
+void append_csv_field(std::string& out, const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) {
+    out.append(v);
+    return;
+  }
+  out.push_back('"');
+  for (char c : v) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+bool write_csv(std::FILE* out, const FindingsTable& t) {
+  std::string buf;
+  bool ok = true;
+  for (std::size_t j = 0; j < t.columns.size(); ++j) {
+    if (j) buf.push_back(',');
+    append_csv_field(buf, t.columns[j]);
+  }
+  buf.push_back('\n');
+  for (const auto& row : t.rows) {
+    for (std::size_t j = 0; j < row.size(); ++j) {
+      if (j) buf.push_back(',');
+      append_csv_field(buf, row[j].value);
+    }
+    buf.push_back('\n');
+    ok = flush(out, buf, false) && ok;
+  }
+  return flush(out, buf, true) && ok;
+}
+
+bool write_jsonl(std::FILE* out, const FindingsTable& t) {
+  std::string buf;
+  bool ok = true;
+  for (const auto& row : t.rows) {
+    buf.push_back('{');
+    for (std::size_t j = 0; j < row.size(); ++j) {
+      if (j) buf.push_back(',');
+      core::append_json_string(buf, t.columns[j]);
+      buf.push_back(':');
+      if (row[j].raw_json) {
+        buf.append(row[j].value);
+      } else {
+        core::append_json_string(buf, row[j].value);
+      }
+    }
+    buf.append("}\n");
+    ok = flush(out, buf, false) && ok;
+  }
+  return flush(out, buf, true) && ok;
+}
+
+bool write_table(std::FILE* out, const FindingsTable& t) {
+  static const char* const kPreferred[] = {
+      "Timestamp", "TimeGenerated", "DeviceName1", "DeviceName", "RemoteIP", "InitiatingProcessFileName",
+      "count_", "RemotePort", "RemoteUrl", "InitiatingProcessFileName1", "set_RemoteUrl"};
+  std::vector<std::size_t> cols;
+  for (const char* name : kPreferred) {
+    for (std::size_t j = 0; j < t.columns.size(); ++j) {
+      if (t.columns[j] == name && std::find(cols.begin(), cols.end(), j) == cols.end()) cols.push_back(j);
+    }
+  }
+  if (cols.empty()) {
+    for (std::size_t j = 0; j < t.columns.size(); ++j) cols.push_back(j);
+  }
+  constexpr std::size_t kMax = 48;
+  std::vector<std::vector<std::string>> cells;
+  std::vector<std::size_t> w(cols.size());
+  for (std::size_t c = 0; c < cols.size(); ++c) w[c] = width(t.columns[cols[c]]);
+  for (const auto& row : t.rows) {
+    std::vector<std::string> r;
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      r.push_back(cut(row[cols[c]].value, kMax));
+      w[c] = std::max(w[c], width(r.back()));
+    }
+    cells.push_back(std::move(r));
+  }
+  std::string buf;
+  auto line = [&](const std::vector<std::string>& r) {
+    for (std::size_t c = 0; c < r.size(); ++c) {
+      if (c) buf.append("  ");
+      buf.append(r[c]);
+      if (c + 1 < r.size()) buf.append(w[c] - width(r[c]), ' ');
+    }
+    buf.push_back('\n');
+  };
+  std::vector<std::string> head;
+  for (std::size_t c : cols) head.push_back(t.columns[c]);
+  line(head);
+  std::vector<std::string> rule;
+  for (std::size_t c = 0; c < cols.size(); ++c) rule.push_back(std::string(w[c], '-'));
+  line(rule);
+  for (const auto& r : cells) line(r);
+  buf.append(std::to_string(t.rows.size()) + (t.rows.size() == 1 ? " finding\n" : " findings\n"));
+  return flush(out, buf, true);
+}
+
+}  // namespace rareconn::scanner

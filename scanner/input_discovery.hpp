@@ -1,0 +1,13 @@
+// Expands the INPUT arguments (files and directories, recursively) into a sorted, de-duplicated
+// list of file paths, so that results do not depend on the order in which inputs are named.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace rareconn::scanner {
+
+// On failure (a path that does not exist or cannot be listed) returns false with `error` set.
+bool discover_inputs(const std::vector<std::string>& args, std::vector<std::string>& files, std::string& error);
+
+}  // namespace rareconn::scanner

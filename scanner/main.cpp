@@ -1,0 +1,42 @@
+// rareconn's entry point: dispatches the sub-command. All work is in scanner/scan.cpp.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "scanner/options.hpp"
+#include "scanner/scan.hpp"
+
+int main(int argc, char** argv) {
+  using namespace rareconn::scanner;
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(scan_usage(), argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (std::strcmp(argv[1], "--version") == 0) {
+    std::puts("rareconn 0.1.0");
+    return 0;
+  }
+  if (std::strcmp(argv[1], "scan") != 0) {
+    std::fprintf(stderr, "rareconn: unknown command '%s' (try: rareconn scan --help)\n", argv[1]);
+    return 2;
+  }
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::fputs(scan_usage(), stdout);
+      return 0;
+    }
+  }
+  ScanOptions options;
+  std::string error;
+  if (!parse_scan_options(argc - 2, argv + 2, options, error)) {
+    std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+    return 2;
+  }
+  try {
+    return run_scan(options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rareconn: internal error: %s\n", e.what());
+    return 3;
+  }
+}

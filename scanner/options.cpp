@@ -1,0 +1,215 @@
+// Command-line parsing for `rareconn scan` (SPEC §2). Errors are sentences that name the option.
+// Must not run the scan.
+#include "scanner/options.hpp"
+
+#include <charconv>
+#include <optional>
+#include <fstream>
+#include <sstream>
+
+namespace rareconn::scanner {
+
+namespace {
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream in(s);
+  while (std::getline(in, cur, ',')) {
+    const auto b = cur.find_first_not_of(" \t");
+    const auto e = cur.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(cur.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+bool parse_uint(const std::string& s, std::uint64_t& v) {
+  const char* b = s.data();
+  const char* e = b + s.size();
+  auto r = std::from_chars(b, e, v);
+  return r.ec == std::errc() && r.ptr == e && !s.empty();
+}
+
+}  // namespace
+
+const char* scan_usage() {
+  return R"(usage: rareconn scan [options] INPUT...
+Hunts rare outbound connections in exported security logs (files or directories), with the
+exact semantics of the published Kusto queries (Defender DeviceNetworkEvents).
+
+  --hunt auto|mde|sysmon        which hunt (default auto: from the input format)
+  --input-format auto|csv|json  override content detection
+  --servers a,b,c               DeviceName values to monitor (default: every device)
+  --servers-file F              the same, one per line
+  --server-match exact|nocase|hostname
+                                exact = Kusto `in` (default); hostname = part before the
+                                first dot, case-insensitive
+  --now TIME|latest             the query's now() (default latest: newest event time read)
+  --lookback 30d --recent 5d    windows (Kusto timespans: d h m s ms)
+  --threshold 50                a key is rare when count_ < threshold
+  --allow NEEDLE,...            allow-list needles added to the seed's ten (Kusto has_any)
+  --allow-file F                the same, one per line
+  --no-default-allow            drop the seed's ten needles
+  --by ip|ip+process            group key: RemoteIP, or RemoteIP + InitiatingProcessFileName
+  --per-server                  baseline per DeviceName instead of fleet-wide
+  --threads N                   worker threads (default: all cores)
+  -o FILE                       write findings to FILE (default stdout)
+  --format csv|jsonl|table      findings format (default csv)
+  --strict                      a malformed record is an error (exit 3), not a skip
+  --stats FILE                  write the summary as JSON
+  --progress auto|always|never  progress on stderr (auto: when stderr is a terminal)
+  --fail-on-findings            exit 1 when there are findings
+exit status: 0 success, 1 findings with --fail-on-findings, 2 usage error, 3 input error
+)";
+}
+
+bool read_list_file(const std::string& path, std::vector<std::string>& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read list file '" + path + "'";
+    return false;
+  }
+  std::string line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    if (first && line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
+    first = false;
+    const auto b = line.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) continue;
+    const auto e = line.find_last_not_of(" \t\r\n");
+    std::string v = line.substr(b, e - b + 1);
+    if (v[0] == '#') continue;
+    out.push_back(std::move(v));
+  }
+  return true;
+}
+
+bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& error) {
+  auto need = [&](int& i, const std::string& name, std::string& value) {
+    if (i + 1 >= argc) {
+      error = "option " + name + " needs a value";
+      return false;
+    }
+    value = argv[++i];
+    return true;
+  };
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    std::string v;
+    std::optional<std::string> inline_value;  // --option=value
+    if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
+      inline_value = a.substr(a.find('=') + 1);
+      a = a.substr(0, a.find('='));
+    }
+    auto value = [&](std::string& out) {
+      if (inline_value) {
+        out = *inline_value;
+        return true;
+      }
+      return need(i, a, out);
+    };
+    if (a == "--hunt") {
+      if (!value(v)) return false;
+      if (v != "auto" && v != "mde" && v != "sysmon") return error = "--hunt must be auto, mde or sysmon", false;
+      o.hunt = v;
+    } else if (a == "--input-format") {
+      if (!value(v)) return false;
+      if (v != "auto" && v != "csv" && v != "json") return error = "--input-format must be auto, csv or json", false;
+      o.input_format = v;
+    } else if (a == "--servers") {
+      if (!value(v)) return false;
+      for (auto& s : split_commas(v)) o.servers.push_back(s);
+      o.servers_given = true;
+    } else if (a == "--servers-file") {
+      if (!value(v)) return false;
+      if (!read_list_file(v, o.servers, error)) return false;
+      o.servers_given = true;
+    } else if (a == "--server-match") {
+      if (!value(v)) return false;
+      if (v == "exact") o.server_match = core::ServerMatch::kExact;
+      else if (v == "nocase") o.server_match = core::ServerMatch::kNocase;
+      else if (v == "hostname") o.server_match = core::ServerMatch::kHostname;
+      else return error = "--server-match must be exact, nocase or hostname", false;
+    } else if (a == "--now") {
+      if (!value(v)) return false;
+      if (v == "latest") {
+        o.now.reset();
+      } else {
+        auto t = core::parse_datetime(v);
+        if (!t) return error = "--now: '" + v + "' is not an ISO 8601 time (e.g. 2024-05-31T12:00:00Z) or 'latest'", false;
+        o.now = *t;
+      }
+    } else if (a == "--lookback" || a == "--recent") {
+      if (!value(v)) return false;
+      auto t = core::parse_timespan(v);
+      if (!t || *t <= 0) return error = a + ": '" + v + "' is not a positive timespan (e.g. 30d, 12h, 90m)", false;
+      (a == "--lookback" ? o.lookback : o.recent) = *t;
+    } else if (a == "--threshold") {
+      if (!value(v)) return false;
+      std::uint64_t n;
+      if (!parse_uint(v, n)) return error = "--threshold: '" + v + "' is not a non-negative integer", false;
+      o.threshold = static_cast<std::int64_t>(n);
+    } else if (a == "--allow") {
+      if (!value(v)) return false;
+      for (auto& s : split_commas(v)) o.allow.push_back(s);
+    } else if (a == "--allow-file") {
+      if (!value(v)) return false;
+      if (!read_list_file(v, o.allow, error)) return false;
+    } else if (a == "--no-default-allow") {
+      o.default_allow = false;
+    } else if (a == "--by") {
+      if (!value(v)) return false;
+      if (v == "ip") o.by = core::KeyBy::kIp;
+      else if (v == "ip+process") o.by = core::KeyBy::kIpProcess;
+      else return error = "--by must be ip or ip+process", false;
+    } else if (a == "--per-server") {
+      o.per_server = true;
+    } else if (a == "--threads") {
+      if (!value(v)) return false;
+      std::uint64_t n;
+      if (!parse_uint(v, n) || n == 0 || n > 1024) return error = "--threads: '" + v + "' is not a thread count (1-1024)", false;
+      o.threads = static_cast<unsigned>(n);
+    } else if (a == "--chunk-size") {
+      if (!value(v)) return false;
+      std::uint64_t n;
+      if (!parse_uint(v, n) || n == 0) return error = "--chunk-size: '" + v + "' is not a positive byte count", false;
+      o.chunk_size = n;
+    } else if (a == "-o" || a == "--output") {
+      if (!value(v)) return false;
+      o.output = v;
+    } else if (a == "--format") {
+      if (!value(v)) return false;
+      if (v == "csv") o.format = OutputFormat::kCsv;
+      else if (v == "jsonl") o.format = OutputFormat::kJsonl;
+      else if (v == "table") o.format = OutputFormat::kTable;
+      else return error = "--format must be csv, jsonl or table", false;
+    } else if (a == "--strict") {
+      o.strict = true;
+    } else if (a == "--stats") {
+      if (!value(v)) return false;
+      o.stats_file = v;
+    } else if (a == "--progress") {
+      if (!value(v)) return false;
+      if (v == "auto") o.progress = Progress::kAuto;
+      else if (v == "always") o.progress = Progress::kAlways;
+      else if (v == "never") o.progress = Progress::kNever;
+      else return error = "--progress must be auto, always or never", false;
+    } else if (a == "--fail-on-findings") {
+      o.fail_on_findings = true;
+    } else if (a == "--") {
+      for (++i; i < argc; ++i) o.inputs.push_back(argv[i]);
+    } else if (!a.empty() && a[0] == '-' && a != "-") {
+      error = "unknown option '" + a + "' (see rareconn scan --help)";
+      return false;
+    } else {
+      o.inputs.push_back(a);
+    }
+  }
+  if (o.inputs.empty()) {
+    error = "no INPUT given (files or directories to scan)";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace rareconn::scanner

@@ -1,0 +1,51 @@
+// The `rareconn scan` command line: the option set of SPEC §2 parsed into a ScanOptions value.
+// Parsing only; it opens the list files (--servers-file, --allow-file) but runs nothing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/kusto_time.hpp"
+#include "core/mde_hunt.hpp"
+
+namespace rareconn::scanner {
+
+enum class OutputFormat { kCsv, kJsonl, kTable };
+enum class Progress { kAuto, kAlways, kNever };
+
+struct ScanOptions {
+  std::vector<std::string> inputs;
+  std::string hunt = "auto";           // auto | mde | sysmon
+  std::string input_format = "auto";   // auto | csv | json
+  std::vector<std::string> servers;
+  bool servers_given = false;
+  core::ServerMatch server_match = core::ServerMatch::kExact;
+  std::optional<core::Ticks> now;      // nullopt: latest
+  core::Ticks lookback = 30 * core::kTicksPerDay;
+  core::Ticks recent = 5 * core::kTicksPerDay;
+  std::int64_t threshold = 50;
+  std::vector<std::string> allow;      // added to the defaults unless --no-default-allow
+  bool default_allow = true;
+  core::KeyBy by = core::KeyBy::kIp;
+  bool per_server = false;
+  unsigned threads = 0;                // 0: all cores
+  std::uint64_t chunk_size = 0;        // 0: automatic
+  std::string output;                  // empty: stdout
+  OutputFormat format = OutputFormat::kCsv;
+  bool strict = false;
+  Progress progress = Progress::kAuto;
+  std::string stats_file;
+  bool fail_on_findings = false;
+};
+
+// Parses argv after the `scan` word. On error returns false and sets `error` (exit status 2).
+bool parse_scan_options(int argc, char** argv, ScanOptions& out, std::string& error);
+
+// One entry per line; blanks trimmed; empty lines and '#' comments skipped; a UTF-8 BOM ignored.
+bool read_list_file(const std::string& path, std::vector<std::string>& out, std::string& error);
+
+const char* scan_usage();
+
+}  // namespace rareconn::scanner

@@ -1,0 +1,46 @@
+// The run summary: a human-readable funnel on stderr and the same facts as JSON (--stats FILE).
+// Formatting only.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/mde_hunt.hpp"
+#include "core/window_aggregator.hpp"
+
+namespace rareconn::scanner {
+
+struct MalformedRecord {
+  std::string path;
+  std::uint64_t offset = 0;
+  std::uint64_t line = 0;  // 1-based physical line of the record's first byte
+  std::string reason;
+};
+
+struct ScanReport {
+  std::string hunt = "mde";
+  std::vector<std::string> files;
+  std::uint64_t bytes = 0;
+  core::MdeFunnel funnel;
+  core::WindowCounts counts;
+  std::optional<core::Ticks> now;
+  bool now_given = false;
+  core::Ticks lookback = 0, recent = 0;
+  std::int64_t threshold = 0;
+  bool all_servers = true;
+  std::size_t server_count = 0;
+  std::size_t allow_needles = 0;
+  std::uint64_t findings = 0;
+  std::uint64_t malformed = 0;
+  std::vector<MalformedRecord> first_malformed;
+  double elapsed_s = 0;
+  unsigned threads = 0;
+};
+
+void print_summary(std::FILE* out, const ScanReport& r);
+bool write_stats_json(const std::string& path, const ScanReport& r, std::string& error);
+
+}  // namespace rareconn::scanner
