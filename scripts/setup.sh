@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs every system package rareconn needs to build, test and benchmark (Debian). Idempotent:
+# does nothing when everything is already there. Needs root (or sudo).
+set -euo pipefail
+packages=(cmake g++ make pkg-config libtbb-dev libboost-dev libxxhash-dev robin-map-dev
+          libbenchmark-dev libgtest-dev python3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
