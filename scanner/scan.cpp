@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -144,10 +145,27 @@ std::vector<std::string> unique_right_names(const std::vector<std::string>& left
   return out;
 }
 
+// RARECONN_TIMING=1 prints the time of each phase on stderr (for profiling, not for tests).
+class PhaseTimer {
+ public:
+  PhaseTimer() : on_(std::getenv("RARECONN_TIMING") != nullptr), last_(std::chrono::steady_clock::now()) {}
+  void mark(const char* phase) {
+    if (!on_) return;
+    const auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "timing: %-10s %8.4f s\n", phase, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point last_;
+};
+
 }  // namespace
 
 int run_scan(const ScanOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
+  PhaseTimer timer;
   std::string error;
   if (opt.hunt == "sysmon") {
     std::fprintf(stderr, "rareconn: the sysmon hunt is not implemented yet (only --hunt mde)\n");
@@ -238,6 +256,7 @@ int run_scan(const ScanOptions& opt) {
     }
   }
 
+  timer.mark("plan");
   // 4. Parallel parse + filter + partial aggregation.
   tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers;
   std::atomic<std::uint64_t> bytes_done{0};
@@ -271,6 +290,7 @@ int run_scan(const ScanOptions& opt) {
     });
   }
 
+  timer.mark("parse");
   // 5. Merge the partial aggregates, decide the rare keys, probe the recent partition.
   std::vector<core::WindowPartial*> partials;
   std::vector<ErrorSite> errors;
@@ -306,6 +326,7 @@ int run_scan(const ScanOptions& opt) {
     return a.offset < b.offset;
   });
 
+  timer.mark("merge+join");
   report.hunt = "mde";
   report.funnel.records = report.funnel.records;
   report.counts = merger.counts();
@@ -387,6 +408,7 @@ int run_scan(const ScanOptions& opt) {
     table.rows.push_back(std::move(row));
   }
 
+  timer.mark("decode");
   // 7. Write.
   std::FILE* out = stdout;
   if (!opt.output.empty() && opt.output != "-") {
@@ -405,6 +427,7 @@ int run_scan(const ScanOptions& opt) {
     std::fprintf(stderr, "rareconn: writing the findings failed\n");
     return kExitInput;
   }
+  timer.mark("write");
   report.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   print_summary(stderr, report);
   if (!opt.stats_file.empty() && !write_stats_json(opt.stats_file, report, error)) {
