@@ -4,12 +4,15 @@
 
 namespace rareconn::parsers {
 
+std::size_t bom_length(std::string_view d) {
+  return d.size() >= 3 && static_cast<unsigned char>(d[0]) == 0xEF && static_cast<unsigned char>(d[1]) == 0xBB &&
+                 static_cast<unsigned char>(d[2]) == 0xBF
+             ? 3
+             : 0;
+}
+
 InputFormat detect_format(std::string_view d) {
-  std::size_t p = 0;
-  if (d.size() >= 3 && static_cast<unsigned char>(d[0]) == 0xEF && static_cast<unsigned char>(d[1]) == 0xBB &&
-      static_cast<unsigned char>(d[2]) == 0xBF) {
-    p = 3;
-  }
+  std::size_t p = bom_length(d);
   while (p < d.size() && (d[p] == ' ' || d[p] == '\t' || d[p] == '\r' || d[p] == '\n')) ++p;
   if (p >= d.size()) return InputFormat::kUnknown;
   if (d[p] == '{' || d[p] == '[') return InputFormat::kJson;

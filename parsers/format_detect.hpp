@@ -9,6 +9,8 @@ namespace rareconn::parsers {
 enum class InputFormat { kUnknown, kCsv, kJson };
 
 InputFormat detect_format(std::string_view data);
+// Length of a leading UTF-8 byte-order mark (3) or 0.
+std::size_t bom_length(std::string_view data);
 const char* format_name(InputFormat f);
 
 }  // namespace rareconn::parsers

@@ -5,6 +5,9 @@
 #include <boost/spirit/home/x3.hpp>
 #include <cstring>
 
+#include "core/json_text.hpp"
+#include "parsers/format_detect.hpp"
+
 namespace rareconn::parsers {
 
 namespace x3 = boost::spirit::x3;
@@ -184,8 +187,7 @@ using json_detail::skip_value;
 using json_detail::skip_ws;
 
 bool json_is_line_delimited(std::string_view data) {
-  std::uint64_t p = 0;
-  if (data.size() >= 3 && static_cast<unsigned char>(data[0]) == 0xEF) p = 3;
+  std::uint64_t p = bom_length(data);
   skip_ws(data, p);
   if (p >= data.size()) return true;
   if (data[p] != '{') return false;
@@ -406,26 +408,31 @@ ParseError JsonRecordParser::project_object(std::string_view d, std::uint64_t of
 }
 
 namespace {
-// Compact JSON text of a nested value: whitespace outside strings removed, strings kept as written.
+// Compact JSON text of a nested value, as Kusto renders a dynamic value: whitespace outside strings
+// removed, strings decoded and re-encoded (raw UTF-8, '/' not escaped), numbers as written.
 std::string compact_json(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  std::string decoded;
+  for (std::uint64_t i = 0; i < text.size();) {
     const char c = text[i];
-    if (in_string) {
-      out.push_back(c);
-      if (c == '\\' && i + 1 < text.size()) {
-        out.push_back(text[++i]);
-      } else if (c == '"') {
-        in_string = false;
+    if (c == '"') {
+      const std::uint64_t start = i;
+      bool esc;
+      if (!skip_string(text, i, esc)) {
+        out.append(text.substr(start));
+        break;
       }
-    } else if (c == '"') {
-      in_string = true;
-      out.push_back(c);
-    } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-      out.push_back(c);
+      decoded.clear();
+      if (json_detail::decode_string_body(text.substr(start + 1, i - start - 2), decoded)) {
+        core::append_json_string(out, decoded);
+      } else {
+        out.append(text.substr(start, i - start));
+      }
+      continue;
     }
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') out.push_back(c);
+    ++i;
   }
   return out;
 }

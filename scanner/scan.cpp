@@ -250,9 +250,9 @@ int run_scan(const ScanOptions& opt) {
     if (files[i].format == parsers::InputFormat::kCsv) {
       plan_csv_chunks(fi, d, files[i].header.data_offset, chunk_size, chunks);
     } else if (files[i].json_lines) {
-      plan_line_chunks(fi, d, 0, chunk_size, chunks);
+      plan_line_chunks(fi, d, parsers::bom_length(d), chunk_size, chunks);
     } else {
-      chunks.push_back({fi, 0, d.size()});
+      chunks.push_back({fi, parsers::bom_length(d), d.size()});
     }
   }
 

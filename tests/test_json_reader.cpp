@@ -117,3 +117,21 @@ TEST(JsonRows, SplitRecordKeepsOrderTypesAndLastDuplicate) {
   EXPECT_EQ(cells[3].cell.value, "");
   EXPECT_EQ(cells[4].cell.value, "{\"k\":[1,\"s p\"]}");
 }
+
+TEST(JsonRows, NestedValuesAreReencodedAsKustoPrintsDynamic) {
+  const std::string t = "{\"N\":{ \"a\" : [1, 2.50 ,\"\\u00e9\\/\\n\"] }}";
+  std::vector<NamedCell> cells;
+  ASSERT_EQ(JsonRecordParser::split_record(t, 0, cells), ParseError::kNone);
+  EXPECT_EQ(cells[0].cell.value, "{\"a\":[1,2.50,\"\xC3\xA9/\\n\"]}");
+}
+
+TEST(JsonRows, ByteOrderMarkIsNotPartOfTheFirstLine) {
+  const std::string t = "\xEF\xBB\xBF{\"RemoteIP\":\"1\"}\n{\"RemoteIP\":\"2\"}\n";
+  EXPECT_TRUE(json_is_line_delimited(t));
+  Projection proj{{{{"RemoteIP"}}}};
+  JsonRecordParser p(proj);
+  int rows = 0, errors = 0;
+  p.parse(t, 3, t.size(), true, [&](const RecordView&) { ++rows; }, [&](std::uint64_t, ParseError) { ++errors; });
+  EXPECT_EQ(rows, 2);
+  EXPECT_EQ(errors, 0);
+}

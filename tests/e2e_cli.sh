@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Command-line behaviour end to end: exit statuses, error messages that name the file and line,
+# --strict, --stats JSON, output formats, list files, --fail-on-findings.
+# Usage: e2e_cli.sh BINARY REPO_ROOT
+set -u
+bin="$1"; root="$2"
+real="$root/tests/data/real/mde/advanced_hunting_test.csv"
+edges="$root/tests/data/golden/edges_csv/input.csv"
+tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+check() {  # check NAME EXPECTED_STATUS COMMAND... ; stdout in $tmp/out, stderr in $tmp/err
+  local name="$1" want="$2"; shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
+  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name: status $got, wanted $want"; head -3 "$tmp/err"; fi
+}
+expect_grep() {  # expect_grep NAME FILE PATTERN
+  if grep -qE -- "$3" "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: no /$3/ in $2"; head -5 "$2"; fi
+}
+
+check help 0 "$bin" scan --help
+expect_grep help-text "$tmp/out" "--servers-file"
+check no-args 2 "$bin"
+check unknown-command 2 "$bin" frobnicate
+check unknown-option 2 "$bin" scan --frobnicate "$real"
+expect_grep unknown-option-msg "$tmp/err" "unknown option '--frobnicate'"
+check no-input 2 "$bin" scan --threshold 5
+check bad-now 2 "$bin" scan --now yesterday "$real"
+expect_grep bad-now-msg "$tmp/err" "--now: 'yesterday'"
+check bad-lookback 2 "$bin" scan --lookback 30x "$real"
+check bad-format 2 "$bin" scan --format xml "$real"
+check sysmon-not-yet 2 "$bin" scan --hunt sysmon "$real"
+check missing-file 3 "$bin" scan "$tmp/nope.csv"
+expect_grep missing-file-msg "$tmp/err" "cannot open '.*nope.csv': No such file"
+printf 'just some words\n' > "$tmp/words.txt"
+check unknown-format 3 "$bin" scan "$tmp/words.txt"
+expect_grep unknown-format-msg "$tmp/err" "use --input-format"
+
+# Findings, no findings, --fail-on-findings
+check real-default 0 "$bin" scan "$real"
+check real-fail-on-findings-none 0 "$bin" scan --fail-on-findings "$real"
+check real-fail-on-findings 1 "$bin" scan --fail-on-findings --no-default-allow "$real"
+
+# --stats JSON: the funnel of the real export (26 rows, one ConnectionSuccess, dropped by the allow-list)
+check stats 0 "$bin" scan --stats "$tmp/stats.json" "$real"
+python3 - "$tmp/stats.json" <<'PY' && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL stats-values"; cat "$tmp/stats.json"; }
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["records"] == 26 and s["after_action_type"] == 1 and s["after_link_local"] == 1, s
+assert s["distinct_keys"] == 1 and s["keys_dropped_by_allow_list"] == 1 and s["rare_keys"] == 0, s
+assert s["findings"] == 0 and s["malformed"] == 0 and s["now"] == "2023-10-18T15:45:07.9862755Z", s
+PY
+
+# Output formats
+check jsonl 0 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z --format jsonl "$edges"
+python3 - "$tmp/out" <<'PY' && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL jsonl-values"; cat "$tmp/out"; }
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 4
+assert rows[0]["set_RemoteUrl"] == ["", "a.microsoft.community"] and rows[0]["count_"] == 2
+assert rows[0]["RemoteIP1"] == "20.0.0.3" and rows[0]["Timestamp"] == "2024-05-28T22:00:00.0000000Z"
+PY
+check table 0 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z --format table "$edges"
+expect_grep table-count "$tmp/out" "^4 findings$"
+check output-file 0 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z -o "$tmp/f.csv" "$edges"
+if [ "$(wc -l < "$tmp/f.csv")" -eq 5 ] && [ ! -s "$tmp/out" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL output-file"; fi
+
+# List files: BOM, comments, blanks, CRLF
+printf '\xef\xbb\xbf# servers to watch\r\n\r\n   srv1  \r\n# srv2\r\n' > "$tmp/servers.txt"
+check servers-file 0 "$bin" scan --servers-file "$tmp/servers.txt" --now 2024-05-31T12:00:00Z "$edges"
+if cmp -s "$tmp/out" "$root/tests/data/golden/edges_csv/expected.csv"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL servers-file-output"; fi
+printf 'microsoft.com\n' > "$tmp/allow.txt"
+check allow-file 0 "$bin" scan --servers srv1 --allow-file "$tmp/allow.txt" --now 2024-05-31T12:00:00Z "$edges"
+if ! grep -q '20.0.0.2' "$tmp/out" && grep -q '20.0.0.3' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL allow-file-output"; fi
+
+# Malformed records: skipped, counted, located; --strict makes them an error
+{ head -c 100000 /dev/null; printf 'Timestamp,DeviceName,ActionType,RemoteIP,RemoteIPType,RemoteUrl\n';
+  printf '2024-05-30T00:00:00Z,s,ConnectionSuccess,1.2.3.4,Public,\n';
+  printf '2024-05-30T00:00:00Z,s,ConnectionSuccess,1.2.3.4\n';
+  printf 'not-a-time,s,ConnectionSuccess,1.2.3.4,Public,\n'; } > "$tmp/bad.csv"
+check malformed-skip 0 "$bin" scan "$tmp/bad.csv"
+expect_grep malformed-count "$tmp/err" "malformed +2 records skipped"
+expect_grep malformed-where "$tmp/err" "bad.csv:3 \(byte 115\): number of fields differs"
+expect_grep malformed-time "$tmp/err" "bad.csv:4 .*time 'not-a-time'"
+check malformed-strict 3 "$bin" scan --strict "$tmp/bad.csv"
+expect_grep malformed-strict-msg "$tmp/err" "malformed record in .*bad.csv at line 3"
+
+# Directories are scanned recursively; the same files named in any order give the same bytes
+mkdir -p "$tmp/dir/sub"; cp "$edges" "$tmp/dir/sub/a.csv"; cp "$root/tests/data/golden/edges_streaming/input.json" "$tmp/dir/b.json"
+"$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir" > "$tmp/d1" 2>/dev/null
+"$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir/sub/a.csv" "$tmp/dir/b.json" > "$tmp/d2" 2>/dev/null
+"$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir/b.json" "$tmp/dir/sub/a.csv" > "$tmp/d3" 2>/dev/null
+if cmp -s "$tmp/d1" "$tmp/d2" && cmp -s "$tmp/d2" "$tmp/d3" && [ "$(wc -l < "$tmp/d1")" -eq 9 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL directory-order"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
