@@ -79,7 +79,7 @@ if ! grep -q '20.0.0.2' "$tmp/out" && grep -q '20.0.0.3' "$tmp/out"; then pass=$
   printf 'not-a-time,s,ConnectionSuccess,1.2.3.4,Public,\n'; } > "$tmp/bad.csv"
 check malformed-skip 0 "$bin" scan "$tmp/bad.csv"
 expect_grep malformed-count "$tmp/err" "malformed +2 records skipped"
-expect_grep malformed-where "$tmp/err" "bad.csv:3 \(byte 115\): number of fields differs"
+expect_grep malformed-where "$tmp/err" "bad.csv:3 \(byte 121\): number of fields differs"
 expect_grep malformed-time "$tmp/err" "bad.csv:4 .*time 'not-a-time'"
 check malformed-strict 3 "$bin" scan --strict "$tmp/bad.csv"
 expect_grep malformed-strict-msg "$tmp/err" "malformed record in .*bad.csv at line 3"
