@@ -57,9 +57,7 @@ CsvHeader parse_csv_header(std::string_view data) {
 }
 
 std::uint64_t count_quotes(const char* begin, const char* end) {
-  std::uint64_t n = 0;
-  for (const char* p = begin; p < end; ++p) n += (*p == '"');
-  return n;
+  return simd::count_byte(begin, end, '"');
 }
 
 std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start, std::uint64_t pos,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "parsers/record_view.hpp"
+#include "parsers/simd_scan.hpp"
 
 namespace rareconn::parsers {
 
@@ -74,18 +75,6 @@ void unescape_csv_quoted(std::string_view body, std::string& out);
 
 // ---- implementation of the templates -------------------------------------------------------
 
-namespace csv_detail {
-// Bytes that end an unquoted field or make it malformed.
-struct SpecialTable {
-  bool v[256] = {};
-  constexpr SpecialTable() {
-    v[static_cast<unsigned char>(',')] = true;
-    v[static_cast<unsigned char>('\n')] = true;
-    v[static_cast<unsigned char>('"')] = true;
-  }
-};
-inline constexpr SpecialTable kSpecial{};
-}  // namespace csv_detail
 
 template <class Sink>
 CsvRecordParser::Scan CsvRecordParser::scan_record(std::string_view data, std::uint64_t start,
@@ -131,7 +120,7 @@ CsvRecordParser::Scan CsvRecordParser::scan_record(std::string_view data, std::u
       return {0, parity_record_end(data, start), ParseError::kBadQuote};
     }
     const char* f = p;
-    while (p < e && !csv_detail::kSpecial.v[static_cast<unsigned char>(*p)]) ++p;
+    p = simd::find_any3(p, e, ',', '\n', '"');
     if (p < e && *p == '"') return {0, parity_record_end(data, start), ParseError::kBadQuote};
     const char* fe = p;
     if ((p == e || *p == '\n') && fe > f && fe[-1] == '\r') --fe;

@@ -7,6 +7,7 @@
 
 #include "core/json_text.hpp"
 #include "parsers/format_detect.hpp"
+#include "parsers/simd_scan.hpp"
 
 namespace rareconn::parsers {
 
@@ -69,9 +70,7 @@ bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped) {
   escaped = false;
   const char* base = d.data();
   while (p < d.size()) {
-    const char* q = base + p;
-    const char* e = base + d.size();
-    while (q < e && *q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20) ++q;
+    const char* q = simd::find_json_string_special(base + p, base + d.size());
     p = static_cast<std::uint64_t>(q - base);
     if (p >= d.size()) return false;
     const char c = d[p];

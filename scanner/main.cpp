@@ -1,5 +1,8 @@
 // rareconn's entry point: dispatches the sub-command. All work is in scanner/scan.cpp.
 #include <cstdio>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <cstring>
 #include <exception>
 #include <string>
@@ -9,6 +12,13 @@
 
 int main(int argc, char** argv) {
   using namespace rareconn::scanner;
+#if defined(__GLIBC__)
+  // Measured: without this, glibc returns freed heap to the kernel and re-faults it page by page,
+  // which cost 40% of a scan with many findings (perf: clear_page_erms under operator new).
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TOP_PAD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+#endif
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     std::fputs(scan_usage(), argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

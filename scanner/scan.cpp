@@ -17,8 +17,6 @@
 #include <memory>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "core/has_any.hpp"
 #include "core/mde_hunt.hpp"
@@ -27,7 +25,9 @@
 #include "parsers/format_detect.hpp"
 #include "parsers/json_reader.hpp"
 #include "scanner/chunker.hpp"
+#include "scanner/findings_table.hpp"
 #include "scanner/findings_writer.hpp"
+#include "scanner/input_file.hpp"
 #include "scanner/input_discovery.hpp"
 #include "scanner/mapped_file.hpp"
 #include "scanner/summary.hpp"
@@ -38,14 +38,6 @@ namespace {
 
 constexpr int kExitOk = 0, kExitFindings = 1, kExitUsage = 2, kExitInput = 3;
 constexpr std::size_t kKeptErrors = 10;
-
-struct InputFile {
-  std::string path;
-  MappedFile map;
-  parsers::InputFormat format = parsers::InputFormat::kUnknown;
-  parsers::CsvHeader header;
-  bool json_lines = true;
-};
 
 struct ErrorSite {
   std::uint32_t file;
@@ -120,30 +112,6 @@ class ProgressLine {
   std::condition_variable cv_;
   bool stop_ = false;
 };
-
-// Kusto's join renaming: a right column whose name is already taken gets the smallest integer
-// suffix that makes it unique.
-std::vector<std::string> unique_right_names(const std::vector<std::string>& left, const std::vector<std::string>& right) {
-  std::unordered_set<std::string> taken(left.begin(), left.end());
-  taken.insert(right.begin(), right.end());
-  const std::unordered_set<std::string> left_set(left.begin(), left.end());
-  std::vector<std::string> out;
-  for (const std::string& n : right) {
-    if (!left_set.count(n)) {
-      out.push_back(n);
-      continue;
-    }
-    for (int k = 1;; ++k) {
-      std::string candidate = n + std::to_string(k);
-      if (!taken.count(candidate)) {
-        taken.insert(candidate);
-        out.push_back(std::move(candidate));
-        break;
-      }
-    }
-  }
-  return out;
-}
 
 // RARECONN_TIMING=1 prints the time of each phase on stderr (for profiling, not for tests).
 class PhaseTimer {
@@ -351,63 +319,7 @@ int run_scan(const ScanOptions& opt) {
   }
 
   // 6. Decode the findings' records and build Kusto's output table.
-  std::vector<std::vector<parsers::NamedCell>> decoded(findings.size());
-  tbb::parallel_for(std::size_t{0}, findings.size(), [&](std::size_t i) {
-    const core::Finding& f = findings[i];
-    const InputFile& in = files[f.file];
-    auto& cells = decoded[i];
-    if (in.format == parsers::InputFormat::kCsv) {
-      std::vector<std::string> values;
-      parsers::CsvRecordParser::split_record(in.map.bytes(), f.offset, values);
-      for (std::size_t j = 0; j < values.size() && j < in.header.columns.size(); ++j) {
-        cells.push_back({in.header.columns[j], parsers::Cell{std::move(values[j]), false}});
-      }
-    } else {
-      parsers::JsonRecordParser::split_record(in.map.bytes(), f.offset, cells);
-    }
-    // The event time column is written as Kusto prints a datetime.
-    parsers::NamedCell* time_cell = nullptr;
-    for (auto& c : cells) {
-      if (c.name == "Timestamp") time_cell = &c;
-    }
-    if (!time_cell) {
-      for (auto& c : cells) {
-        if (c.name == "TimeGenerated") time_cell = &c;
-      }
-    }
-    if (time_cell) time_cell->cell = parsers::Cell{core::format_datetime(f.time), false};
-  });
-  std::vector<std::string> right;
-  std::unordered_map<std::string, std::size_t> right_index;
-  auto add_right = [&](const std::string& name) {
-    if (right_index.emplace(name, right.size()).second) right.push_back(name);
-  };
-  for (const InputFile& f : files) {
-    if (f.format == parsers::InputFormat::kCsv) {
-      for (const std::string& c : f.header.columns) add_right(c);
-    }
-  }
-  for (const auto& cells : decoded) {
-    for (const auto& c : cells) add_right(c.name);
-  }
-  FindingsTable table;
-  table.columns = core::mde_key_columns(mde);
-  table.columns.push_back("set_RemoteUrl");
-  table.columns.push_back("count_");
-  const std::size_t nleft = table.columns.size();
-  for (std::string& n : unique_right_names(table.columns, right)) table.columns.push_back(std::move(n));
-  const std::vector<core::RareKey>& rare = merger.rare_keys();
-  table.rows.reserve(findings.size());
-  for (std::size_t i = 0; i < findings.size(); ++i) {
-    const core::RareKey& k = rare[findings[i].rare];
-    std::vector<parsers::Cell> row(table.columns.size());
-    for (std::size_t j = 0; j < k.parts.size(); ++j) row[j] = parsers::Cell{k.parts[j], false};
-    row[nleft - 2] = parsers::Cell{k.set_json, true};
-    row[nleft - 1] = parsers::Cell{std::to_string(k.count), true};
-    for (auto& c : decoded[i]) row[nleft + right_index[c.name]] = std::move(c.cell);
-    table.rows.push_back(std::move(row));
-  }
-
+  const FindingsTable table = build_findings_table(files, findings, merger.rare_keys(), core::mde_key_columns(mde), true);
   timer.mark("decode");
   // 7. Write.
   std::FILE* out = stdout;

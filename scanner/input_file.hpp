@@ -1,0 +1,21 @@
+// One input file as the scanner holds it: its path, its mapping, its detected format and, for
+// CSV, its header. Shared by the scan driver and the findings table builder.
+#pragma once
+
+#include <string>
+
+#include "parsers/csv_reader.hpp"
+#include "parsers/format_detect.hpp"
+#include "scanner/mapped_file.hpp"
+
+namespace rareconn::scanner {
+
+struct InputFile {
+  std::string path;
+  MappedFile map;
+  parsers::InputFormat format = parsers::InputFormat::kUnknown;
+  parsers::CsvHeader header;
+  bool json_lines = true;
+};
+
+}  // namespace rareconn::scanner
