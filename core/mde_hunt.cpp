@@ -37,6 +37,20 @@ void MdeFunnel::add(const MdeFunnel& o) {
   after_link_local += o.after_link_local;
 }
 
+Funnel MdeFunnel::steps() const {
+  Funnel f;
+  f.records = records;
+  f.null_time = null_time;
+  f.bad_time = bad_time;
+  f.steps = {
+      {"after_servers", "DeviceName in (Servers)", after_servers},
+      {"after_action_type", "ActionType == \"ConnectionSuccess\"", after_action},
+      {"after_remote_ip_type", "RemoteIPType !in (\"Private\", \"Loopback\")", after_ip_type},
+      {"after_link_local", "RemoteIP !startswith \"169.254.\"", after_link_local},
+  };
+  return f;
+}
+
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {

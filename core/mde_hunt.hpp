@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/funnel.hpp"
 #include "core/server_set.hpp"
 #include "core/window_aggregator.hpp"
 
@@ -50,6 +51,7 @@ struct MdeFunnel {
   std::uint64_t after_ip_type = 0;  // RemoteIPType !in ("Private", "Loopback")
   std::uint64_t after_link_local = 0;  // RemoteIP !startswith "169.254."
   void add(const MdeFunnel& o);
+  Funnel steps() const;  // for the summary
 };
 
 enum class RecordStatus { kOk, kBadTime };

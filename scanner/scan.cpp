@@ -262,10 +262,11 @@ int run_scan(const ScanOptions& opt) {
   // 5. Merge the partial aggregates, decide the rare keys, probe the recent partition.
   std::vector<core::WindowPartial*> partials;
   std::vector<ErrorSite> errors;
+  core::MdeFunnel mde_funnel;
   for (auto& wp : workers) {
     if (!wp) continue;
     partials.push_back(&wp->partial);
-    report.funnel.add(wp->filter.funnel());
+    mde_funnel.add(wp->filter.funnel());
     report.malformed += wp->malformed;
     errors.insert(errors.end(), wp->errors.begin(), wp->errors.end());
   }
@@ -296,7 +297,7 @@ int run_scan(const ScanOptions& opt) {
 
   timer.mark("merge+join");
   report.hunt = "mde";
-  report.funnel.records = report.funnel.records;
+  report.funnel = mde_funnel.steps();
   report.counts = merger.counts();
   report.now = merger.now();
   report.now_given = opt.now.has_value();

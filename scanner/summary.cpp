@@ -41,9 +41,9 @@ void print_summary(std::FILE* out, const ScanReport& r) {
   if (r.now) {
     std::fprintf(out, "  now        %s (%s)\n", core::format_datetime(*r.now).c_str(),
                  r.now_given ? "given by --now" : "newest event time read");
-    std::fprintf(out, "  lookback   %s: Timestamp > %s\n", span_text(r.lookback).c_str(),
+    std::fprintf(out, "  lookback   %s: %s > %s\n", span_text(r.lookback).c_str(), r.time_column.c_str(),
                  core::format_datetime(*r.now - r.lookback).c_str());
-    std::fprintf(out, "  recent     %s: Timestamp > %s\n", span_text(r.recent).c_str(),
+    std::fprintf(out, "  recent     %s: %s > %s\n", span_text(r.recent).c_str(), r.time_column.c_str(),
                  core::format_datetime(*r.now - r.recent).c_str());
   } else {
     std::fprintf(out, "  now        none: no record had a time, so no window holds any event\n");
@@ -53,20 +53,18 @@ void print_summary(std::FILE* out, const ScanReport& r) {
   } else {
     std::fprintf(out, "  servers    %zu name%s\n", r.server_count, r.server_count == 1 ? "" : "s");
   }
-  const core::MdeFunnel& f = r.funnel;
+  const core::Funnel& f = r.funnel;
   std::fprintf(out, "  funnel (the filters of both windows, then each window)\n");
   std::fprintf(out, "    %-44s %15s\n", "records read", grouped(f.records).c_str());
   std::fprintf(out, "    %-44s %15s\n", "with a time (empty time is null: dropped)", grouped(f.records - f.null_time - f.bad_time).c_str());
-  std::fprintf(out, "    %-44s %15s\n", "DeviceName in (Servers)", grouped(f.after_servers).c_str());
-  std::fprintf(out, "    %-44s %15s\n", "ActionType == \"ConnectionSuccess\"", grouped(f.after_action).c_str());
-  std::fprintf(out, "    %-44s %15s\n", "RemoteIPType !in (\"Private\", \"Loopback\")", grouped(f.after_ip_type).c_str());
-  std::fprintf(out, "    %-44s %15s\n", "RemoteIP !startswith \"169.254.\"", grouped(f.after_link_local).c_str());
+  for (const core::FunnelStep& s : f.steps) std::fprintf(out, "    %-44s %15s\n", s.label.c_str(), grouped(s.count).c_str());
   std::fprintf(out, "    %-44s %15s\n", ("lookback window (> now-" + span_text(r.lookback) + ")").c_str(), grouped(r.counts.baseline_events).c_str());
   std::fprintf(out, "    %-44s %15s\n", ("recent window (> now-" + span_text(r.recent) + ")").c_str(), grouped(r.counts.recent_events).c_str());
   std::fprintf(out, "  keys       %s distinct, %s with count_ < %" PRId64 ", %s dropped by the allow-list (%zu needles), %s rare\n",
                grouped(r.counts.distinct_keys).c_str(), grouped(r.counts.keys_under_threshold).c_str(), r.threshold,
                grouped(r.counts.keys_allow_dropped).c_str(), r.allow_needles, grouped(r.counts.rare_keys).c_str());
   std::fprintf(out, "  findings   %s\n", grouped(r.findings).c_str());
+  for (const auto& [label, n] : r.notes) std::fprintf(out, "  note       %s: %s\n", label.c_str(), grouped(n).c_str());
   if (r.malformed > 0) {
     std::fprintf(out, "  malformed  %s record%s skipped (--strict makes this an error); first:\n", grouped(r.malformed).c_str(),
                  r.malformed == 1 ? "" : "s");
@@ -97,10 +95,7 @@ bool write_stats_json(const std::string& path, const ScanReport& r, std::string&
   num("records", r.funnel.records);
   num("null_time", r.funnel.null_time);
   num("bad_time", r.funnel.bad_time);
-  num("after_servers", r.funnel.after_servers);
-  num("after_action_type", r.funnel.after_action);
-  num("after_remote_ip_type", r.funnel.after_ip_type);
-  num("after_link_local", r.funnel.after_link_local);
+  for (const core::FunnelStep& step : r.funnel.steps) num(step.key.c_str(), step.count);
   num("lookback_window_events", r.counts.baseline_events);
   num("recent_window_events", r.counts.recent_events);
   num("distinct_keys", r.counts.distinct_keys);
@@ -116,6 +111,7 @@ bool write_stats_json(const std::string& path, const ScanReport& r, std::string&
   num("threshold", static_cast<std::uint64_t>(r.threshold));
   key("servers");
   if (r.all_servers) j += "\"all\""; else j += std::to_string(r.server_count);
+  for (const auto& [label, n] : r.notes) num(label.c_str(), n);
   num("malformed", r.malformed);
   key("first_malformed");
   j.push_back('[');

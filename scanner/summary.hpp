@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/mde_hunt.hpp"
+#include "core/funnel.hpp"
 #include "core/window_aggregator.hpp"
 
 namespace rareconn::scanner {
@@ -24,7 +24,9 @@ struct ScanReport {
   std::string hunt = "mde";
   std::vector<std::string> files;
   std::uint64_t bytes = 0;
-  core::MdeFunnel funnel;
+  core::Funnel funnel;
+  std::string time_column = "Timestamp";
+  std::vector<std::pair<std::string, std::uint64_t>> notes;  // extra counts: (label, count)
   core::WindowCounts counts;
   std::optional<core::Ticks> now;
   bool now_given = false;
