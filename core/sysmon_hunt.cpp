@@ -1,0 +1,130 @@
+// Sysmon hunt: filters in the seed's order and the text rules of parse_sysmon_id3
+// (kql-semantics §6). Must not depend on formats, files or threads.
+#include "core/sysmon_hunt.hpp"
+
+#include "core/key_codec.hpp"
+
+namespace rareconn::core {
+
+std::vector<std::string> sysmon_key_columns(const SysmonOptions& options) {
+  std::vector<std::string> cols;
+  if (options.per_server) cols.push_back("Computer");
+  cols.push_back("DestinationIp");
+  if (options.by == KeyBy::kIpProcess) cols.push_back("Image");
+  return cols;
+}
+
+void SysmonFunnel::add(const SysmonFunnel& o) {
+  records += o.records;
+  null_time += o.null_time;
+  bad_time += o.bad_time;
+  after_servers += o.after_servers;
+  after_source += o.after_source;
+  after_event_id += o.after_event_id;
+  no_event_data += o.no_event_data;
+  after_private += o.after_private;
+}
+
+Funnel SysmonFunnel::steps() const {
+  Funnel f;
+  f.records = records;
+  f.null_time = null_time;
+  f.bad_time = bad_time;
+  f.steps = {
+      {"after_servers", "Computer in (Servers)", after_servers},
+      {"after_source", "Source == \"Microsoft-Windows-Sysmon\"", after_source},
+      {"after_event_id", "EventID == 3", after_event_id},
+      {"after_event_data", "with EventData (null EventData: dropped)", after_event_id - no_event_data},
+      {"after_private_regex", "not (DestinationIp matches PrivateIPregex)", after_private},
+  };
+  return f;
+}
+
+bool matches_private_regex(std::string_view ip) {
+  auto starts = [&](std::string_view p) { return ip.substr(0, p.size()) == p; };
+  if (starts("127.") || starts("10.") || starts("192.168.")) return true;
+  if (ip.size() >= 7 && starts("172.") && ip[6] == '.') {
+    const char a = ip[4], b = ip[5];
+    if (a == '1' && b >= '6' && b <= '9') return true;
+    if (a == '2' && b >= '0' && b <= '9') return true;
+    if (a == '3' && (b == '0' || b == '1')) return true;
+  }
+  return false;
+}
+
+std::string_view rendered_description_cut(std::string_view rendered) {
+  const std::size_t colon = rendered.find(':');
+  return colon == std::string_view::npos ? rendered : rendered.substr(0, colon);
+}
+
+Technique parse_rule_name(std::string_view s, bool greedy) {
+  constexpr std::string_view kId = "technique_id=", kName = "technique_name=";
+  const std::size_t id_at = s.find(kId);
+  if (id_at == std::string_view::npos) return {};
+  const std::size_t id_start = id_at + kId.size();
+  if (!greedy) {
+    const std::size_t comma = s.find(',', id_start);
+    if (comma == std::string_view::npos) return {};
+    const std::size_t name_at = s.find(kName, comma + 1);
+    if (name_at == std::string_view::npos) return {};
+    return {s.substr(id_start, comma - id_start), s.substr(name_at + kName.size())};
+  }
+  // Greedy: the id runs to the last ',' that is still followed by 'technique_name=' later on.
+  const std::size_t name_at = s.rfind(kName);
+  if (name_at == std::string_view::npos || name_at < id_start) return {};
+  const std::size_t comma = s.rfind(',', name_at == 0 ? 0 : name_at - 1);
+  if (comma == std::string_view::npos || comma < id_start) return {};
+  const std::size_t name_after = s.find(kName, comma + 1);  // `.*?` before the name is lazy
+  return {s.substr(id_start, comma - id_start), s.substr(name_after + kName.size())};
+}
+
+namespace {
+// `EventID == 3` on an int column: the decimal value, whatever its leading zeros.
+bool is_event_id_3(std::string_view text) {
+  std::size_t i = 0;
+  while (i + 1 < text.size() && text[i] == '0') ++i;
+  return text.substr(i) == "3";
+}
+}  // namespace
+
+RecordStatus SysmonRecordFilter::process(const SysmonEvent& e, EventRef ref) {
+  ++funnel_.records;
+  Ticks t;
+  if (e.time) {
+    t = *e.time;
+  } else {
+    if (e.time_text.empty()) {
+      ++funnel_.null_time;
+      return RecordStatus::kOk;
+    }
+    const std::optional<Ticks> parsed = parse_datetime(e.time_text);
+    if (!parsed) {
+      ++funnel_.bad_time;
+      return RecordStatus::kBadTime;
+    }
+    t = *parsed;
+  }
+  partial_.observe(t);
+  if (!options_.servers.contains(e.computer)) return RecordStatus::kOk;
+  ++funnel_.after_servers;
+  if (e.source != "Microsoft-Windows-Sysmon" && !(options_.linux_sysmon && e.source == "Linux-Sysmon")) {
+    return RecordStatus::kOk;
+  }
+  ++funnel_.after_source;
+  if (!is_event_id_3(e.event_id)) return RecordStatus::kOk;
+  ++funnel_.after_event_id;
+  if (!e.has_event_data) {
+    ++funnel_.no_event_data;
+    return RecordStatus::kOk;
+  }
+  if (matches_private_regex(e.destination_ip)) return RecordStatus::kOk;
+  ++funnel_.after_private;
+  key_.clear();
+  if (options_.per_server) append_key_part(key_, e.computer);
+  append_key_part(key_, e.destination_ip);
+  if (options_.by == KeyBy::kIpProcess) append_key_part(key_, e.image);
+  partial_.add(key_, std::string_view(), t, ref);
+  return RecordStatus::kOk;
+}
+
+}  // namespace rareconn::core

@@ -1,0 +1,80 @@
+// The Sysmon hunt of the seed (Sentinel `Event` table, Sysmon Event ID 3): its filters (window,
+// Computer in servers, Source, EventID, the private-address regex), its key and its funnel, and
+// the pure text rules of parse_sysmon_id3 (RenderedDescription cut, RuleName parse).
+// Knows nothing of formats, files or threads: it sees one event already mapped to Event columns.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/funnel.hpp"
+#include "core/mde_hunt.hpp"
+#include "core/server_set.hpp"
+#include "core/window_aggregator.hpp"
+
+namespace rareconn::core {
+
+// The fields of one Event row the hunt reads (the scanner maps every input format to these).
+struct SysmonEvent {
+  std::string_view time_text;          // TimeGenerated as text, when `time` is not given directly
+  std::optional<Ticks> time;           // TimeGenerated already decoded (EVTX), takes precedence
+  std::string_view computer;
+  std::string_view source;             // provider name
+  std::string_view event_id;           // EventID as text ("3")
+  std::string_view destination_ip;     // EventData DestinationIp ("" when absent)
+  std::string_view image;              // EventData Image (for --by ip+process)
+  bool has_event_data = true;          // false: EventData missing or not parseable
+};
+
+struct SysmonOptions {
+  ServerSet servers;
+  KeyBy by = KeyBy::kIp;
+  bool per_server = false;
+  bool linux_sysmon = false;  // also accept Source == "Linux-Sysmon" (an extension, not Kusto parity)
+};
+
+std::vector<std::string> sysmon_key_columns(const SysmonOptions& options);
+
+struct SysmonFunnel {
+  std::uint64_t records = 0, null_time = 0, bad_time = 0;
+  std::uint64_t after_servers = 0;     // Computer in (Servers)
+  std::uint64_t after_source = 0;      // Source == "Microsoft-Windows-Sysmon"
+  std::uint64_t after_event_id = 0;    // EventID == 3
+  std::uint64_t no_event_data = 0;     // EventData null: Kusto's pivot gets an empty key (U-7): reported, dropped
+  std::uint64_t after_private = 0;     // not (DestinationIp matches regex PrivateIPregex)
+  void add(const SysmonFunnel& o);
+  Funnel steps() const;
+};
+
+// Kusto: DestinationIp matches regex @'^127\.|^10\.|^172\.1[6-9]\.|^172\.2[0-9]\.|^172\.3[0-1]\.|^192\.168\.'
+bool matches_private_regex(std::string_view ip);
+
+// `tostring(split(RenderedDescription, ":")[0])`
+std::string_view rendered_description_cut(std::string_view rendered);
+
+// `parse RuleName with * 'technique_id=' TechniqueId ',' * 'technique_name=' TechniqueName`
+// Lazy (default, U-15 best reading): the id stops at the first ',' after 'technique_id=';
+// greedy: at the last ',' before the 'technique_name=' that follows. No match: both empty.
+struct Technique {
+  std::string_view id, name;
+};
+Technique parse_rule_name(std::string_view rule_name, bool greedy);
+
+// Is the event a candidate for the hunt before the time window (time, servers, source, id)?
+// One per thread.
+class SysmonRecordFilter {
+ public:
+  SysmonRecordFilter(const SysmonOptions& options, WindowPartial& partial) : options_(options), partial_(partial) {}
+  RecordStatus process(const SysmonEvent& e, EventRef ref);
+  const SysmonFunnel& funnel() const { return funnel_; }
+
+ private:
+  const SysmonOptions& options_;
+  WindowPartial& partial_;
+  SysmonFunnel funnel_;
+  std::string key_;
+};
+
+}  // namespace rareconn::core
