@@ -4,6 +4,8 @@
 
 #include "core/key_codec.hpp"
 
+#include <algorithm>
+
 namespace rareconn::core {
 
 std::vector<std::string> sysmon_key_columns(const SysmonOptions& options) {
@@ -87,6 +89,18 @@ bool is_event_id_3(std::string_view text) {
 }
 }  // namespace
 
+void SysmonRecordFilter::log_candidate(Ticks t, const SysmonEvent& e, EventRef ref) {
+  const WindowConfig& cfg = partial_.shared().config();
+  const Ticks newest = cfg.now ? *cfg.now : partial_.shared().newest();
+  if (t <= newest - cfg.lookback) return;  // can never be in the lookback window
+  candidates_.push_back({t, ref, e.pivot_hash});
+  if (candidates_.size() > next_prune_) {
+    const Ticks cut = (cfg.now ? *cfg.now : partial_.shared().newest()) - cfg.lookback;
+    std::erase_if(candidates_, [&](const PivotCandidate& c) { return c.time <= cut; });
+    next_prune_ = std::max<std::size_t>(2 * candidates_.size(), 1 << 20);
+  }
+}
+
 RecordStatus SysmonRecordFilter::process(const SysmonEvent& e, EventRef ref) {
   ++funnel_.records;
   Ticks t;
@@ -117,6 +131,8 @@ RecordStatus SysmonRecordFilter::process(const SysmonEvent& e, EventRef ref) {
     ++funnel_.no_event_data;
     return RecordStatus::kOk;
   }
+  log_candidate(t, e, ref);
+  if (kusto_pivot_) return RecordStatus::kOk;
   if (matches_private_regex(e.destination_ip)) return RecordStatus::kOk;
   ++funnel_.after_private;
   key_.clear();

@@ -26,6 +26,14 @@ struct SysmonEvent {
   std::string_view destination_ip;     // EventData DestinationIp ("" when absent)
   std::string_view image;              // EventData Image (for --by ip+process)
   bool has_event_data = true;          // false: EventData missing or not parseable
+  std::uint64_t pivot_hash = 0;        // hash of the 13 columns Kusto's pivot groups by
+};
+
+// An event that reaches Kusto's pivot (after the time, server, Source and EventID filters).
+struct PivotCandidate {
+  Ticks time;
+  EventRef ref;
+  std::uint64_t pivot_hash;
 };
 
 struct SysmonOptions {
@@ -66,13 +74,22 @@ Technique parse_rule_name(std::string_view rule_name, bool greedy);
 // One per thread.
 class SysmonRecordFilter {
  public:
-  SysmonRecordFilter(const SysmonOptions& options, WindowPartial& partial) : options_(options), partial_(partial) {}
+  // kusto_pivot: events are only logged as pivot candidates (the merge happens after the scan);
+  // otherwise they also go on to the regex and the window engine, one row per event.
+  SysmonRecordFilter(const SysmonOptions& options, WindowPartial& partial, bool kusto_pivot = false)
+      : options_(options), partial_(partial), kusto_pivot_(kusto_pivot) {}
   RecordStatus process(const SysmonEvent& e, EventRef ref);
   const SysmonFunnel& funnel() const { return funnel_; }
+  // Candidates that may lie in the lookback window (older ones are dropped as `now` grows).
+  const std::vector<PivotCandidate>& candidates() const { return candidates_; }
 
  private:
+  void log_candidate(Ticks t, const SysmonEvent& e, EventRef ref);
   const SysmonOptions& options_;
   WindowPartial& partial_;
+  bool kusto_pivot_ = false;
+  std::vector<PivotCandidate> candidates_;
+  std::size_t next_prune_ = 1 << 20;
   SysmonFunnel funnel_;
   std::string key_;
 };

@@ -72,6 +72,7 @@ class WindowPartial {
   void add(std::string_view key, std::string_view set_value, Ticks t, EventRef ref);
 
   std::size_t memory_bytes() const;
+  WindowShared& shared() const { return shared_; }
 
  private:
   friend class WindowMerger;

@@ -1,6 +1,9 @@
-// Content sniffing: a JSON value starts with '{' or '['; a CSV file starts with a header line
+// Content sniffing: EVTX by its signature, event XML by its first element; a JSON value starts with '{' or '['; a CSV file starts with a header line
 // holding at least one comma. Must not depend on hunts or threads.
 #include "parsers/format_detect.hpp"
+
+#include "parsers/event_xml.hpp"
+#include "parsers/evtx_reader.hpp"
 
 namespace rareconn::parsers {
 
@@ -12,6 +15,8 @@ std::size_t bom_length(std::string_view d) {
 }
 
 InputFormat detect_format(std::string_view d) {
+  if (is_evtx(d)) return InputFormat::kEvtx;
+  if (looks_like_event_xml(d)) return InputFormat::kXml;
   std::size_t p = bom_length(d);
   while (p < d.size() && (d[p] == ' ' || d[p] == '\t' || d[p] == '\r' || d[p] == '\n')) ++p;
   if (p >= d.size()) return InputFormat::kUnknown;
@@ -26,6 +31,8 @@ const char* format_name(InputFormat f) {
   switch (f) {
     case InputFormat::kCsv: return "csv";
     case InputFormat::kJson: return "json";
+    case InputFormat::kXml: return "xml";
+    case InputFormat::kEvtx: return "evtx";
     case InputFormat::kUnknown: return "unknown";
   }
   return "unknown";

@@ -6,7 +6,7 @@
 
 namespace rareconn::parsers {
 
-enum class InputFormat { kUnknown, kCsv, kJson };
+enum class InputFormat { kUnknown, kCsv, kJson, kXml, kEvtx };
 
 InputFormat detect_format(std::string_view data);
 // Length of a leading UTF-8 byte-order mark (3) or 0.

@@ -4,6 +4,7 @@
 #include <tbb/parallel_for.h>
 
 #include "parsers/csv_reader.hpp"
+#include "parsers/event_xml.hpp"
 #include "parsers/json_reader.hpp"
 
 namespace rareconn::scanner {
@@ -42,6 +43,22 @@ void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t d
   std::uint64_t at = data_start + chunk_size;
   while (at < size) {
     const std::uint64_t s = parsers::next_line_start(data, at);
+    if (s >= size) break;
+    if (s > prev) {
+      out.push_back({file, prev, s});
+      prev = s;
+    }
+    at = s + chunk_size;
+  }
+  if (prev < size) out.push_back({file, prev, size});
+}
+
+void plan_xml_chunks(std::uint32_t file, std::string_view data, std::uint64_t chunk_size, std::vector<Chunk>& out) {
+  const std::uint64_t size = data.size();
+  std::uint64_t prev = parsers::next_event_start(data, 0);
+  std::uint64_t at = prev + chunk_size;
+  while (at < size) {
+    const std::uint64_t s = parsers::next_event_start(data, at);
     if (s >= size) break;
     if (s > prev) {
       out.push_back({file, prev, s});

@@ -22,4 +22,7 @@ void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t da
 void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
                       std::uint64_t chunk_size, std::vector<Chunk>& out);
 
+// Raw event XML streams: chunks start at "<Event" start tags.
+void plan_xml_chunks(std::uint32_t file, std::string_view data, std::uint64_t chunk_size, std::vector<Chunk>& out);
+
 }  // namespace rareconn::scanner

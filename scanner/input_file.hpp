@@ -16,6 +16,8 @@ struct InputFile {
   parsers::InputFormat format = parsers::InputFormat::kUnknown;
   parsers::CsvHeader header;
   bool json_lines = true;
+  std::uint64_t evtx_chunks_in_header = 0;  // EVTX: the header's chunk count
+  bool evtx_dirty = false;                  // EVTX: the header says the file was not closed cleanly
 };
 
 }  // namespace rareconn::scanner

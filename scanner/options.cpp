@@ -35,10 +35,12 @@ bool parse_uint(const std::string& s, std::uint64_t& v) {
 const char* scan_usage() {
   return R"(usage: rareconn scan [options] INPUT...
 Hunts rare outbound connections in exported security logs (files or directories), with the
-exact semantics of the published Kusto queries (Defender DeviceNetworkEvents).
+exact semantics of the published Kusto queries (Defender DeviceNetworkEvents; Sysmon Event ID 3
+in the Sentinel Event table).
 
-  --hunt auto|mde|sysmon        which hunt (default auto: from the input format)
-  --input-format auto|csv|json  override content detection
+  --hunt auto|mde|sysmon        which hunt (default auto: from the input content)
+  --input-format auto|csv|json|xml|evtx
+                                override content detection
   --servers a,b,c               DeviceName values to monitor (default: every device)
   --servers-file F              the same, one per line
   --server-match exact|nocase|hostname
@@ -59,6 +61,14 @@ exact semantics of the published Kusto queries (Defender DeviceNetworkEvents).
   --stats FILE                  write the summary as JSON
   --progress auto|always|never  progress on stderr (auto: when stderr is a terminal)
   --fail-on-findings            exit 1 when there are findings
+ Sysmon hunt:
+  --pivot event|kusto           one row per event (default), or Kusto's pivot merge of events
+                                sharing the 13 pivot columns
+  --time-source dataitem|column Event exports: TimeGenerated from EventData's DataItem time
+                                (default, 100 ns) or from the TimeGenerated column
+  --input-timezone ZONE         zone of exports written in local time (UTC, +05:30, Europe/Paris)
+  --rule-parse lazy|greedy      RuleName parse of TechniqueId (default lazy)
+  --linux-sysmon                also accept Sysmon for Linux events (not in the seed's query)
 exit status: 0 success, 1 findings with --fail-on-findings, 2 usage error, 3 input error
 )";
 }
@@ -114,8 +124,27 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
       o.hunt = v;
     } else if (a == "--input-format") {
       if (!value(v)) return false;
-      if (v != "auto" && v != "csv" && v != "json") return error = "--input-format must be auto, csv or json", false;
+      if (v != "auto" && v != "csv" && v != "json" && v != "xml" && v != "evtx") {
+        return error = "--input-format must be auto, csv, json, xml or evtx", false;
+      }
       o.input_format = v;
+    } else if (a == "--pivot") {
+      if (!value(v)) return false;
+      if (v != "event" && v != "kusto") return error = "--pivot must be event or kusto", false;
+      o.pivot_kusto = v == "kusto";
+    } else if (a == "--time-source") {
+      if (!value(v)) return false;
+      if (v != "dataitem" && v != "column") return error = "--time-source must be dataitem or column", false;
+      o.time_from_column = v == "column";
+    } else if (a == "--input-timezone") {
+      if (!value(v)) return false;
+      o.input_timezone = v;
+    } else if (a == "--rule-parse") {
+      if (!value(v)) return false;
+      if (v != "lazy" && v != "greedy") return error = "--rule-parse must be lazy or greedy", false;
+      o.rule_parse_greedy = v == "greedy";
+    } else if (a == "--linux-sysmon") {
+      o.linux_sysmon = true;
     } else if (a == "--servers") {
       if (!value(v)) return false;
       for (auto& s : split_commas(v)) o.servers.push_back(s);

@@ -18,7 +18,12 @@ enum class Progress { kAuto, kAlways, kNever };
 struct ScanOptions {
   std::vector<std::string> inputs;
   std::string hunt = "auto";           // auto | mde | sysmon
-  std::string input_format = "auto";   // auto | csv | json
+  std::string input_format = "auto";   // auto | csv | json | xml | evtx
+  bool pivot_kusto = false;            // --pivot kusto: Kusto's merge of events sharing the 13 pivot columns
+  bool time_from_column = false;       // --time-source column (default dataitem)
+  std::string input_timezone;          // --input-timezone ZONE
+  bool rule_parse_greedy = false;      // --rule-parse greedy (default lazy, U-15)
+  bool linux_sysmon = false;           // --linux-sysmon: accept Provider Linux-Sysmon
   std::vector<std::string> servers;
   bool servers_given = false;
   core::ServerMatch server_match = core::ServerMatch::kExact;

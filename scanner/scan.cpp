@@ -9,28 +9,30 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
-#include <mutex>
-#include <thread>
+#include <optional>
+#include <unordered_set>
 
 #include "core/has_any.hpp"
 #include "core/mde_hunt.hpp"
+#include "core/sysmon_hunt.hpp"
 #include "core/window_aggregator.hpp"
 #include "parsers/csv_reader.hpp"
+#include "parsers/event_xml.hpp"
+#include "parsers/evtx_reader.hpp"
 #include "parsers/format_detect.hpp"
 #include "parsers/json_reader.hpp"
 #include "scanner/chunker.hpp"
 #include "scanner/findings_table.hpp"
 #include "scanner/findings_writer.hpp"
-#include "scanner/input_file.hpp"
 #include "scanner/input_discovery.hpp"
-#include "scanner/mapped_file.hpp"
+#include "scanner/input_file.hpp"
+#include "scanner/progress.hpp"
 #include "scanner/summary.hpp"
+#include "scanner/sysmon_mapping.hpp"
+#include "scanner/sysmon_pivot.hpp"
+#include "scanner/sysmon_rows.hpp"
+#include "scanner/sysmon_table.hpp"
 
 namespace rareconn::scanner {
 
@@ -38,6 +40,9 @@ namespace {
 
 constexpr int kExitOk = 0, kExitFindings = 1, kExitUsage = 2, kExitInput = 3;
 constexpr std::size_t kKeptErrors = 10;
+constexpr std::uint64_t kEvtxHeader = 4096, kEvtxChunk = 65536;
+
+enum class Hunt { kMde, kSysmon };
 
 struct ErrorSite {
   std::uint32_t file;
@@ -46,21 +51,46 @@ struct ErrorSite {
   bool operator<(const ErrorSite& o) const { return file != o.file ? file < o.file : offset < o.offset; }
 };
 
+// What one run needs to know, shared read-only by every worker.
+struct Plan {
+  Hunt hunt = Hunt::kMde;
+  core::MdeOptions mde;
+  core::SysmonOptions sysmon;
+  SysmonTimeConfig time;
+  parsers::Projection projection;
+  bool kusto_pivot = false;
+};
+
 // Everything one thread owns during the parallel scan.
 struct Worker {
-  Worker(core::WindowShared& shared, const core::MdeOptions& mde, const parsers::Projection& projection,
-         std::size_t file_count)
-      : partial(shared), filter(mde, partial), json(projection), csv(file_count) {}
+  Worker(core::WindowShared& shared, const Plan& plan, std::size_t file_count)
+      : partial(shared), json(plan.projection), csv(file_count) {
+    if (plan.hunt == Hunt::kMde) {
+      mde.emplace(plan.mde, partial);
+    } else {
+      sysmon.emplace(plan.sysmon, partial, plan.kusto_pivot);
+      mapper = std::make_unique<SysmonMapper>(plan.time);
+      parsers::EvtxChunkOptions eo;
+      eo.fields = {"DestinationIp", "Image"};
+      evtx = std::make_unique<parsers::EvtxChunkDecoder>(eo);
+    }
+  }
   core::WindowPartial partial;
-  core::MdeRecordFilter filter;
+  std::optional<core::MdeRecordFilter> mde;
+  std::optional<core::SysmonRecordFilter> sysmon;
+  std::unique_ptr<SysmonMapper> mapper;
+  std::unique_ptr<parsers::EvtxChunkDecoder> evtx;
   parsers::JsonRecordParser json;
   std::vector<std::unique_ptr<parsers::CsvRecordParser>> csv;
+  core::SysmonEvent event;
+  std::string reason;
   std::uint64_t malformed = 0;
+  std::uint64_t evtx_unused_slots = 0;
   std::vector<ErrorSite> errors;  // the earliest few by (file, offset)
 
-  void note_error(std::uint32_t file, std::uint64_t offset, std::string reason) {
+  void note_error(std::uint32_t file, std::uint64_t offset, std::string why) {
     ++malformed;
-    errors.push_back({file, offset, std::move(reason)});
+    errors.push_back({file, offset, std::move(why)});
     if (errors.size() > 8 * kKeptErrors) {
       std::sort(errors.begin(), errors.end());
       errors.resize(kKeptErrors);
@@ -79,55 +109,98 @@ std::uint64_t line_of(std::string_view data, std::uint64_t offset) {
   return 1 + static_cast<std::uint64_t>(std::count(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
-// A progress line on stderr while the parallel scan runs.
-class ProgressLine {
- public:
-  ProgressLine(bool on, std::uint64_t total, const std::atomic<std::uint64_t>& done) : done_(done) {
-    if (!on || total == 0) return;
-    thread_ = std::thread([this, total] {
-      std::unique_lock<std::mutex> lock(mu_);
-      while (!stop_) {
-        cv_.wait_for(lock, std::chrono::milliseconds(250));
-        const double pct = 100.0 * static_cast<double>(done_.load()) / static_cast<double>(total);
-        std::fprintf(stderr, "\rrareconn: scanning %5.1f%% of %.2f GB", pct, static_cast<double>(total) / 1e9);
-        std::fflush(stderr);
-      }
-      std::fprintf(stderr, "\r%60s\r", "");
-    });
+bool has_column(const InputFile& f, std::string_view name) {
+  return std::find(f.header.columns.begin(), f.header.columns.end(), name) != f.header.columns.end();
+}
+
+// Which hunt a file's content belongs to.
+Hunt hunt_of(const InputFile& f) {
+  using parsers::InputFormat;
+  if (f.format == InputFormat::kEvtx || f.format == InputFormat::kXml) return Hunt::kSysmon;
+  if (f.format == InputFormat::kCsv) {
+    return (has_column(f, "EventData") || has_column(f, "EventID")) && !has_column(f, "RemoteIP") ? Hunt::kSysmon : Hunt::kMde;
   }
-  ~ProgressLine() {
-    if (!thread_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
+  const std::string_view head = f.map.bytes().substr(0, 1 << 16);
+  const bool sysmon = head.find("\"EventID\"") != std::string_view::npos || head.find("\"event_id\"") != std::string_view::npos ||
+                      head.find("\"EventData\"") != std::string_view::npos;
+  return sysmon && head.find("\"RemoteIP\"") == std::string_view::npos ? Hunt::kSysmon : Hunt::kMde;
+}
+
+// Parses one chunk with the worker's parsers and hunt.
+void scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) {
+  const InputFile& f = files[c.file];
+  const std::string_view d = f.map.bytes();
+  auto report_bad_time = [&](std::uint64_t offset, std::string_view text) {
+    w.note_error(c.file, offset, "time '" + printable(text) + "' is not an ISO 8601 date-time");
+  };
+  auto on_record = [&](const parsers::RecordView& rv) {
+    const core::EventRef ref{rv.offset, c.file, rv.length};
+    if (w.mde) {
+      if (w.mde->process(rv.values, ref) == core::RecordStatus::kBadTime) report_bad_time(rv.offset, rv.values[core::kMdeTime]);
+      return;
     }
-    cv_.notify_all();
-    thread_.join();
+    if (!w.mapper->map_export(rv, w.event, w.event.pivot_hash, w.reason)) {
+      w.note_error(c.file, rv.offset, w.reason);
+      return;
+    }
+    if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) report_bad_time(rv.offset, w.event.time_text);
+  };
+  auto on_error = [&](std::uint64_t offset, parsers::ParseError e) { w.note_error(c.file, offset, parsers::describe(e)); };
+  switch (f.format) {
+    case parsers::InputFormat::kCsv: {
+      auto& p = w.csv[c.file];
+      if (!p) p = std::make_unique<parsers::CsvRecordParser>(f.header, plan.projection);
+      p->parse(d, c.begin, c.end, on_record, on_error);
+      break;
+    }
+    case parsers::InputFormat::kJson:
+      w.json.parse(d, c.begin, c.end, f.json_lines, on_record, on_error);
+      break;
+    case parsers::InputFormat::kXml: {
+      std::uint64_t pos = c.begin;
+      while ((pos = parsers::next_event_start(d, pos)) < c.end) {
+        const std::uint64_t end = parsers::event_end(d, pos);
+        if (end == 0) {
+          w.note_error(c.file, pos, "event XML without its closing </Event>");
+          break;
+        }
+        const core::EventRef ref{pos, c.file, static_cast<std::uint32_t>(end - pos)};
+        if (!w.mapper->map_xml(d.substr(pos, end - pos), w.event, w.event.pivot_hash, w.reason)) {
+          w.note_error(c.file, pos, "event XML: " + w.reason);
+        } else if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) {
+          report_bad_time(pos, w.event.time_text);
+        }
+        pos = end;
+      }
+      break;
+    }
+    case parsers::InputFormat::kEvtx: {
+      const bool past_header_count = !f.evtx_dirty && c.begin >= f.evtx_chunks_in_header;
+      w.evtx->decode_chunk(
+          d, c.begin,
+          [&](const parsers::EvtxEvent& ev) {
+            w.mapper->map_evtx(ev, w.event, w.event.pivot_hash);
+            if (!ev.has_time) w.event.time_text = "(no TimeCreated)";
+            const core::EventRef ref{ev.offset, c.file, ev.length};
+            if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) report_bad_time(ev.offset, w.event.time_text);
+          },
+          [&](std::uint64_t offset, std::uint64_t record_id, const char* why) {
+            // A slot that never held a chunk (past the header's count in a cleanly closed file, or
+            // without a chunk signature at all: preallocated space) is not damage; it is counted.
+            if (past_header_count || std::string_view(why).find("signature") != std::string_view::npos) {
+              ++w.evtx_unused_slots;
+              return;
+            }
+            w.note_error(c.file, offset,
+                         "EVTX chunk " + std::to_string(c.begin) + (record_id ? ", record " + std::to_string(record_id) : "") +
+                             ": " + why);
+          });
+      break;
+    }
+    case parsers::InputFormat::kUnknown:
+      break;
   }
-
- private:
-  const std::atomic<std::uint64_t>& done_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-};
-
-// RARECONN_TIMING=1 prints the time of each phase on stderr (for profiling, not for tests).
-class PhaseTimer {
- public:
-  PhaseTimer() : on_(std::getenv("RARECONN_TIMING") != nullptr), last_(std::chrono::steady_clock::now()) {}
-  void mark(const char* phase) {
-    if (!on_) return;
-    const auto now = std::chrono::steady_clock::now();
-    std::fprintf(stderr, "timing: %-10s %8.4f s\n", phase, std::chrono::duration<double>(now - last_).count());
-    last_ = now;
-  }
-
- private:
-  bool on_;
-  std::chrono::steady_clock::time_point last_;
-};
+}
 
 }  // namespace
 
@@ -135,10 +208,6 @@ int run_scan(const ScanOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   PhaseTimer timer;
   std::string error;
-  if (opt.hunt == "sysmon") {
-    std::fprintf(stderr, "rareconn: the sysmon hunt is not implemented yet (only --hunt mde)\n");
-    return kExitUsage;
-  }
 
   // 1. Inputs: discover, map, detect.
   std::vector<std::string> paths;
@@ -163,68 +232,142 @@ int run_scan(const ScanOptions& opt) {
     report.bytes += d.size();
     if (opt.input_format == "csv") f.format = parsers::InputFormat::kCsv;
     else if (opt.input_format == "json") f.format = parsers::InputFormat::kJson;
+    else if (opt.input_format == "xml") f.format = parsers::InputFormat::kXml;
+    else if (opt.input_format == "evtx") f.format = parsers::InputFormat::kEvtx;
     else f.format = parsers::detect_format(d);
     if (d.empty()) continue;
-    if (f.format == parsers::InputFormat::kUnknown) {
-      std::fprintf(stderr, "rareconn: cannot tell the format of '%s' from its content (expected a CSV header or JSON); "
-                   "use --input-format csv|json\n", f.path.c_str());
-      return kExitInput;
-    }
-    if (f.format == parsers::InputFormat::kCsv) {
-      f.header = parsers::parse_csv_header(d);
-      if (f.header.error != parsers::ParseError::kNone) {
-        std::fprintf(stderr, "rareconn: '%s': the CSV header cannot be read (%s)\n", f.path.c_str(), parsers::describe(f.header.error));
+    switch (f.format) {
+      case parsers::InputFormat::kUnknown:
+        std::fprintf(stderr, "rareconn: cannot tell the format of '%s' from its content (expected a CSV header, JSON, "
+                     "event XML or EVTX); use --input-format\n", f.path.c_str());
         return kExitInput;
+      case parsers::InputFormat::kCsv:
+        f.header = parsers::parse_csv_header(d);
+        if (f.header.error != parsers::ParseError::kNone) {
+          std::fprintf(stderr, "rareconn: '%s': the CSV header cannot be read (%s)\n", f.path.c_str(),
+                       parsers::describe(f.header.error));
+          return kExitInput;
+        }
+        break;
+      case parsers::InputFormat::kJson:
+        f.json_lines = parsers::json_is_line_delimited(d);
+        break;
+      case parsers::InputFormat::kEvtx: {
+        parsers::EvtxFileHeader h;
+        std::string why;
+        if (!parsers::evtx_read_header(d, h, why)) {
+          std::fprintf(stderr, "rareconn: '%s': not a readable EVTX file (%s)\n", f.path.c_str(), why.c_str());
+          return kExitInput;
+        }
+        f.evtx_chunks_in_header = h.chunk_count_in_header;
+        f.evtx_dirty = h.dirty || !h.checksum_ok;
+        break;
       }
-      const auto& c = f.header.columns;
-      if (std::find(c.begin(), c.end(), "Timestamp") == c.end() && std::find(c.begin(), c.end(), "TimeGenerated") == c.end()) {
-        std::fprintf(stderr, "rareconn: warning: '%s' has no Timestamp or TimeGenerated column: its rows have no time\n", f.path.c_str());
-      }
-    } else {
-      f.json_lines = parsers::json_is_line_delimited(d);
+      case parsers::InputFormat::kXml:
+        break;
     }
   }
   report.files = paths;
 
-  // 2. The hunt.
-  core::MdeOptions mde;
-  if (opt.servers_given) mde.servers = core::ServerSet(opt.servers, opt.server_match);
-  mde.by = opt.by;
-  mde.per_server = opt.per_server;
-  std::vector<std::string> needles = opt.default_allow ? core::default_allow_needles() : std::vector<std::string>{};
-  needles.insert(needles.end(), opt.allow.begin(), opt.allow.end());
+  // 2. The hunt: named, or the one every non-empty input belongs to.
+  Plan plan;
+  if (opt.hunt == "auto") {
+    std::optional<Hunt> seen;
+    for (const InputFile& f : files) {
+      if (f.map.bytes().empty()) continue;
+      const Hunt h = hunt_of(f);
+      if (seen && *seen != h) {
+        std::fprintf(stderr, "rareconn: the inputs hold both Defender (DeviceNetworkEvents) and Sysmon (Event) data; "
+                     "choose one with --hunt mde|sysmon\n");
+        return kExitUsage;
+      }
+      seen = h;
+    }
+    plan.hunt = seen.value_or(Hunt::kMde);
+  } else {
+    plan.hunt = opt.hunt == "sysmon" ? Hunt::kSysmon : Hunt::kMde;
+  }
+  const bool is_mde = plan.hunt == Hunt::kMde;
+  if (is_mde) {
+    if (opt.servers_given) plan.mde.servers = core::ServerSet(opt.servers, opt.server_match);
+    plan.mde.by = opt.by;
+    plan.mde.per_server = opt.per_server;
+    for (auto& names : core::mde_field_names()) plan.projection.fields.push_back({names});
+    for (const InputFile& f : files) {
+      if (f.format == parsers::InputFormat::kCsv && !has_column(f, "Timestamp") && !has_column(f, "TimeGenerated")) {
+        std::fprintf(stderr, "rareconn: warning: '%s' has no Timestamp or TimeGenerated column: its rows have no time\n",
+                     f.path.c_str());
+      }
+    }
+  } else {
+    if (opt.servers_given) plan.sysmon.servers = core::ServerSet(opt.servers, opt.server_match);
+    plan.sysmon.by = opt.by;
+    plan.sysmon.per_server = opt.per_server;
+    plan.sysmon.linux_sysmon = opt.linux_sysmon;
+    plan.kusto_pivot = opt.pivot_kusto;
+    plan.projection = sysmon_projection();
+    plan.time.source = opt.time_from_column ? TimeSource::kColumn : TimeSource::kDataItem;
+    if (!opt.input_timezone.empty()) {
+      plan.time.zone = InputZone::parse(opt.input_timezone, error);
+      if (!plan.time.zone) {
+        std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+        return kExitUsage;
+      }
+    }
+    for (const InputFile& f : files) {
+      if (f.format == parsers::InputFormat::kCsv && opt.time_from_column && !plan.time.zone &&
+          has_column(f, "TimeGenerated [Local Time]") && !has_column(f, "TimeGenerated [UTC]") && !has_column(f, "TimeGenerated")) {
+        std::fprintf(stderr, "rareconn: '%s' writes TimeGenerated in the exporter's local time; give its zone with "
+                     "--input-timezone (e.g. +05:30 or Asia/Kolkata), or use --time-source dataitem\n", f.path.c_str());
+        return kExitUsage;
+      }
+    }
+  }
+  std::vector<std::string> needles;
+  if (is_mde) {
+    needles = opt.default_allow ? core::default_allow_needles() : std::vector<std::string>{};
+    needles.insert(needles.end(), opt.allow.begin(), opt.allow.end());
+  }
   const core::HasAnyMatcher allow(needles);
   core::WindowConfig wc;
   wc.now = opt.now;
   wc.lookback = opt.lookback;
   wc.recent = opt.recent;
   wc.threshold = opt.threshold;
-  wc.track_set = true;
+  wc.track_set = is_mde;
+  wc.recent_within_lookback = !is_mde;
   core::WindowShared shared(wc);
-  parsers::Projection projection;
-  for (auto& names : core::mde_field_names()) projection.fields.push_back({names});
 
   // 3. Threads and chunks.
   const unsigned threads = opt.threads ? opt.threads : static_cast<unsigned>(tbb::info::default_concurrency());
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
-  const std::uint64_t chunk_size = opt.chunk_size
-                                       ? opt.chunk_size
-                                       : std::clamp<std::uint64_t>(report.bytes / (threads * 16ull), 1ull << 18, 8ull << 20);
+  const std::uint64_t chunk_size =
+      opt.chunk_size ? opt.chunk_size : std::clamp<std::uint64_t>(report.bytes / (threads * 16ull), 1ull << 18, 8ull << 20);
   std::vector<Chunk> chunks;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string_view d = files[i].map.bytes();
     if (d.empty()) continue;
     const auto fi = static_cast<std::uint32_t>(i);
-    if (files[i].format == parsers::InputFormat::kCsv) {
-      plan_csv_chunks(fi, d, files[i].header.data_offset, chunk_size, chunks);
-    } else if (files[i].json_lines) {
-      plan_line_chunks(fi, d, parsers::bom_length(d), chunk_size, chunks);
-    } else {
-      chunks.push_back({fi, parsers::bom_length(d), d.size()});
+    switch (files[i].format) {
+      case parsers::InputFormat::kCsv:
+        plan_csv_chunks(fi, d, files[i].header.data_offset, chunk_size, chunks);
+        break;
+      case parsers::InputFormat::kJson:
+        if (files[i].json_lines) plan_line_chunks(fi, d, parsers::bom_length(d), chunk_size, chunks);
+        else chunks.push_back({fi, parsers::bom_length(d), d.size()});
+        break;
+      case parsers::InputFormat::kXml:
+        plan_xml_chunks(fi, d, chunk_size, chunks);
+        break;
+      case parsers::InputFormat::kEvtx:
+        for (std::size_t k = 0; k < parsers::evtx_chunk_slots(d); ++k) chunks.push_back({fi, k, k + 1});
+        break;
+      case parsers::InputFormat::kUnknown:
+        break;
     }
   }
-
   timer.mark("plan");
+
   // 4. Parallel parse + filter + partial aggregation.
   tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers;
   std::atomic<std::uint64_t> bytes_done{0};
@@ -233,51 +376,84 @@ int run_scan(const ScanOptions& opt) {
     ProgressLine progress(show, report.bytes, bytes_done);
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
       std::unique_ptr<Worker>& wp = workers.local();
-      if (!wp) wp = std::make_unique<Worker>(shared, mde, projection, files.size());
-      Worker& w = *wp;
+      if (!wp) wp = std::make_unique<Worker>(shared, plan, files.size());
       for (std::size_t ci = r.begin(); ci != r.end(); ++ci) {
+        scan_chunk(*wp, plan, chunks[ci], files);
         const Chunk& c = chunks[ci];
-        const InputFile& f = files[c.file];
-        const std::string_view d = f.map.bytes();
-        auto on_record = [&](const parsers::RecordView& rv) {
-          if (w.filter.process(rv.values, core::EventRef{rv.offset, c.file, rv.length}) == core::RecordStatus::kBadTime) {
-            w.note_error(c.file, rv.offset,
-                         "time '" + printable(rv.values[core::kMdeTime]) + "' is not an ISO 8601 date-time");
-          }
-        };
-        auto on_error = [&](std::uint64_t offset, parsers::ParseError e) { w.note_error(c.file, offset, parsers::describe(e)); };
-        if (f.format == parsers::InputFormat::kCsv) {
-          auto& p = w.csv[c.file];
-          if (!p) p = std::make_unique<parsers::CsvRecordParser>(f.header, projection);
-          p->parse(d, c.begin, c.end, on_record, on_error);
-        } else {
-          w.json.parse(d, c.begin, c.end, f.json_lines, on_record, on_error);
-        }
-        bytes_done.fetch_add(c.end - c.begin, std::memory_order_relaxed);
+        bytes_done.fetch_add(files[c.file].format == parsers::InputFormat::kEvtx ? kEvtxChunk : c.end - c.begin,
+                             std::memory_order_relaxed);
       }
     });
   }
-
   timer.mark("parse");
-  // 5. Merge the partial aggregates, decide the rare keys, probe the recent partition.
+
+  // 5. Gather the workers' counts and errors.
   std::vector<core::WindowPartial*> partials;
   std::vector<ErrorSite> errors;
   core::MdeFunnel mde_funnel;
+  core::SysmonFunnel sysmon_funnel;
+  std::vector<core::PivotCandidate> candidates;
+  std::uint64_t unused_slots = 0;
   for (auto& wp : workers) {
     if (!wp) continue;
     partials.push_back(&wp->partial);
-    mde_funnel.add(wp->filter.funnel());
+    if (wp->mde) mde_funnel.add(wp->mde->funnel());
+    if (wp->sysmon) {
+      sysmon_funnel.add(wp->sysmon->funnel());
+      candidates.insert(candidates.end(), wp->sysmon->candidates().begin(), wp->sysmon->candidates().end());
+    }
     report.malformed += wp->malformed;
+    unused_slots += wp->evtx_unused_slots;
     errors.insert(errors.end(), wp->errors.begin(), wp->errors.end());
   }
   std::sort(errors.begin(), errors.end());
   if (errors.size() > kKeptErrors) errors.resize(kKeptErrors);
   for (const ErrorSite& e : errors) {
-    const std::string_view d = files[e.file].map.bytes();
-    report.first_malformed.push_back({files[e.file].path, e.offset, line_of(d, e.offset), e.reason});
+    const InputFile& f = files[e.file];
+    const bool binary = f.format == parsers::InputFormat::kEvtx;
+    report.first_malformed.push_back({f.path, e.offset, binary ? 0 : line_of(f.map.bytes(), e.offset), e.reason});
+  }
+  std::optional<core::Ticks> now = opt.now;
+  if (!now && shared.any_time()) now = shared.newest();
+  if (now) {
+    std::erase_if(candidates, [&](const core::PivotCandidate& c) { return c.time <= *now - opt.lookback; });
   }
 
-  core::WindowMerger merger(shared, partials, &allow);
+  // 6. Merge the partial aggregates, decide the rare keys, probe the recent partition. Under
+  // --pivot kusto the merged pivot rows go through a second, small pass of the same engine.
+  std::optional<core::WindowShared> pivot_shared;
+  std::optional<core::WindowPartial> pivot_partial;
+  std::optional<core::SysmonRecordFilter> pivot_filter;
+  PivotRows pivot;
+  if (!is_mde && plan.kusto_pivot) {
+    pivot = kusto_pivot(files, candidates, plan.time);
+    core::WindowConfig pc = wc;
+    pc.now = now;
+    pivot_shared.emplace(pc);
+    pivot_partial.emplace(*pivot_shared);
+    pivot_filter.emplace(plan.sysmon, *pivot_partial, false);
+    if (now) {
+      for (std::size_t g = 0; g < pivot.rows.size(); ++g) {
+        const SysmonRow& row = pivot.rows[g];
+        core::SysmonEvent e;
+        e.time = row.time;
+        e.source = row.columns[0];
+        e.computer = row.columns[2];
+        e.event_id = row.columns[5];
+        e.destination_ip = row.field("DestinationIp");
+        e.image = row.field("Image");
+        pivot_filter->process(e, core::EventRef{g, 0, 0});
+      }
+    }
+    partials = {&*pivot_partial};
+    report.notes.push_back({"events_merged_by_kusto_pivot", pivot.events - pivot.rows.size() - pivot.undecodable});
+  } else if (!is_mde) {
+    std::unordered_set<std::uint64_t> distinct;
+    for (const auto& c : candidates) distinct.insert(c.pivot_hash);
+    report.notes.push_back({"events_kusto_pivot_would_merge", candidates.size() - distinct.size()});
+  }
+  if (unused_slots) report.notes.push_back({"evtx_unused_chunk_slots", unused_slots});
+  core::WindowMerger merger(pivot_shared ? *pivot_shared : shared, partials, is_mde ? &allow : nullptr);
   tbb::parallel_for(std::size_t{0}, merger.partition_count(), [&](std::size_t p) { merger.merge_partition(p); });
   merger.finish_merge();
   std::vector<std::vector<core::Finding>> per_task(merger.probe_task_count());
@@ -294,18 +470,19 @@ int run_scan(const ScanOptions& opt) {
     if (a.file != b.file) return a.file < b.file;
     return a.offset < b.offset;
   });
-
   timer.mark("merge+join");
-  report.hunt = "mde";
-  report.funnel = mde_funnel.steps();
+
+  report.hunt = is_mde ? "mde" : "sysmon";
+  report.time_column = is_mde ? "Timestamp" : "TimeGenerated";
+  report.funnel = is_mde ? mde_funnel.steps() : sysmon_funnel.steps();
   report.counts = merger.counts();
-  report.now = merger.now();
+  report.now = now;
   report.now_given = opt.now.has_value();
   report.lookback = opt.lookback;
-  report.recent = opt.recent;
+  report.recent = is_mde ? opt.recent : std::min(opt.recent, opt.lookback);
   report.threshold = opt.threshold;
   report.all_servers = !opt.servers_given;
-  report.server_count = mde.servers.size();
+  report.server_count = is_mde ? plan.mde.servers.size() : plan.sysmon.servers.size();
   report.allow_needles = needles.size();
   report.findings = findings.size();
   report.threads = threads;
@@ -314,15 +491,32 @@ int run_scan(const ScanOptions& opt) {
     report.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     print_summary(stderr, report);
     const MalformedRecord& m = report.first_malformed.front();
-    std::fprintf(stderr, "rareconn: malformed record in %s at line %llu (byte %llu): %s (--strict)\n", m.path.c_str(),
-                 static_cast<unsigned long long>(m.line), static_cast<unsigned long long>(m.offset), m.reason.c_str());
+    std::fprintf(stderr, "rareconn: malformed record in %s at %s%llu (byte %llu): %s (--strict)\n", m.path.c_str(),
+                 m.line ? "line " : "byte ", static_cast<unsigned long long>(m.line ? m.line : m.offset),
+                 static_cast<unsigned long long>(m.offset), m.reason.c_str());
     return kExitInput;
   }
 
-  // 6. Decode the findings' records and build Kusto's output table.
-  const FindingsTable table = build_findings_table(files, findings, merger.rare_keys(), core::mde_key_columns(mde), true);
+  // 7. Decode the findings' records and build Kusto's output table.
+  FindingsTable table;
+  if (is_mde) {
+    table = build_findings_table(files, findings, merger.rare_keys(), core::mde_key_columns(plan.mde), true);
+  } else {
+    std::vector<SysmonRow> rows(findings.size());
+    if (plan.kusto_pivot) {
+      for (std::size_t i = 0; i < findings.size(); ++i) rows[i] = pivot.rows[findings[i].offset];
+    } else {
+      std::vector<RowRef> refs;
+      for (const core::Finding& f : findings) refs.push_back({f.file, f.offset, f.length, f.time});
+      std::vector<char> ok;
+      decode_sysmon_rows(files, refs, plan.time, rows, ok);
+    }
+    table = build_sysmon_table(rows, findings, merger.rare_keys(), core::sysmon_key_columns(plan.sysmon),
+                               opt.rule_parse_greedy);
+  }
   timer.mark("decode");
-  // 7. Write.
+
+  // 8. Write.
   std::FILE* out = stdout;
   if (!opt.output.empty() && opt.output != "-") {
     out = std::fopen(opt.output.c_str(), "wb");

@@ -69,7 +69,11 @@ void print_summary(std::FILE* out, const ScanReport& r) {
     std::fprintf(out, "  malformed  %s record%s skipped (--strict makes this an error); first:\n", grouped(r.malformed).c_str(),
                  r.malformed == 1 ? "" : "s");
     for (const MalformedRecord& m : r.first_malformed) {
-      std::fprintf(out, "    %s:%" PRIu64 " (byte %" PRIu64 "): %s\n", m.path.c_str(), m.line, m.offset, m.reason.c_str());
+      if (m.line) {
+        std::fprintf(out, "    %s:%" PRIu64 " (byte %" PRIu64 "): %s\n", m.path.c_str(), m.line, m.offset, m.reason.c_str());
+      } else {
+        std::fprintf(out, "    %s (byte %" PRIu64 "): %s\n", m.path.c_str(), m.offset, m.reason.c_str());
+      }
     }
   }
 }

@@ -28,12 +28,27 @@ check bad-now 2 "$bin" scan --now yesterday "$real"
 expect_grep bad-now-msg "$tmp/err" "--now: 'yesterday'"
 check bad-lookback 2 "$bin" scan --lookback 30x "$real"
 check bad-format 2 "$bin" scan --format xml "$real"
-check sysmon-not-yet 2 "$bin" scan --hunt sysmon "$real"
+check mixed-hunts 2 "$bin" scan "$real" "$root/tests/data/real/evtx/DE_sysmon-3-rdp-tun.evtx"
+expect_grep mixed-hunts-msg "$tmp/err" "choose one with --hunt"
 check missing-file 3 "$bin" scan "$tmp/nope.csv"
 expect_grep missing-file-msg "$tmp/err" "cannot open '.*nope.csv': No such file"
 printf 'just some words\n' > "$tmp/words.txt"
 check unknown-format 3 "$bin" scan "$tmp/words.txt"
 expect_grep unknown-format-msg "$tmp/err" "use --input-format"
+
+# Sysmon: a local-time column needs its zone; an unknown zone is a usage error
+sentinel="$root/tests/data/real/sentinel/Microsoft_Sysmon_NetworkSession_IngestedLogs.first12rows.csv"
+check local-time-needs-zone 2 "$bin" scan --time-source column "$sentinel"
+expect_grep local-time-msg "$tmp/err" "give its zone with --input-timezone"
+check unknown-zone 2 "$bin" scan --time-source column --input-timezone Mars/Base "$sentinel"
+check sysmon-stats 0 "$bin" scan --stats "$tmp/sstats.json" "$sentinel"
+python3 - "$tmp/sstats.json" <<'PY' && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL sysmon-stats-values"; cat "$tmp/sstats.json"; }
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["hunt"] == "sysmon" and s["records"] == 12 and s["after_event_id"] == 12 and s["after_private_regex"] == 12, s
+assert s["recent_window_events"] == 4 and s["distinct_keys"] == 3 and s["findings"] == 4, s
+assert s["now"] == "2023-11-24T08:01:30.1151127Z", s
+PY
 
 # Findings, no findings, --fail-on-findings
 check real-default 0 "$bin" scan "$real"

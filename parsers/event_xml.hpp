@@ -1,0 +1,108 @@
+// Windows event XML (a raw <Event>, or the EventData string of a Log Analytics `Event` row) decoded to XmlEventView.
+// Must not know about hunts, windows or threads: no globals, reentrant; the scanner runs one XmlEventParser per thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "parsers/record_view.hpp"
+
+namespace rareconn::parsers {
+
+// A decoded Windows event. Views point into the input or into the parser's scratch (entity-decoded or
+// concatenated text); valid until the next parse call on the same parser. A missing element/attribute is "".
+struct XmlEventView {
+  std::string_view provider;          // System/Provider/@Name
+  std::string_view event_id;          // System/EventID element text
+  std::string_view version;           // System/Version
+  std::string_view level;             // System/Level
+  std::string_view computer;          // System/Computer
+  std::string_view channel;           // System/Channel
+  std::string_view system_time;       // System/TimeCreated/@SystemTime (text as written)
+  std::string_view user_id;           // System/Security/@UserID (Sysmon for Linux writes @UserId: accepted too)
+  std::string_view rendered_message;  // RenderingInfo/Message text when present, else empty
+  std::string_view dataitem_time;     // DataItem/@time (Event table EventData only)
+  bool has_dataitem = false;          // the <DataItem> wrapper was present (root element)
+  bool has_event_data = false;        // an <EventData> element was present at its place
+  // EventData/Data: Name attribute -> text, document order. A Data without Name has an empty name.
+  // Empty when Kusto's `.EventData.Data` path resolves to nothing: no EventData, an EventData without Data
+  // children, or EventData repeated under the same parent (Kusto then sees an array, and `.Data` of an array is
+  // null). The caller maps empty `data` to Kusto's null (one row with Key "" and Value "").
+  std::vector<std::pair<std::string_view, std::string_view>> data;
+};
+
+// Why the last parse failed (kNone after a success). Kusto's parse_xml returns null in every failing case.
+enum class XmlError : std::uint8_t {
+  kNone = 0,
+  kTooLarge,    // input larger than 1 MiB (Kusto's parse_xml limit)
+  kEmpty,       // no element at all (empty or blank input)
+  kTruncated,   // end of input inside a construct or with elements still open
+  kMalformed,   // not well-formed XML (bad syntax, mismatched tags, unknown entity, text outside the root...)
+  kNotAnEvent,  // parse_event: the root element is not <Event>
+};
+
+const char* describe(XmlError e);
+
+// XML rules (our own parser, no XML library): well-formedness is checked (names, quoting, matching closing tags,
+// one root, no text outside it, the five predefined entities and valid character references only); text is kept
+// exactly as written (no trimming, no line-end or attribute-value normalisation) except that whitespace-only text
+// beside child elements is structural; entity references are decoded to UTF-8, CDATA copied verbatim, comments and
+// processing instructions skipped, a DOCTYPE rejected. Not checked (for speed): UTF-8 validity, control bytes,
+// "--" inside comments, duplicate attributes (the first wins), where an `<?xml?>` declaration stands.
+// Repeated System children, RenderingInfo or Message: the first one wins.
+class XmlEventParser {  // one per thread; owns scratch buffers, no allocation per event once warm
+ public:
+  // Kusto's parse_xml input limit: larger inputs give null.
+  static constexpr std::size_t kMaxInputBytes = 1u << 20;
+
+  // `xml` holds exactly one <Event ...>...</Event> element (leading/trailing blanks, a UTF-8 BOM, a `<?xml ...?>`
+  // prolog, comments and processing instructions allowed). Element and attribute names are matched by local name
+  // (a namespace prefix is ignored; xmlns attributes are ignored). On failure returns false, sets `reason`.
+  bool parse_event(std::string_view xml, XmlEventView& out, std::string& reason);
+
+  // An Event.EventData value: `<DataItem type=".." time=".." ...><EventData xmlns=".."><Data Name="RuleName">-</Data>
+  // ...</EventData></DataItem>`; `<EventData>` without the wrapper is accepted (has_dataitem=false), and any other
+  // well-formed root gives true with both flags false (the caller decides). Names are matched exactly as Kusto's
+  // parse_xml keys them (a prefixed `x:DataItem` is not `DataItem`). Invalid XML -> false + `reason` (Kusto: null).
+  bool parse_event_data(std::string_view xml, XmlEventView& out, std::string& reason);
+
+  XmlError last_error() const { return error_; }
+
+ private:
+  enum class Mode : std::uint8_t { kEvent, kEventData };
+  struct Frame {
+    std::string_view qname;  // as written, for the closing-tag check
+    std::uint8_t kind;       // what this element is for the event (see event_xml.cpp)
+  };
+  struct Segment {  // one piece of direct character data of the element being collected
+    const char* begin;
+    std::uint32_t size;
+    std::uint8_t type;  // 0 raw text without '&', 1 raw text with entity references, 2 CDATA (verbatim)
+  };
+
+  bool parse(std::string_view xml, XmlEventView& out, std::string& reason, Mode mode);
+  bool fail(XmlError e, std::string_view what, std::size_t offset, std::string& reason);
+
+  std::string scratch_;            // decoded text; reserved to the input size so views never move
+  std::vector<Frame> stack_;       // open elements
+  std::vector<Segment> segments_;  // text pieces of the element whose value is being collected
+  XmlError error_ = XmlError::kNone;
+};
+
+// Streams of raw events: offset of the next "<Event" start tag ("<Event>", "<Event " or "<Event" followed by
+// another blank or "/>" — never "<EventData"/"<Events") at or after pos, else data.size().
+std::uint64_t next_event_start(std::string_view data, std::uint64_t pos);
+
+// End offset (one past '>') of the "</Event>" closing the element starting at `start` (comments and CDATA sections
+// inside are skipped; a self-closing <Event .../> ends at its own '>'), or 0 if there is none.
+std::uint64_t event_end(std::string_view data, std::uint64_t start);
+
+// Content sniffing: true when, after an optional BOM, blanks, `<?xml ...?>`, comments and an `<Events>` wrapper,
+// the data starts with an <Event element, or when the first line is a syslog line holding
+// `<Event><System><Provider Name="Linux-Sysmon"` (Sysmon for Linux).
+bool looks_like_event_xml(std::string_view data);
+
+}  // namespace rareconn::parsers

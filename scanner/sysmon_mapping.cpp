@@ -1,0 +1,299 @@
+// Sysmon input mapping (see the header). Hot-path functions avoid allocation; output-path
+// functions build owned rows.
+#include "scanner/sysmon_mapping.hpp"
+
+#include "core/key_codec.hpp"
+#include "core/kusto_time.hpp"
+#include "parsers/portal_time.hpp"
+
+namespace rareconn::scanner {
+
+namespace {
+
+const std::vector<std::vector<std::string>>& slot_names() {
+  static const std::vector<std::vector<std::string>> names = {
+      {"TimeGenerated", "TimeGenerated [UTC]", "TimeGenerated [Local Time]", "@timestamp", "TimeCreated"},
+      {"Computer", "Hostname", "computer_name"},
+      {"Source", "SourceName", "source_name"},
+      {"EventID", "event_id"},
+      {"EventData"},
+      {"DestinationIp"},
+      {"Image"},
+      {"EventLog", "Channel", "log_name"},
+      {"EventLevel"},
+      {"EventLevelName"},
+      {"UserName"},
+      {"RenderedDescription"},
+      {"MG"},
+      {"ManagementGroupName"},
+      {"Type"},
+      {"_ResourceId"},
+  };
+  return names;
+}
+
+constexpr std::string_view kSysmonProvider = "Microsoft-Windows-Sysmon";
+constexpr std::string_view kNetworkConnection = "Network connection detected";
+
+parsers::CivilTime civil_of(core::Ticks t) {
+  const std::int64_t days = t / core::kTicksPerDay;
+  core::Ticks rest = t % core::kTicksPerDay;
+  const core::CivilDate d = core::civil_from_days(days);
+  parsers::CivilTime c;
+  c.year = static_cast<int>(d.year);
+  c.month = static_cast<int>(d.month);
+  c.day = static_cast<int>(d.day);
+  c.hour = static_cast<int>(rest / core::kTicksPerHour);
+  rest %= core::kTicksPerHour;
+  c.minute = static_cast<int>(rest / core::kTicksPerMinute);
+  rest %= core::kTicksPerMinute;
+  c.second = static_cast<int>(rest / core::kTicksPerSecond);
+  c.fraction_ticks = rest % core::kTicksPerSecond;
+  return c;
+}
+
+bool has_explicit_zone(std::string_view iso) {
+  if (!iso.empty() && iso.back() == 'Z') return true;
+  const std::size_t t = iso.find_first_of("T ");
+  return t != std::string_view::npos && iso.find_first_of("+-", t) != std::string_view::npos;
+}
+
+// The RenderedDescription of a raw event after the seed's cut: the rendered message when the
+// input carries one, else the Sysmon Event ID 3 message title.
+std::string_view rendered_for(std::string_view rendered, std::string_view provider, std::string_view event_id) {
+  if (!rendered.empty()) return core::rendered_description_cut(rendered);
+  if (provider == kSysmonProvider && event_id == "3") return kNetworkConnection;
+  return std::string_view();
+}
+
+std::string_view data_value(const std::vector<std::pair<std::string_view, std::string_view>>& data, std::string_view name) {
+  for (const auto& [k, v] : data) {
+    if (k == name) return v;
+  }
+  return std::string_view();
+}
+
+// Out of line: GCC 12 reports a false -Wrestrict when this concatenation is inlined.
+[[gnu::noinline]] std::string local_time_reason(std::string_view column) {
+  std::string r = "'";
+  r += column;
+  r += "' is local time and the row has no DataItem time: give --input-timezone";
+  return r;
+}
+
+}  // namespace
+
+parsers::Projection sysmon_projection() {
+  parsers::Projection p;
+  for (const auto& names : slot_names()) p.fields.push_back({names});
+  return p;
+}
+
+const std::vector<std::string>& sysmon_pivot_columns() {
+  static const std::vector<std::string> cols = {"TimeGenerated", "Source", "EventLog", "Computer", "EventLevel",
+                                                "EventLevelName", "EventID", "UserName", "RenderedDescription", "MG",
+                                                "ManagementGroupName", "Type", "_ResourceId"};
+  return cols;
+}
+
+const std::vector<std::string>& sysmon_eid3_fields() {
+  static const std::vector<std::string> f = {
+      "RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "User", "Protocol", "Initiated", "SourceIsIpv6",
+      "SourceIp", "SourceHostname", "SourcePort", "SourcePortName", "DestinationIsIpv6", "DestinationIp",
+      "DestinationHostname", "DestinationPort", "DestinationPortName"};
+  return f;
+}
+
+std::string_view SysmonRow::field(std::string_view name) const {
+  for (const auto& [k, v] : data) {
+    if (k == name) return v;
+  }
+  return std::string_view();
+}
+
+std::string event_level_name(std::string_view level) {
+  if (level == "1") return "Critical";
+  if (level == "2") return "Error";
+  if (level == "3") return "Warning";
+  if (level == "0" || level == "4") return "Information";
+  if (level == "5") return "Verbose";
+  return "";
+}
+
+std::string user_name_of_sid(std::string_view sid) {
+  if (sid == "S-1-5-18") return "NT AUTHORITY\\SYSTEM";
+  if (sid == "S-1-5-19") return "NT AUTHORITY\\LOCAL SERVICE";
+  if (sid == "S-1-5-20") return "NT AUTHORITY\\NETWORK SERVICE";
+  return std::string(sid);
+}
+
+std::uint64_t pivot_hash_of(core::Ticks time, const std::vector<std::string_view>& columns) {
+  std::string key;
+  core::append_key_part(key, std::string_view(reinterpret_cast<const char*>(&time), sizeof time));
+  for (std::string_view c : columns) core::append_key_part(key, c);
+  return core::hash_bytes(key);
+}
+
+bool SysmonMapper::export_time(const parsers::RecordView& rv, const parsers::XmlEventView* xml, core::SysmonEvent& e,
+                               std::string& reason) {
+  if (time_.source == TimeSource::kDataItem && xml != nullptr && !xml->dataitem_time.empty()) {
+    e.time = core::parse_datetime(xml->dataitem_time);
+    if (!e.time) e.time_text = xml->dataitem_time;  // bad: the core counts it
+    return true;
+  }
+  const std::string_view text = rv.values[kSysTime];
+  const parsers::HeaderZone zone = parsers::header_zone(rv.matched_names[kSysTime]);
+  e.time_text = text;
+  if (text.empty()) return true;  // null time
+  std::optional<parsers::CivilTime> civil;
+  if (auto iso = core::parse_datetime(text)) {
+    if (zone != parsers::HeaderZone::kLocal || has_explicit_zone(text)) {
+      e.time = iso;
+      return true;
+    }
+    civil = civil_of(*iso);
+  } else {
+    civil = parsers::parse_portal_time(text);
+  }
+  if (!civil) return true;  // bad: the core counts it
+  if (zone == parsers::HeaderZone::kLocal) {
+    if (!time_.zone) {
+      reason = local_time_reason(rv.matched_names[kSysTime]);
+      return false;
+    }
+    e.time = time_.zone->to_utc(*civil);
+    return true;
+  }
+  e.time = InputZone::utc().to_utc(*civil);
+  return true;
+}
+
+bool SysmonMapper::map_export(const parsers::RecordView& rv, core::SysmonEvent& e, std::uint64_t& pivot_hash,
+                              std::string& reason) {
+  const std::string_view* v = rv.values;
+  e = core::SysmonEvent{};
+  e.computer = v[kSysComputer];
+  e.source = v[kSysSource];
+  e.event_id = v[kSysEventId];
+  const parsers::XmlEventView* xml = nullptr;
+  if (!rv.matched_names[kSysEventData].empty()) {
+    // parse_xml(EventData).DataItem.EventData.Data: null unless the DataItem wrapper holds EventData.
+    std::string why;
+    if (!v[kSysEventData].empty() && xml_parser_.parse_event_data(v[kSysEventData], xml_view_, why)) {
+      xml = &xml_view_;
+      // An EventData without Data (or repeated) is Kusto's null too (empty mv-expand).
+      e.has_event_data = xml_view_.has_dataitem && xml_view_.has_event_data && !xml_view_.data.empty();
+      e.destination_ip = data_value(xml_view_.data, "DestinationIp");
+      e.image = data_value(xml_view_.data, "Image");
+    } else {
+      e.has_event_data = false;
+    }
+  } else if (!rv.matched_names[kSysDestinationIp].empty()) {
+    e.destination_ip = v[kSysDestinationIp];  // flat JSON: EventData fields at the top level
+    e.image = v[kSysImage];
+  } else {
+    e.has_event_data = false;
+  }
+  if (!export_time(rv, xml, e, reason)) return false;
+  std::vector<std::string_view> cols = {v[kSysSource], v[kSysEventLog], v[kSysComputer], v[kSysEventLevel],
+                                        v[kSysEventLevelName], v[kSysEventId], v[kSysUserName],
+                                        core::rendered_description_cut(v[kSysRendered]), v[kSysMG], v[kSysMGName],
+                                        v[kSysType], v[kSysResourceId]};
+  pivot_hash = pivot_hash_of(e.time.value_or(0), cols);
+  return true;
+}
+
+bool SysmonMapper::map_xml(std::string_view xml, core::SysmonEvent& e, std::uint64_t& pivot_hash, std::string& reason) {
+  e = core::SysmonEvent{};
+  if (!xml_parser_.parse_event(xml, xml_view_, reason)) return false;
+  const parsers::XmlEventView& x = xml_view_;
+  e.computer = x.computer;
+  e.source = x.provider;
+  e.event_id = x.event_id;
+  e.has_event_data = x.has_event_data && !x.data.empty();
+  e.destination_ip = data_value(x.data, "DestinationIp");
+  e.image = data_value(x.data, "Image");
+  e.time = core::parse_datetime(x.system_time);
+  if (!e.time) e.time_text = x.system_time;
+  scratch_ = event_level_name(x.level);
+  std::string user = user_name_of_sid(x.user_id);
+  pivot_hash = pivot_hash_of(e.time.value_or(0), {x.provider, x.channel, x.computer, x.level, scratch_, x.event_id, user,
+                                                  rendered_for(x.rendered_message, x.provider, x.event_id), "", "",
+                                                  "Event", ""});
+  return true;
+}
+
+void SysmonMapper::map_evtx(const parsers::EvtxEvent& ev, core::SysmonEvent& e, std::uint64_t& pivot_hash) {
+  e = core::SysmonEvent{};
+  e.computer = ev.computer;
+  e.source = ev.provider;
+  scratch_ = std::to_string(ev.event_id);
+  e.event_id = scratch_;
+  e.has_event_data = true;
+  e.destination_ip = data_value(ev.data, "DestinationIp");
+  e.image = data_value(ev.data, "Image");
+  if (ev.has_time) e.time = ev.time_ticks;
+  const std::string level = std::to_string(ev.level);
+  const std::string level_name = event_level_name(level);
+  const std::string user = user_name_of_sid(ev.user_sid);
+  pivot_hash = pivot_hash_of(e.time.value_or(0), {ev.provider, ev.channel, ev.computer, level, level_name, scratch_, user,
+                                                  rendered_for({}, ev.provider, scratch_), "", "", "Event", ""});
+}
+
+bool SysmonMapper::row_from_export(const std::vector<std::pair<std::string, std::string>>& named, core::Ticks time,
+                                   SysmonRow& row) {
+  const auto& names = slot_names();
+  auto get = [&](std::size_t slot) -> std::string_view {
+    for (const std::string& n : names[slot]) {
+      for (const auto& [k, v] : named) {
+        if (k == n) return v;
+      }
+    }
+    return std::string_view();
+  };
+  row = SysmonRow{};
+  row.time = time;
+  row.columns = {std::string(get(kSysSource)), std::string(get(kSysEventLog)), std::string(get(kSysComputer)),
+                 std::string(get(kSysEventLevel)), std::string(get(kSysEventLevelName)), std::string(get(kSysEventId)),
+                 std::string(get(kSysUserName)), std::string(core::rendered_description_cut(get(kSysRendered))),
+                 std::string(get(kSysMG)), std::string(get(kSysMGName)), std::string(get(kSysType)),
+                 std::string(get(kSysResourceId))};
+  const std::string_view event_data = get(kSysEventData);
+  if (!event_data.empty()) {
+    std::string why;
+    if (!xml_parser_.parse_event_data(event_data, xml_view_, why)) return false;
+    for (const auto& [k, v] : xml_view_.data) row.data.emplace_back(k, v);
+    return true;
+  }
+  for (const std::string& f : sysmon_eid3_fields()) {  // flat JSON
+    for (const auto& [k, v] : named) {
+      if (k == f) row.data.emplace_back(k, v);
+    }
+  }
+  return true;
+}
+
+bool SysmonMapper::row_from_xml(std::string_view xml, core::Ticks time, SysmonRow& row) {
+  std::string why;
+  if (!xml_parser_.parse_event(xml, xml_view_, why)) return false;
+  const parsers::XmlEventView& x = xml_view_;
+  row = SysmonRow{};
+  row.time = time;
+  row.columns = {std::string(x.provider), std::string(x.channel), std::string(x.computer), std::string(x.level),
+                 event_level_name(x.level), std::string(x.event_id), user_name_of_sid(x.user_id),
+                 std::string(rendered_for(x.rendered_message, x.provider, x.event_id)), "", "", "Event", ""};
+  for (const auto& [k, v] : x.data) row.data.emplace_back(k, v);
+  return true;
+}
+
+void SysmonMapper::row_from_evtx(const parsers::EvtxEvent& ev, SysmonRow& row) {
+  row = SysmonRow{};
+  row.time = ev.time_ticks;
+  const std::string id = std::to_string(ev.event_id), level = std::to_string(ev.level);
+  row.columns = {std::string(ev.provider), std::string(ev.channel), std::string(ev.computer), level,
+                 event_level_name(level), id, user_name_of_sid(ev.user_sid),
+                 std::string(rendered_for({}, ev.provider, id)), "", "", "Event", ""};
+  for (const auto& [k, v] : ev.data) row.data.emplace_back(k, v);
+}
+
+}  // namespace rareconn::scanner

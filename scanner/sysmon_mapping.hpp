@@ -1,0 +1,82 @@
+// Maps every input that carries Sysmon events (Event table exports as CSV or JSON lines, flat
+// Security-Datasets JSON, raw <Event> XML, EVTX) to what the Sysmon hunt reads (core::SysmonEvent)
+// and, for output, to a full `Event` row with its EventData fields (SysmonRow). The mapping rules
+// are kql-semantics.md §7.4-7.5; where an input lacks an Event column the rule is written here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/sysmon_hunt.hpp"
+#include "parsers/event_xml.hpp"
+#include "parsers/evtx_reader.hpp"
+#include "parsers/record_view.hpp"
+#include "scanner/input_zone.hpp"
+
+namespace rareconn::scanner {
+
+enum class TimeSource { kDataItem, kColumn };
+
+struct SysmonTimeConfig {
+  TimeSource source = TimeSource::kDataItem;
+  std::optional<InputZone> zone;  // --input-timezone, for columns written in local time
+};
+
+// Slots of the projection used for Event exports and flat JSON (alternative names per slot).
+enum SysmonSlot : std::size_t {
+  kSysTime = 0, kSysComputer, kSysSource, kSysEventId, kSysEventData, kSysDestinationIp, kSysImage,
+  kSysEventLog, kSysEventLevel, kSysEventLevelName, kSysUserName, kSysRendered, kSysMG, kSysMGName,
+  kSysType, kSysResourceId, kSysSlotCount
+};
+parsers::Projection sysmon_projection();
+
+// The Event columns of the seed's pivot, in the pivot's order, and the Sysmon Event ID 3 fields.
+const std::vector<std::string>& sysmon_pivot_columns();
+const std::vector<std::string>& sysmon_eid3_fields();
+
+// One full Event row: the 13 pivot columns (TimeGenerated as ticks) and the EventData fields.
+struct SysmonRow {
+  core::Ticks time = 0;
+  std::vector<std::string> columns;  // sysmon_pivot_columns() minus TimeGenerated, in order
+  std::vector<std::pair<std::string, std::string>> data;
+  std::string_view field(std::string_view name) const;  // EventData value or ""
+};
+
+// Event columns that raw XML and EVTX do not carry, as rareconn fills them (README "Choices").
+std::string event_level_name(std::string_view level);
+std::string user_name_of_sid(std::string_view sid);
+
+class SysmonMapper {  // one per thread: owns the XML parser and scratch text
+ public:
+  explicit SysmonMapper(const SysmonTimeConfig& time) : time_(time) {}
+
+  // Hot path: fill `e` (views valid until the next call) and the hash of the 13 pivot columns.
+  // A false return means the record is malformed (`reason` says why).
+  bool map_export(const parsers::RecordView& rv, core::SysmonEvent& e, std::uint64_t& pivot_hash, std::string& reason);
+  bool map_xml(std::string_view xml, core::SysmonEvent& e, std::uint64_t& pivot_hash, std::string& reason);
+  void map_evtx(const parsers::EvtxEvent& ev, core::SysmonEvent& e, std::uint64_t& pivot_hash);
+
+  // Output path: a full row.
+  bool row_from_export(const std::vector<std::pair<std::string, std::string>>& named, core::Ticks time, SysmonRow& row);
+  bool row_from_xml(std::string_view xml, core::Ticks time, SysmonRow& row);
+  static void row_from_evtx(const parsers::EvtxEvent& ev, SysmonRow& row);
+
+ private:
+  // TimeGenerated of an export row: the DataItem time, or the column honouring its zone.
+  // False when the time cannot be known (a local-time column without --input-timezone).
+  bool export_time(const parsers::RecordView& rv, const parsers::XmlEventView* xml, core::SysmonEvent& e,
+                   std::string& reason);
+  const SysmonTimeConfig& time_;
+  parsers::XmlEventParser xml_parser_;
+  parsers::XmlEventView xml_view_;
+  std::string scratch_;
+};
+
+// Hash of the 13 pivot values (time as ticks), for counting what Kusto's pivot would merge.
+std::uint64_t pivot_hash_of(core::Ticks time, const std::vector<std::string_view>& columns);
+
+}  // namespace rareconn::scanner

@@ -1,0 +1,20 @@
+// Builds the Sysmon hunt's output table as Kusto returns it (kql-semantics §6.10): the key,
+// count_, the 13 pivot columns, the EventData fields (the key renamed DestinationIp1), then
+// TechniqueId and TechniqueName parsed from RuleName.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/window_aggregator.hpp"
+#include "scanner/findings_writer.hpp"
+#include "scanner/sysmon_mapping.hpp"
+
+namespace rareconn::scanner {
+
+// rows[i] is the decoded row of findings[i].
+FindingsTable build_sysmon_table(const std::vector<SysmonRow>& rows, const std::vector<core::Finding>& findings,
+                                 const std::vector<core::RareKey>& rare, std::vector<std::string> key_columns,
+                                 bool greedy_rule_parse);
+
+}  // namespace rareconn::scanner
