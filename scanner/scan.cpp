@@ -446,7 +446,10 @@ int run_scan(const ScanOptions& opt) {
       }
     }
     partials = {&*pivot_partial};
+    sysmon_funnel.after_private = pivot_filter->funnel().after_private;  // counted on the merged rows
+    report.notes.push_back({"kusto_pivot_rows", pivot.rows.size()});
     report.notes.push_back({"events_merged_by_kusto_pivot", pivot.events - pivot.rows.size() - pivot.undecodable});
+    if (pivot.undecodable) report.notes.push_back({"pivot_candidates_not_decodable", pivot.undecodable});
   } else if (!is_mde) {
     std::unordered_set<std::uint64_t> distinct;
     for (const auto& c : candidates) distinct.insert(c.pivot_hash);
