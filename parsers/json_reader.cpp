@@ -215,50 +215,16 @@ JsonRecordParser::JsonRecordParser(const Projection& projection)
 ParseError JsonRecordParser::collect_rows(std::string_view d, std::uint64_t& p,
                                           std::vector<std::uint64_t>& rows, int depth) {
   // p at '{': an envelope with "records" (array of envelopes) or "properties" (the row), or a row.
+  // One pass projects the object as if it were the row; envelopes are detected on the way.
   const std::uint64_t obj = p;
-  std::uint64_t records_at = 0, properties_at = 0;
-  bool has_records = false, has_properties = false;
-  ++p;
-  skip_ws(d, p);
-  if (p < d.size() && d[p] == '}') {
-    ++p;
-    rows.push_back(obj);
-    return ParseError::kNone;
-  }
-  for (;;) {
-    if (p >= d.size() || d[p] != '"') return ParseError::kBadJson;
-    const std::uint64_t key_start = p + 1;
-    bool esc;
-    if (!skip_string(d, p, esc)) return ParseError::kBadJson;
-    const std::string_view key = d.substr(key_start, p - 1 - key_start);
-    skip_ws(d, p);
-    if (p >= d.size() || d[p] != ':') return ParseError::kBadJson;
-    ++p;
-    skip_ws(d, p);
-    if (p >= d.size()) return ParseError::kBadJson;
-    if (key == "records" && d[p] == '[' && depth == 0) {
-      has_records = true;
-      records_at = p;
-    } else if (key == "properties" && d[p] == '{') {
-      has_properties = true;
-      properties_at = p;
-    }
-    if (!skip_value(d, p, 1)) return ParseError::kBadJson;
-    skip_ws(d, p);
-    if (p >= d.size()) return ParseError::kBadJson;
-    if (d[p] == ',') {
-      ++p;
-      skip_ws(d, p);
-      continue;
-    }
-    if (d[p] == '}') {
-      ++p;
-      break;
-    }
-    return ParseError::kBadJson;
-  }
-  if (has_records) {
-    std::uint64_t q = records_at + 1;
+  Envelope env;
+  env.allow_records = depth == 0;
+  std::uint64_t end = p;
+  const ParseError err = project_object(d, obj, end, &env);
+  if (err != ParseError::kNone) return err;
+  p = end;
+  if (env.records_at) {
+    std::uint64_t q = env.records_at + 1;
     skip_ws(d, q);
     if (q < d.size() && d[q] == ']') return ParseError::kNone;
     for (;;) {
@@ -275,7 +241,14 @@ ParseError JsonRecordParser::collect_rows(std::string_view d, std::uint64_t& p,
     }
     return ParseError::kNone;
   }
-  rows.push_back(has_properties ? properties_at : obj);
+  if (env.properties_at) {
+    rows.push_back(env.properties_at);
+    return ParseError::kNone;
+  }
+  // A plain row: its projection is already in values_ (valid if it is the only row of this value).
+  rows.push_back(obj);
+  projected_row_ = obj;
+  projected_end_ = end;
   return ParseError::kNone;
 }
 
@@ -313,8 +286,8 @@ ParseError JsonRecordParser::parse_top(std::string_view d, std::uint64_t& p,
   return ParseError::kNotAnObject;
 }
 
-ParseError JsonRecordParser::project_object(std::string_view d, std::uint64_t offset,
-                                            std::uint64_t& end) {
+ParseError JsonRecordParser::project_object(std::string_view d, std::uint64_t offset, std::uint64_t& end,
+                                            Envelope* env) {
   const std::size_t nslots = raw_.size();
   for (std::size_t i = 0; i < nslots; ++i) {
     raw_[i] = Raw{};
@@ -358,6 +331,10 @@ ParseError JsonRecordParser::project_object(std::string_view d, std::uint64_t of
       }
     }
     const std::uint64_t v = p;
+    if (env != nullptr && slot < 0) {
+      if (d[p] == '[' && env->allow_records && key == "records") env->records_at = v;
+      if (d[p] == '{' && key == "properties") env->properties_at = v;
+    }
     if (d[p] == '"') {
       bool esc;
       if (!skip_string(d, p, esc)) return ParseError::kBadJson;

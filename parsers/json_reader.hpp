@@ -56,7 +56,14 @@ class JsonRecordParser {
 
   template <class OnRecord>
   ParseError decode_row(std::string_view data, std::uint64_t offset, OnRecord& on_record);
-  ParseError project_object(std::string_view data, std::uint64_t offset, std::uint64_t& end);
+  struct Envelope {
+    bool allow_records = false;
+    std::uint64_t records_at = 0;     // offset of a top-level "records" array, or 0
+    std::uint64_t properties_at = 0;  // offset of a "properties" object, or 0
+  };
+  ParseError project_object(std::string_view data, std::uint64_t offset, std::uint64_t& end, Envelope* env = nullptr);
+  std::uint64_t projected_row_ = ~std::uint64_t{0};  // the row whose projection values_ holds
+  std::uint64_t projected_end_ = 0;
 };
 
 namespace json_detail {
@@ -103,6 +110,7 @@ void JsonRecordParser::parse(std::string_view data, std::uint64_t begin, std::ui
     }
     const std::uint64_t value_start = pos;
     rows_.clear();
+    projected_row_ = ~std::uint64_t{0};
     ParseError err = parse_top(data, pos, rows_);
     if (err == ParseError::kNone && line_mode) {
       while (pos < data.size() && (data[pos] == ' ' || data[pos] == '\t' || data[pos] == '\r')) ++pos;
@@ -113,9 +121,19 @@ void JsonRecordParser::parse(std::string_view data, std::uint64_t begin, std::ui
       pos = next_line_start(data, value_start + 1);
       continue;
     }
-    for (std::uint64_t row : rows_) {
-      ParseError e = decode_row(data, row, on_record);
-      if (e != ParseError::kNone) on_error(row, e);
+    if (rows_.size() == 1 && rows_[0] == projected_row_) {
+      RecordView rv;  // a plain row: projected during the pass that found it
+      rv.values = values_.data();
+      rv.count = values_.size();
+      rv.offset = projected_row_;
+      rv.length = static_cast<std::uint32_t>(projected_end_ - projected_row_);
+      rv.matched_names = matched_names_.data();
+      on_record(rv);
+    } else {
+      for (std::uint64_t row : rows_) {
+        ParseError e = decode_row(data, row, on_record);
+        if (e != ParseError::kNone) on_error(row, e);
+      }
     }
     if (line_mode && pos < data.size()) ++pos;  // the LF
   }

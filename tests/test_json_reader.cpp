@@ -135,3 +135,10 @@ TEST(JsonRows, ByteOrderMarkIsNotPartOfTheFirstLine) {
   EXPECT_EQ(rows, 2);
   EXPECT_EQ(errors, 0);
 }
+
+TEST(JsonRows, SingleRowArrayReportsTheRowsOwnOffset) {
+  const std::string t = "[ {\"RemoteIP\":\"1\"} ]";
+  Out o = parse(t, false);
+  ASSERT_EQ(o.rows.size(), 1u);
+  EXPECT_EQ(o.offsets[0], 2u);
+}
