@@ -3,6 +3,7 @@
 #include "parsers/json_reader.hpp"
 
 #include <boost/spirit/home/x3.hpp>
+#include <algorithm>
 #include <cstring>
 
 #include "core/json_text.hpp"
@@ -295,6 +296,34 @@ ParseError JsonRecordParser::project_object(std::string_view d, std::uint64_t of
     values_[i] = std::string_view();
     matched_names_[i] = std::string_view();
   }
+  const ParseError err = project_members(d, offset, end, env);
+  if (err != ParseError::kNone) return err;
+  std::size_t total = 0;
+  for (const Raw& r : raw_) total += r.escaped ? r.text.size() * 2 : 0;  // \u escapes may grow (<=2x)
+  scratch_.clear();
+  scratch_.reserve(total);
+  for (std::size_t i = 0; i < nslots; ++i) {
+    if (!raw_[i].escaped) {
+      values_[i] = raw_[i].text;
+      continue;
+    }
+    const std::size_t at = scratch_.size();
+    if (!json_detail::decode_string_body(raw_[i].text, scratch_)) return ParseError::kBadJson;
+    values_[i] = std::string_view(scratch_.data() + at, scratch_.size() - at);
+  }
+  return ParseError::kNone;
+}
+
+bool JsonRecordParser::is_flattened(std::string_view key) const {
+  for (const std::string& f : projection_.flatten) {
+    if (f == key) return true;
+  }
+  return false;
+}
+
+ParseError JsonRecordParser::project_members(std::string_view d, std::uint64_t offset, std::uint64_t& end,
+                                             Envelope* env) {
+  const std::size_t nslots = raw_.size();
   std::uint64_t p = offset + 1;
   std::string key_buf;
   skip_ws(d, p);
@@ -343,6 +372,12 @@ ParseError JsonRecordParser::project_object(std::string_view d, std::uint64_t of
         raw_priority_[static_cast<std::size_t>(slot)] = prio;
         matched_names_[static_cast<std::size_t>(slot)] = projection_.fields[static_cast<std::size_t>(slot)].names[static_cast<std::size_t>(prio)];
       }
+    } else if (d[p] == '{' && slot < 0 && env != nullptr && is_flattened(key)) {
+      // A nested object whose members are row fields (Winlogbeat's event_data).
+      std::uint64_t nested_end = p;
+      const ParseError e = project_members(d, p, nested_end, nullptr);
+      if (e != ParseError::kNone) return e;
+      p = nested_end;
     } else {
       if (!skip_value(d, p, 1)) return ParseError::kBadJson;
       if (slot >= 0 && prio <= raw_priority_[static_cast<std::size_t>(slot)]) {
@@ -367,19 +402,6 @@ ParseError JsonRecordParser::project_object(std::string_view d, std::uint64_t of
     return ParseError::kBadJson;
   }
   end = p;
-  std::size_t total = 0;
-  for (const Raw& r : raw_) total += r.escaped ? r.text.size() * 2 : 0;  // \u escapes may grow (<=2x)
-  scratch_.clear();
-  scratch_.reserve(total);
-  for (std::size_t i = 0; i < nslots; ++i) {
-    if (!raw_[i].escaped) {
-      values_[i] = raw_[i].text;
-      continue;
-    }
-    const std::size_t at = scratch_.size();
-    if (!json_detail::decode_string_body(raw_[i].text, scratch_)) return ParseError::kBadJson;
-    values_[i] = std::string_view(scratch_.data() + at, scratch_.size() - at);
-  }
   return ParseError::kNone;
 }
 
@@ -414,8 +436,8 @@ std::string compact_json(std::string_view text) {
 }
 }  // namespace
 
-ParseError JsonRecordParser::split_record(std::string_view d, std::uint64_t offset,
-                                          std::vector<NamedCell>& out) {
+ParseError JsonRecordParser::split_record(std::string_view d, std::uint64_t offset, std::vector<NamedCell>& out,
+                                          const std::vector<std::string>& flatten) {
   out.clear();
   std::uint64_t p = offset;
   if (p >= d.size() || d[p] != '{') return ParseError::kNotAnObject;
@@ -448,6 +470,7 @@ ParseError JsonRecordParser::split_record(std::string_view d, std::uint64_t offs
       cell.value.assign(text);
       cell.raw_json = true;
     }
+    const bool flat = text.front() == '{' && std::find(flatten.begin(), flatten.end(), key) != flatten.end();
     bool replaced = false;
     for (NamedCell& nc : out) {
       if (nc.name == key) {
@@ -457,6 +480,12 @@ ParseError JsonRecordParser::split_record(std::string_view d, std::uint64_t offs
       }
     }
     if (!replaced) out.push_back(NamedCell{std::move(key), std::move(cell)});
+    if (flat) {
+      std::vector<NamedCell> nested;
+      if (split_record(d, v, nested) == ParseError::kNone) {
+        for (NamedCell& n : nested) out.push_back(std::move(n));
+      }
+    }
     skip_ws(d, p);
     if (p >= d.size()) return ParseError::kBadJson;
     if (d[p] == ',') {

@@ -32,8 +32,9 @@ class JsonRecordParser {
 
   // Every member of the row object at `offset`, in order (duplicate names: first position, last
   // value). Strings decoded; numbers and literals verbatim with raw_json; null as "".
-  static ParseError split_record(std::string_view data, std::uint64_t offset,
-                                 std::vector<NamedCell>& out);
+  // Members of objects named in `flatten` are appended after the row's own members.
+  static ParseError split_record(std::string_view data, std::uint64_t offset, std::vector<NamedCell>& out,
+                                 const std::vector<std::string>& flatten = {});
 
  private:
   struct Raw {
@@ -62,6 +63,8 @@ class JsonRecordParser {
     std::uint64_t properties_at = 0;  // offset of a "properties" object, or 0
   };
   ParseError project_object(std::string_view data, std::uint64_t offset, std::uint64_t& end, Envelope* env = nullptr);
+  ParseError project_members(std::string_view data, std::uint64_t offset, std::uint64_t& end, Envelope* env);
+  bool is_flattened(std::string_view key) const;
   std::uint64_t projected_row_ = ~std::uint64_t{0};  // the row whose projection values_ holds
   std::uint64_t projected_end_ = 0;
 };

@@ -17,6 +17,8 @@ struct FieldSpec {
 
 struct Projection {
   std::vector<FieldSpec> fields;
+  // JSON: members of nested objects under these keys count as row fields (e.g. "event_data").
+  std::vector<std::string> flatten = {};
 };
 
 // One record: the projected values (a missing field is the empty string, as Kusto strings are

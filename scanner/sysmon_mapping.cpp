@@ -86,6 +86,7 @@ std::string_view data_value(const std::vector<std::pair<std::string_view, std::s
 parsers::Projection sysmon_projection() {
   parsers::Projection p;
   for (const auto& names : slot_names()) p.fields.push_back({names});
+  p.flatten = {"event_data"};  // Winlogbeat
   return p;
 }
 

@@ -66,7 +66,7 @@ void decode_sysmon_rows(const std::vector<InputFile>& files, const std::vector<R
       ok[i] = mp->row_from_export(named, r.time, rows[i]);
     } else if (f.format == parsers::InputFormat::kJson) {
       std::vector<parsers::NamedCell> cells;
-      if (parsers::JsonRecordParser::split_record(d, r.offset, cells) != parsers::ParseError::kNone) return;
+      if (parsers::JsonRecordParser::split_record(d, r.offset, cells, {"event_data"}) != parsers::ParseError::kNone) return;
       for (auto& c : cells) named.emplace_back(std::move(c.name), std::move(c.cell.value));
       ok[i] = mp->row_from_export(named, r.time, rows[i]);
     } else {
