@@ -120,7 +120,8 @@ ParseError CsvRecordParser::split_record(std::string_view data, std::uint64_t of
     for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<std::int32_t>(i);
     return v;
   }();
-  Scan s = scan_record(data, offset, all.size(), all.data(),
+  simd::ByteClassScanner scanner(data.data() + data.size(), ',', '\n', '"');
+  Scan s = scan_record(data, offset, all.size(), all.data(), scanner,
                        [&](std::int32_t, std::string_view v, bool escaped) { raw.emplace_back(v, escaped); });
   if (s.error != ParseError::kNone && s.error != ParseError::kFieldCount) return s.error;
   out.reserve(raw.size());

@@ -59,7 +59,7 @@ class CsvRecordParser {
   // Walks one record; for each field whose column is projected calls sink(slot, view, quoted, esc).
   template <class Sink>
   static Scan scan_record(std::string_view data, std::uint64_t start, std::size_t ncols,
-                          const std::int32_t* slot_of_column, Sink&& sink);
+                          const std::int32_t* slot_of_column, simd::ByteClassScanner& scanner, Sink&& sink);
   static std::uint64_t parity_record_end(std::string_view data, std::uint64_t start);
 
   std::size_t column_count_ = 0;
@@ -80,7 +80,7 @@ template <class Sink>
 CsvRecordParser::Scan CsvRecordParser::scan_record(std::string_view data, std::uint64_t start,
                                                    std::size_t ncols,
                                                    const std::int32_t* slot_of_column,
-                                                   Sink&& sink) {
+                                                   simd::ByteClassScanner& scanner, Sink&& sink) {
   const char* const base = data.data();
   const char* const e = base + data.size();
   const char* p = base + start;
@@ -120,7 +120,7 @@ CsvRecordParser::Scan CsvRecordParser::scan_record(std::string_view data, std::u
       return {0, parity_record_end(data, start), ParseError::kBadQuote};
     }
     const char* f = p;
-    p = simd::find_any3(p, e, ',', '\n', '"');
+    p = scanner.next(p);
     if (p < e && *p == '"') return {0, parity_record_end(data, start), ParseError::kBadQuote};
     const char* fe = p;
     if ((p == e || *p == '\n') && fe > f && fe[-1] == '\r') --fe;
@@ -152,6 +152,7 @@ template <class OnRecord, class OnError>
 void CsvRecordParser::parse(std::string_view data, std::uint64_t begin, std::uint64_t end,
                             OnRecord&& on_record, OnError&& on_error) {
   const std::size_t nslots = values_.size();
+  simd::ByteClassScanner scanner(data.data() + data.size(), ',', '\n', '"');
   std::uint64_t pos = begin;
   while (pos < end && pos < data.size()) {
     const char c = data[pos];
@@ -165,7 +166,7 @@ void CsvRecordParser::parse(std::string_view data, std::uint64_t begin, std::uin
     }
     for (std::size_t i = 0; i < nslots; ++i) values_[i] = std::string_view();
     escaped_slots_.clear();
-    Scan s = scan_record(data, pos, column_count_, slot_of_column_.data(),
+    Scan s = scan_record(data, pos, column_count_, slot_of_column_.data(), scanner,
                          [&](std::int32_t slot, std::string_view v, bool escaped) {
                            values_[static_cast<std::size_t>(slot)] = v;
                            if (escaped) escaped_slots_.push_back(slot);

@@ -66,4 +66,48 @@ inline std::uint64_t count_byte(const char* p, const char* e, char c) {
   return n;
 }
 
+// Finds the next byte equal to a, b or c, keeping a 64-bit mask of one 64-byte window so that
+// short fields cost a shift and a count-trailing-zeros instead of a fresh vector search each.
+class ByteClassScanner {
+ public:
+  ByteClassScanner(const char* end, char a, char b, char c) : end_(end), a_(a), b_(b), c_(c) {}
+
+  // First position >= p holding a, b or c; end if none.
+  const char* next(const char* p) {
+    for (;;) {
+      if (p < window_ || p >= window_ + 64) load(p);
+      const std::uint64_t m = mask_ >> static_cast<unsigned>(p - window_);
+      if (m != 0) return p + __builtin_ctzll(m);
+      p = window_ + 64;
+      if (p >= end_) return end_;
+    }
+  }
+
+ private:
+  void load(const char* p) {
+    window_ = p;
+    mask_ = 0;
+#if defined(__SSE2__)
+    if (end_ - p >= 64) {
+      const __m128i va = _mm_set1_epi8(a_), vb = _mm_set1_epi8(b_), vc = _mm_set1_epi8(c_);
+      for (int k = 0; k < 4; ++k) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+        const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc));
+        mask_ |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m))) << (16 * k);
+      }
+      return;
+    }
+#endif
+    const std::ptrdiff_t n = end_ - p < 64 ? end_ - p : 64;
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      if (p[i] == a_ || p[i] == b_ || p[i] == c_) mask_ |= std::uint64_t{1} << i;
+    }
+  }
+
+  const char* end_;
+  const char* window_ = nullptr;
+  std::uint64_t mask_ = 0;
+  char a_, b_, c_;
+};
+
 }  // namespace rareconn::parsers::simd
