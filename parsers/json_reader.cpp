@@ -89,6 +89,28 @@ bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped) {
   return false;
 }
 
+bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped, simd::JsonStringScanner& scanner) {
+  ++p;
+  escaped = false;
+  const char* base = d.data();
+  while (p < d.size()) {
+    p = static_cast<std::uint64_t>(scanner.next(base + p) - base);
+    if (p >= d.size()) return false;
+    const char c = d[p];
+    if (c == '"') {
+      ++p;
+      return true;
+    }
+    if (c == '\\') {
+      escaped = true;
+      p += 2;
+      continue;
+    }
+    return false;  // raw control character
+  }
+  return false;
+}
+
 bool skip_value(std::string_view d, std::uint64_t& p, int depth) {
   if (depth > kMaxDepth || p >= d.size()) return false;
   const char c = d[p];
@@ -208,10 +230,19 @@ std::uint64_t next_line_start(std::string_view data, std::uint64_t pos) {
 
 JsonRecordParser::JsonRecordParser(const Projection& projection)
     : projection_(projection),
+      by_length_(65),
       raw_(projection.fields.size()),
       raw_priority_(projection.fields.size()),
       values_(projection.fields.size()),
-      matched_names_(projection.fields.size()) {}
+      matched_names_(projection.fields.size()) {
+  for (std::size_t s = 0; s < projection_.fields.size(); ++s) {
+    const auto& names = projection_.fields[s].names;
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      by_length_[std::min<std::size_t>(names[k].size(), 64)].push_back(
+          {names[k], static_cast<int>(s), static_cast<int>(k)});
+    }
+  }
+}
 
 ParseError JsonRecordParser::collect_rows(std::string_view d, std::uint64_t& p,
                                           std::vector<std::uint64_t>& rows, int depth) {
@@ -323,7 +354,6 @@ bool JsonRecordParser::is_flattened(std::string_view key) const {
 
 ParseError JsonRecordParser::project_members(std::string_view d, std::uint64_t offset, std::uint64_t& end,
                                              Envelope* env) {
-  const std::size_t nslots = raw_.size();
   std::uint64_t p = offset + 1;
   std::string key_buf;
   skip_ws(d, p);
@@ -335,7 +365,7 @@ ParseError JsonRecordParser::project_members(std::string_view d, std::uint64_t o
     if (p >= d.size() || d[p] != '"') return ParseError::kBadJson;
     const std::uint64_t key_start = p + 1;
     bool key_esc;
-    if (!skip_string(d, p, key_esc)) return ParseError::kBadJson;
+    if (!(scanner_ ? skip_string(d, p, key_esc, *scanner_) : skip_string(d, p, key_esc))) return ParseError::kBadJson;
     std::string_view key = d.substr(key_start, p - 1 - key_start);
     if (key_esc) {
       key_buf.clear();
@@ -349,14 +379,11 @@ ParseError JsonRecordParser::project_members(std::string_view d, std::uint64_t o
     if (p >= d.size()) return ParseError::kBadJson;
     // Which projected slot (and with which priority among its alternative names) wants this key?
     int slot = -1, prio = 0;
-    for (std::size_t s = 0; s < nslots && slot < 0; ++s) {
-      const auto& names = projection_.fields[s].names;
-      for (std::size_t k = 0; k < names.size(); ++k) {
-        if (names[k].size() == key.size() && names[k] == key) {
-          slot = static_cast<int>(s);
-          prio = static_cast<int>(k);
-          break;
-        }
+    for (const KeyCandidate& c : by_length_[std::min<std::size_t>(key.size(), 64)]) {
+      if (c.name == key) {
+        slot = c.slot;
+        prio = c.priority;
+        break;
       }
     }
     const std::uint64_t v = p;
@@ -366,7 +393,7 @@ ParseError JsonRecordParser::project_members(std::string_view d, std::uint64_t o
     }
     if (d[p] == '"') {
       bool esc;
-      if (!skip_string(d, p, esc)) return ParseError::kBadJson;
+      if (!(scanner_ ? skip_string(d, p, esc, *scanner_) : skip_string(d, p, esc))) return ParseError::kBadJson;
       if (slot >= 0 && prio <= raw_priority_[static_cast<std::size_t>(slot)]) {
         raw_[static_cast<std::size_t>(slot)] = Raw{d.substr(v + 1, p - v - 2), esc, true};
         raw_priority_[static_cast<std::size_t>(slot)] = prio;

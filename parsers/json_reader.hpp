@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "parsers/record_view.hpp"
+#include "parsers/simd_scan.hpp"
 
 namespace rareconn::parsers {
 
@@ -48,6 +49,13 @@ class JsonRecordParser {
                           int depth);
 
   Projection projection_;
+  // Projected names by length (names of 64+ bytes in the last bucket): (name, slot, priority).
+  struct KeyCandidate {
+    std::string_view name;
+    int slot, priority;
+  };
+  std::vector<std::vector<KeyCandidate>> by_length_;
+  simd::JsonStringScanner* scanner_ = nullptr;  // valid during parse()
   std::vector<Raw> raw_;
   std::vector<int> raw_priority_;
   std::vector<std::string_view> values_;
@@ -72,7 +80,9 @@ class JsonRecordParser {
 namespace json_detail {
 // Cursor helpers over a JSON text; every function returns false on malformed input.
 void skip_ws(std::string_view d, std::uint64_t& p);
-bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped);  // p at '"'; ends after '"'
+bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped);
+// The same with a window scanner over `d` (faster for runs of short strings).
+bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped, simd::JsonStringScanner& scanner);  // p at '"'; ends after '"'
 bool skip_value(std::string_view d, std::uint64_t& p, int depth = 0);
 bool decode_string_body(std::string_view body, std::string& out);  // body without quotes
 }  // namespace json_detail
@@ -98,6 +108,8 @@ void JsonRecordParser::parse(std::string_view data, std::uint64_t begin, std::ui
                              bool line_mode, OnRecord&& on_record, OnError&& on_error) {
   std::uint64_t pos = begin;
   const std::uint64_t limit = line_mode ? end : data.size();
+  simd::JsonStringScanner scanner(data.data() + data.size());
+  scanner_ = &scanner;
   while (pos < limit && pos < data.size()) {
     const std::uint64_t line_start = pos;
     if (line_mode) {

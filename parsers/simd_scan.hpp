@@ -110,4 +110,46 @@ class ByteClassScanner {
   char a_, b_, c_;
 };
 
+// The same window technique for JSON string bodies: '"', '\\' or a control byte < 0x20.
+class JsonStringScanner {
+ public:
+  explicit JsonStringScanner(const char* end) : end_(end) {}
+
+  const char* next(const char* p) {
+    for (;;) {
+      if (p < window_ || p >= window_ + 64) load(p);
+      const std::uint64_t m = mask_ >> static_cast<unsigned>(p - window_);
+      if (m != 0) return p + __builtin_ctzll(m);
+      p = window_ + 64;
+      if (p >= end_) return end_;
+    }
+  }
+
+ private:
+  void load(const char* p) {
+    window_ = p;
+    mask_ = 0;
+#if defined(__SSE2__)
+    if (end_ - p >= 64) {
+      const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), low = _mm_set1_epi8(0x1f);
+      for (int k = 0; k < 4; ++k) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+        const __m128i ctrl = _mm_cmpeq_epi8(_mm_min_epu8(x, low), x);
+        const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)), ctrl);
+        mask_ |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m))) << (16 * k);
+      }
+      return;
+    }
+#endif
+    const std::ptrdiff_t n = end_ - p < 64 ? end_ - p : 64;
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      if (p[i] == '"' || p[i] == '\\' || static_cast<unsigned char>(p[i]) < 0x20) mask_ |= std::uint64_t{1} << i;
+    }
+  }
+
+  const char* end_;
+  const char* window_ = nullptr;
+  std::uint64_t mask_ = 0;
+};
+
 }  // namespace rareconn::parsers::simd
