@@ -93,9 +93,11 @@ bool write_jsonl(std::FILE* out, const FindingsTable& t) {
 }
 
 bool write_table(std::FILE* out, const FindingsTable& t) {
+  // MDE columns, then Sysmon columns; the first of each list present in the table is shown.
   static const char* const kPreferred[] = {
-      "Timestamp", "TimeGenerated", "DeviceName1", "DeviceName", "RemoteIP", "InitiatingProcessFileName",
-      "count_", "RemotePort", "RemoteUrl", "InitiatingProcessFileName1", "set_RemoteUrl"};
+      "Timestamp", "TimeGenerated", "DeviceName1", "DeviceName", "Computer1", "Computer", "RemoteIP",
+      "DestinationIp", "InitiatingProcessFileName", "Image1", "Image", "count_", "RemotePort", "DestinationPort",
+      "Protocol", "RemoteUrl", "DestinationHostname", "InitiatingProcessFileName1", "TechniqueId", "set_RemoteUrl"};
   std::vector<std::size_t> cols;
   for (const char* name : kPreferred) {
     for (std::size_t j = 0; j < t.columns.size(); ++j) {

@@ -407,7 +407,7 @@ def workstation_names(w, servers):
 
 
 class Fleet:
-    def __init__(self, n_servers, n_workst):
+    def __init__(self, n_servers, n_workst, zipf=1.07):
         prng = random.Random(POOL_SEED)
         self.servers = server_names(n_servers)
         self.workstations = workstation_names(n_workst, self.servers)
@@ -426,7 +426,7 @@ class Fleet:
             acc += x
             self.dev_cum.append(acc)
         self.dests = make_destinations(prng)
-        self.dest_cum = zipf_cum(len(self.dests), 1.07)
+        self.dest_cum = zipf_cum(len(self.dests), zipf)
         self.dest_url_csv, self.dest_url_json = [], []
         self.dest_ip_json = []
         for ip, _, _, urls in self.dests:
@@ -463,7 +463,7 @@ class Fleet:
 class Generator:
     def __init__(self, args):
         self.a = args
-        self.fleet = Fleet(args.servers, args.workstations)
+        self.fleet = Fleet(args.servers, args.workstations, args.zipf)
         self.tf = TimeFormatter()
         self.end = parse_end(args.end)
         self.span = max(1, int(round(args.days * DAY)))
@@ -671,6 +671,8 @@ def main():
     ap.add_argument("--workstations", type=int, default=24)
     ap.add_argument("--out")
     ap.add_argument("--print-servers")
+    ap.add_argument("--zipf", type=float, default=1.07,
+                    help="exponent of the destinations' Zipf law (higher: a fleet talking to fewer places)")
     ap.add_argument("--dirty", type=float, default=0.0,
                     help="fraction of rows with an empty or unparseable Timestamp (default 0)")
     a = ap.parse_args()
