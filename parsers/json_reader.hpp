@@ -55,7 +55,8 @@ class JsonRecordParser {
     int slot, priority;
   };
   std::vector<std::vector<KeyCandidate>> by_length_;
-  simd::JsonStringScanner* scanner_ = nullptr;  // valid during parse()
+  simd::JsonStringScanner scanner_storage_;
+  simd::JsonStringScanner* scanner_ = nullptr;  // &scanner_storage_ during parse()
   std::vector<Raw> raw_;
   std::vector<int> raw_priority_;
   std::vector<std::string_view> values_;
@@ -108,8 +109,8 @@ void JsonRecordParser::parse(std::string_view data, std::uint64_t begin, std::ui
                              bool line_mode, OnRecord&& on_record, OnError&& on_error) {
   std::uint64_t pos = begin;
   const std::uint64_t limit = line_mode ? end : data.size();
-  simd::JsonStringScanner scanner(data.data() + data.size());
-  scanner_ = &scanner;
+  scanner_storage_.reset(data.data() + data.size());
+  scanner_ = &scanner_storage_;
   while (pos < limit && pos < data.size()) {
     const std::uint64_t line_start = pos;
     if (line_mode) {

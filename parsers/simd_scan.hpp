@@ -113,7 +113,12 @@ class ByteClassScanner {
 // The same window technique for JSON string bodies: '"', '\\' or a control byte < 0x20.
 class JsonStringScanner {
  public:
-  explicit JsonStringScanner(const char* end) : end_(end) {}
+  explicit JsonStringScanner(const char* end = nullptr) : end_(end) {}
+  void reset(const char* end) {
+    end_ = end;
+    window_ = nullptr;
+    mask_ = 0;
+  }
 
   const char* next(const char* p) {
     for (;;) {

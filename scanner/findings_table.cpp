@@ -55,9 +55,9 @@ FindingsTable build_findings_table(const std::vector<InputFile>& files, const st
     const core::Finding& f = findings[i];
     const InputFile& in = files[f.file];
     if (in.format == parsers::InputFormat::kCsv) {
-      parsers::CsvRecordParser::split_record(in.map.bytes(), f.offset, csv_values[i]);
+      parsers::CsvRecordParser::split_record(in.bytes(), f.offset, csv_values[i]);
     } else {
-      parsers::JsonRecordParser::split_record(in.map.bytes(), f.offset, json_cells[i]);
+      parsers::JsonRecordParser::split_record(in.bytes(), f.offset, json_cells[i]);
     }
   });
   // 2. Schema: the CSV headers in path order, then JSON keys in the order the findings show them.

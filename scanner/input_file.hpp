@@ -13,6 +13,9 @@ namespace rareconn::scanner {
 struct InputFile {
   std::string path;
   MappedFile map;
+  std::string decompressed;   // the content of a gzip or zstd file
+  bool compressed = false;
+  std::string_view bytes() const { return compressed ? std::string_view(decompressed) : map.bytes(); }
   parsers::InputFormat format = parsers::InputFormat::kUnknown;
   parsers::CsvHeader header;
   bool json_lines = true;

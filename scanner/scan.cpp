@@ -23,6 +23,7 @@
 #include "parsers/format_detect.hpp"
 #include "parsers/json_reader.hpp"
 #include "scanner/chunker.hpp"
+#include "scanner/decompress.hpp"
 #include "scanner/findings_table.hpp"
 #include "scanner/findings_writer.hpp"
 #include "scanner/input_discovery.hpp"
@@ -120,7 +121,7 @@ Hunt hunt_of(const InputFile& f) {
   if (f.format == InputFormat::kCsv) {
     return (has_column(f, "EventData") || has_column(f, "EventID")) && !has_column(f, "RemoteIP") ? Hunt::kSysmon : Hunt::kMde;
   }
-  const std::string_view head = f.map.bytes().substr(0, 1 << 16);
+  const std::string_view head = f.bytes().substr(0, 1 << 16);
   const bool sysmon = head.find("\"EventID\"") != std::string_view::npos || head.find("\"event_id\"") != std::string_view::npos ||
                       head.find("\"EventData\"") != std::string_view::npos;
   return sysmon && head.find("\"RemoteIP\"") == std::string_view::npos ? Hunt::kSysmon : Hunt::kMde;
@@ -129,7 +130,7 @@ Hunt hunt_of(const InputFile& f) {
 // Parses one chunk with the worker's parsers and hunt.
 void scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) {
   const InputFile& f = files[c.file];
-  const std::string_view d = f.map.bytes();
+  const std::string_view d = f.bytes();
   auto report_bad_time = [&](std::uint64_t offset, std::string_view text) {
     w.note_error(c.file, offset, "time '" + printable(text) + "' is not an ISO 8601 date-time");
   };
@@ -221,14 +222,35 @@ int run_scan(const ScanOptions& opt) {
   }
   std::vector<InputFile> files(paths.size());
   ScanReport report;
+  const unsigned threads = opt.threads ? opt.threads : static_cast<unsigned>(tbb::info::default_concurrency());
+  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
   for (std::size_t i = 0; i < paths.size(); ++i) {
-    InputFile& f = files[i];
-    f.path = paths[i];
-    if (!f.map.open(f.path, error)) {
+    files[i].path = paths[i];
+    if (!files[i].map.open(files[i].path, error)) {
       std::fprintf(stderr, "rareconn: %s\n", error.c_str());
       return kExitInput;
     }
-    const std::string_view d = f.map.bytes();
+  }
+  // gzip and zstd files are decompressed into memory, in parallel.
+  std::vector<std::string> decompress_errors(files.size());
+  tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t i) {
+    const Compression c = detect_compression(files[i].map.bytes());
+    if (c == Compression::kNone) return;
+    files[i].compressed = decompress(files[i].map.bytes(), c, files[i].decompressed, decompress_errors[i]);
+    if (!files[i].compressed) decompress_errors[i] = std::string(compression_name(c)) + ": " + decompress_errors[i];
+  });
+  std::uint64_t compressed_files = 0;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!decompress_errors[i].empty()) {
+      std::fprintf(stderr, "rareconn: cannot decompress '%s': %s\n", files[i].path.c_str(), decompress_errors[i].c_str());
+      return kExitInput;
+    }
+    compressed_files += files[i].compressed;
+  }
+  if (compressed_files) report.notes.push_back({"compressed_files", compressed_files});
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    InputFile& f = files[i];
+    const std::string_view d = f.bytes();
     report.bytes += d.size();
     if (opt.input_format == "csv") f.format = parsers::InputFormat::kCsv;
     else if (opt.input_format == "json") f.format = parsers::InputFormat::kJson;
@@ -274,7 +296,7 @@ int run_scan(const ScanOptions& opt) {
   if (opt.hunt == "auto") {
     std::optional<Hunt> seen;
     for (const InputFile& f : files) {
-      if (f.map.bytes().empty()) continue;
+      if (f.bytes().empty()) continue;
       const Hunt h = hunt_of(f);
       if (seen && *seen != h) {
         std::fprintf(stderr, "rareconn: the inputs hold both Defender (DeviceNetworkEvents) and Sysmon (Event) data; "
@@ -338,14 +360,12 @@ int run_scan(const ScanOptions& opt) {
   wc.recent_within_lookback = !is_mde;
   core::WindowShared shared(wc);
 
-  // 3. Threads and chunks.
-  const unsigned threads = opt.threads ? opt.threads : static_cast<unsigned>(tbb::info::default_concurrency());
-  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
+  // 3. Chunks.
   const std::uint64_t chunk_size =
       opt.chunk_size ? opt.chunk_size : std::clamp<std::uint64_t>(report.bytes / (threads * 16ull), 1ull << 18, 8ull << 20);
   std::vector<Chunk> chunks;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    const std::string_view d = files[i].map.bytes();
+    const std::string_view d = files[i].bytes();
     if (d.empty()) continue;
     const auto fi = static_cast<std::uint32_t>(i);
     switch (files[i].format) {
@@ -411,7 +431,7 @@ int run_scan(const ScanOptions& opt) {
   for (const ErrorSite& e : errors) {
     const InputFile& f = files[e.file];
     const bool binary = f.format == parsers::InputFormat::kEvtx;
-    report.first_malformed.push_back({f.path, e.offset, binary ? 0 : line_of(f.map.bytes(), e.offset), e.reason});
+    report.first_malformed.push_back({f.path, e.offset, binary ? 0 : line_of(f.bytes(), e.offset), e.reason});
   }
   std::optional<core::Ticks> now = opt.now;
   if (!now && shared.any_time()) now = shared.newest();

@@ -36,7 +36,7 @@ void decode_sysmon_rows(const std::vector<InputFile>& files, const std::vector<R
     parsers::EvtxChunkDecoder decoder;
     const auto& [where, wanted] = chunks[c];
     decoder.decode_chunk(
-        files[where.first].map.bytes(), where.second,
+        files[where.first].bytes(), where.second,
         [&](const parsers::EvtxEvent& ev) {
           for (std::size_t i : wanted) {
             if (refs[i].offset == ev.offset) {
@@ -55,7 +55,7 @@ void decode_sysmon_rows(const std::vector<InputFile>& files, const std::vector<R
     if (!mp) mp = std::make_unique<SysmonMapper>(time);
     const RowRef& r = refs[i];
     const InputFile& f = files[r.file];
-    const std::string_view d = f.map.bytes();
+    const std::string_view d = f.bytes();
     std::vector<std::pair<std::string, std::string>> named;
     if (f.format == parsers::InputFormat::kCsv) {
       std::vector<std::string> values;

@@ -99,6 +99,17 @@ expect_grep malformed-time "$tmp/err" "bad.csv:4 .*time 'not-a-time'"
 check malformed-strict 3 "$bin" scan --strict "$tmp/bad.csv"
 expect_grep malformed-strict-msg "$tmp/err" "malformed record in .*bad.csv at line 3"
 
+# Compressed inputs: the same findings; a corrupt file is a clear error
+gzip -c "$edges" > "$tmp/edges.csv.gz"
+gzip -c "$root/tests/data/golden/edges_streaming/input.json" > "$tmp/stream.json.gz"
+check gzip-csv 0 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/edges.csv.gz"
+if cmp -s "$tmp/out" "$root/tests/data/golden/edges_csv/expected.csv"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL gzip-csv-output"; fi
+check gzip-json 0 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z --chunk-size 64 "$tmp/stream.json.gz"
+if cmp -s "$tmp/out" "$root/tests/data/golden/edges_streaming/expected.csv"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL gzip-json-output"; fi
+head -c 100 "$tmp/edges.csv.gz" > "$tmp/cut.csv.gz"
+check gzip-truncated 3 "$bin" scan "$tmp/cut.csv.gz"
+expect_grep gzip-truncated-msg "$tmp/err" "cannot decompress '.*cut.csv.gz': gzip"
+
 # Directories are scanned recursively; the same files named in any order give the same bytes
 mkdir -p "$tmp/dir/sub"; cp "$edges" "$tmp/dir/sub/a.csv"; cp "$root/tests/data/golden/edges_streaming/input.json" "$tmp/dir/b.json"
 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir" > "$tmp/d1" 2>/dev/null
