@@ -60,11 +60,9 @@ std::uint64_t count_quotes(const char* begin, const char* end) {
   return simd::count_byte(begin, end, '"');
 }
 
-std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start, std::uint64_t pos,
-                                 bool in_quotes) {
-  if (pos <= data_start) return data_start;
-  if (pos >= data.size()) return data.size();
-  if (!in_quotes && data[pos - 1] == '\n') return pos;
+namespace {
+// Start of the line after the first LF at or after `pos` that lies outside quotes.
+std::uint64_t after_unquoted_lf(std::string_view data, std::uint64_t pos, bool in_quotes) {
   for (std::uint64_t i = pos; i < data.size(); ++i) {
     const char c = data[i];
     if (c == '"') {
@@ -75,18 +73,18 @@ std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start
   }
   return data.size();
 }
+}  // namespace
+
+std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start, std::uint64_t pos,
+                                 bool in_quotes) {
+  if (pos <= data_start) return data_start;
+  if (pos >= data.size()) return data.size();
+  if (!in_quotes && data[pos - 1] == '\n') return pos;
+  return after_unquoted_lf(data, pos, in_quotes);
+}
 
 std::uint64_t CsvRecordParser::parity_record_end(std::string_view data, std::uint64_t start) {
-  bool in_quotes = false;
-  for (std::uint64_t i = start; i < data.size(); ++i) {
-    const char c = data[i];
-    if (c == '"') {
-      in_quotes = !in_quotes;
-    } else if (c == '\n' && !in_quotes) {
-      return i + 1;
-    }
-  }
-  return data.size();
+  return after_unquoted_lf(data, start, false);
 }
 
 CsvRecordParser::CsvRecordParser(const CsvHeader& header, const Projection& projection)
@@ -120,7 +118,7 @@ ParseError CsvRecordParser::split_record(std::string_view data, std::uint64_t of
     for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<std::int32_t>(i);
     return v;
   }();
-  simd::ByteClassScanner scanner(data.data() + data.size(), ',', '\n', '"');
+  simd::ByteClassScanner scanner(data.data() + data.size(), simd::AnyOf3{',', '\n', '"'});
   Scan s = scan_record(data, offset, all.size(), all.data(), scanner,
                        [&](std::int32_t, std::string_view v, bool escaped) { raw.emplace_back(v, escaped); });
   if (s.error != ParseError::kNone && s.error != ParseError::kFieldCount) return s.error;

@@ -152,7 +152,7 @@ template <class OnRecord, class OnError>
 void CsvRecordParser::parse(std::string_view data, std::uint64_t begin, std::uint64_t end,
                             OnRecord&& on_record, OnError&& on_error) {
   const std::size_t nslots = values_.size();
-  simd::ByteClassScanner scanner(data.data() + data.size(), ',', '\n', '"');
+  simd::ByteClassScanner scanner(data.data() + data.size(), simd::AnyOf3{',', '\n', '"'});
   std::uint64_t pos = begin;
   while (pos < end && pos < data.size()) {
     const char c = data[pos];

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "parsers/simd_scan.hpp"
+#include "parsers/utf8.hpp"
 
 namespace rareconn::parsers {
 
@@ -135,23 +136,6 @@ const char* parse_reference(const char* p, const char* e, std::uint32_t& cp) {
   return nullptr;
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 // Appends [p, e) to out with references decoded. Returns nullptr on success, else the bad '&'.
 // The UTF-8 of a reference is never longer than the reference, so out grows by at most e - p.

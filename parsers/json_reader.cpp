@@ -9,6 +9,7 @@
 #include "core/json_text.hpp"
 #include "parsers/format_detect.hpp"
 #include "parsers/simd_scan.hpp"
+#include "parsers/utf8.hpp"
 
 namespace rareconn::parsers {
 
@@ -42,51 +43,10 @@ bool read_hex4(std::string_view s, std::size_t i, unsigned& out) {
   return true;
 }
 
-void append_utf8(std::string& out, unsigned cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 }  // namespace
 
 void skip_ws(std::string_view d, std::uint64_t& p) {
   while (p < d.size() && (d[p] == ' ' || d[p] == '\n' || d[p] == '\r' || d[p] == '\t')) ++p;
-}
-
-bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped) {
-  // p at the opening quote
-  ++p;
-  escaped = false;
-  const char* base = d.data();
-  while (p < d.size()) {
-    const char* q = simd::find_json_string_special(base + p, base + d.size());
-    p = static_cast<std::uint64_t>(q - base);
-    if (p >= d.size()) return false;
-    const char c = d[p];
-    if (c == '"') {
-      ++p;
-      return true;
-    }
-    if (c == '\\') {
-      escaped = true;
-      p += 2;
-      continue;
-    }
-    return false;  // raw control character
-  }
-  return false;
 }
 
 bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped, simd::JsonStringScanner& scanner) {
@@ -109,6 +69,11 @@ bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped, simd::Json
     return false;  // raw control character
   }
   return false;
+}
+
+bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped) {
+  simd::JsonStringScanner scanner(d.data() + d.size());
+  return skip_string(d, p, escaped, scanner);
 }
 
 bool skip_value(std::string_view d, std::uint64_t& p, int depth) {

@@ -64,6 +64,15 @@ class JsonRecordParser {
   std::vector<std::uint64_t> rows_;
   std::string scratch_;
 
+  RecordView view(std::uint64_t offset, std::uint64_t end) const {
+    RecordView rv;
+    rv.values = values_.data();
+    rv.count = values_.size();
+    rv.offset = offset;
+    rv.length = static_cast<std::uint32_t>(end - offset);
+    rv.matched_names = matched_names_.data();
+    return rv;
+  }
   template <class OnRecord>
   ParseError decode_row(std::string_view data, std::uint64_t offset, OnRecord& on_record);
   struct Envelope {
@@ -94,13 +103,7 @@ ParseError JsonRecordParser::decode_row(std::string_view data, std::uint64_t off
   std::uint64_t end = offset;
   ParseError err = project_object(data, offset, end);
   if (err != ParseError::kNone) return err;
-  RecordView rv;
-  rv.values = values_.data();
-  rv.count = values_.size();
-  rv.offset = offset;
-  rv.length = static_cast<std::uint32_t>(end - offset);
-  rv.matched_names = matched_names_.data();
-  on_record(rv);
+  on_record(view(offset, end));
   return ParseError::kNone;
 }
 
@@ -138,13 +141,7 @@ void JsonRecordParser::parse(std::string_view data, std::uint64_t begin, std::ui
       continue;
     }
     if (rows_.size() == 1 && rows_[0] == projected_row_) {
-      RecordView rv;  // a plain row: projected during the pass that found it
-      rv.values = values_.data();
-      rv.count = values_.size();
-      rv.offset = projected_row_;
-      rv.length = static_cast<std::uint32_t>(projected_end_ - projected_row_);
-      rv.matched_names = matched_names_.data();
-      on_record(rv);
+      on_record(view(projected_row_, projected_end_));  // a plain row: projected during the pass that found it
     } else {
       for (std::uint64_t row : rows_) {
         ParseError e = decode_row(data, row, on_record);

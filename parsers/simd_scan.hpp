@@ -26,23 +26,6 @@ inline const char* find_any3(const char* p, const char* e, char a, char b, char 
   return p;
 }
 
-// First byte in [p, e) that ends or escapes a JSON string body: '"', '\\' or a control byte < 0x20.
-inline const char* find_json_string_special(const char* p, const char* e) {
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), low = _mm_set1_epi8(0x1f);
-  while (e - p >= 16) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i ctrl = _mm_cmpeq_epi8(_mm_min_epu8(x, low), x);  // x <= 0x1f, unsigned
-    const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)), ctrl);
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(m));
-    if (mask != 0) return p + __builtin_ctz(mask);
-    p += 16;
-  }
-#endif
-  while (p < e && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
-  return p;
-}
-
 // Number of bytes equal to c in [p, e).
 inline std::uint64_t count_byte(const char* p, const char* e, char c) {
   std::uint64_t n = 0;
@@ -66,60 +49,20 @@ inline std::uint64_t count_byte(const char* p, const char* e, char c) {
   return n;
 }
 
-// Finds the next byte equal to a, b or c, keeping a 64-bit mask of one 64-byte window so that
-// short fields cost a shift and a count-trailing-zeros instead of a fresh vector search each.
-class ByteClassScanner {
+// Finds the next byte of a class, keeping a 64-bit mask of one 64-byte window so that short
+// fields cost a shift and a count-trailing-zeros instead of a fresh vector search each.
+// `Class` gives match(char) and, with SSE2, mask16(__m128i) (one bit per matching byte).
+template <class Class>
+class WindowScanner {
  public:
-  ByteClassScanner(const char* end, char a, char b, char c) : end_(end), a_(a), b_(b), c_(c) {}
-
-  // First position >= p holding a, b or c; end if none.
-  const char* next(const char* p) {
-    for (;;) {
-      if (p < window_ || p >= window_ + 64) load(p);
-      const std::uint64_t m = mask_ >> static_cast<unsigned>(p - window_);
-      if (m != 0) return p + __builtin_ctzll(m);
-      p = window_ + 64;
-      if (p >= end_) return end_;
-    }
-  }
-
- private:
-  void load(const char* p) {
-    window_ = p;
-    mask_ = 0;
-#if defined(__SSE2__)
-    if (end_ - p >= 64) {
-      const __m128i va = _mm_set1_epi8(a_), vb = _mm_set1_epi8(b_), vc = _mm_set1_epi8(c_);
-      for (int k = 0; k < 4; ++k) {
-        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-        const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc));
-        mask_ |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m))) << (16 * k);
-      }
-      return;
-    }
-#endif
-    const std::ptrdiff_t n = end_ - p < 64 ? end_ - p : 64;
-    for (std::ptrdiff_t i = 0; i < n; ++i) {
-      if (p[i] == a_ || p[i] == b_ || p[i] == c_) mask_ |= std::uint64_t{1} << i;
-    }
-  }
-
-  const char* end_;
-  const char* window_ = nullptr;
-  std::uint64_t mask_ = 0;
-  char a_, b_, c_;
-};
-
-// The same window technique for JSON string bodies: '"', '\\' or a control byte < 0x20.
-class JsonStringScanner {
- public:
-  explicit JsonStringScanner(const char* end = nullptr) : end_(end) {}
+  explicit WindowScanner(const char* end = nullptr, Class cls = Class{}) : end_(end), cls_(cls) {}
   void reset(const char* end) {
     end_ = end;
     window_ = nullptr;
     mask_ = 0;
   }
 
+  // First position >= p holding a byte of the class; end if none.
   const char* next(const char* p) {
     for (;;) {
       if (p < window_ || p >= window_ + 64) load(p);
@@ -136,25 +79,51 @@ class JsonStringScanner {
     mask_ = 0;
 #if defined(__SSE2__)
     if (end_ - p >= 64) {
-      const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), low = _mm_set1_epi8(0x1f);
       for (int k = 0; k < 4; ++k) {
         const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-        const __m128i ctrl = _mm_cmpeq_epi8(_mm_min_epu8(x, low), x);
-        const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)), ctrl);
-        mask_ |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m))) << (16 * k);
+        mask_ |= static_cast<std::uint64_t>(cls_.mask16(x)) << (16 * k);
       }
       return;
     }
 #endif
     const std::ptrdiff_t n = end_ - p < 64 ? end_ - p : 64;
     for (std::ptrdiff_t i = 0; i < n; ++i) {
-      if (p[i] == '"' || p[i] == '\\' || static_cast<unsigned char>(p[i]) < 0x20) mask_ |= std::uint64_t{1} << i;
+      if (cls_.match(p[i])) mask_ |= std::uint64_t{1} << i;
     }
   }
 
   const char* end_;
+  Class cls_;
   const char* window_ = nullptr;
   std::uint64_t mask_ = 0;
 };
+
+// Bytes equal to a, b or c (CSV: ',' '\n' '"').
+struct AnyOf3 {
+  char a = 0, b = 0, c = 0;
+  bool match(char x) const { return x == a || x == b || x == c; }
+#if defined(__SSE2__)
+  unsigned mask16(__m128i x) const {
+    const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(a)), _mm_cmpeq_epi8(x, _mm_set1_epi8(b))),
+                                   _mm_cmpeq_epi8(x, _mm_set1_epi8(c)));
+    return static_cast<unsigned>(_mm_movemask_epi8(m));
+  }
+#endif
+};
+
+// Bytes that end or escape a JSON string body: '"', '\\' or a control byte < 0x20.
+struct JsonStringSpecial {
+  bool match(char x) const { return x == '"' || x == '\\' || static_cast<unsigned char>(x) < 0x20; }
+#if defined(__SSE2__)
+  unsigned mask16(__m128i x) const {
+    const __m128i ctrl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);  // x <= 0x1f, unsigned
+    const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))), ctrl);
+    return static_cast<unsigned>(_mm_movemask_epi8(m));
+  }
+#endif
+};
+
+using ByteClassScanner = WindowScanner<AnyOf3>;
+using JsonStringScanner = WindowScanner<JsonStringSpecial>;
 
 }  // namespace rareconn::parsers::simd

@@ -36,13 +36,17 @@ void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t da
   }
 }
 
-void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
-                      std::uint64_t chunk_size, std::vector<Chunk>& out) {
+namespace {
+// Cuts at the first record start at or after every multiple of chunk_size; `next_start(data, pos)`
+// is the format's boundary rule.
+template <class NextStart>
+void plan_by_boundary(std::uint32_t file, std::string_view data, std::uint64_t first, std::uint64_t chunk_size,
+                      NextStart next_start, std::vector<Chunk>& out) {
   const std::uint64_t size = data.size();
-  std::uint64_t prev = data_start;
-  std::uint64_t at = data_start + chunk_size;
+  std::uint64_t prev = first;
+  std::uint64_t at = first + chunk_size;
   while (at < size) {
-    const std::uint64_t s = parsers::next_line_start(data, at);
+    const std::uint64_t s = next_start(data, at);
     if (s >= size) break;
     if (s > prev) {
       out.push_back({file, prev, s});
@@ -52,21 +56,15 @@ void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t d
   }
   if (prev < size) out.push_back({file, prev, size});
 }
+}  // namespace
+
+void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
+                      std::uint64_t chunk_size, std::vector<Chunk>& out) {
+  plan_by_boundary(file, data, data_start, chunk_size, parsers::next_line_start, out);
+}
 
 void plan_xml_chunks(std::uint32_t file, std::string_view data, std::uint64_t chunk_size, std::vector<Chunk>& out) {
-  const std::uint64_t size = data.size();
-  std::uint64_t prev = parsers::next_event_start(data, 0);
-  std::uint64_t at = prev + chunk_size;
-  while (at < size) {
-    const std::uint64_t s = parsers::next_event_start(data, at);
-    if (s >= size) break;
-    if (s > prev) {
-      out.push_back({file, prev, s});
-      prev = s;
-    }
-    at = s + chunk_size;
-  }
-  if (prev < size) out.push_back({file, prev, size});
+  plan_by_boundary(file, data, parsers::next_event_start(data, 0), chunk_size, parsers::next_event_start, out);
 }
 
 }  // namespace rareconn::scanner

@@ -23,9 +23,21 @@ TEST(SimdScan, AgreesWithNaiveLoops) {
       const char* naive3 = b;
       while (naive3 < e && *naive3 != ',' && *naive3 != '\n' && *naive3 != '"') ++naive3;
       EXPECT_EQ(find_any3(b, e, ',', '\n', '"'), naive3);
+      ByteClassScanner csv(e, AnyOf3{',', '\n', '"'});
+      EXPECT_EQ(csv.next(b), naive3);
       const char* naive_json = b;
       while (naive_json < e && *naive_json != '"' && *naive_json != '\\' && static_cast<unsigned char>(*naive_json) >= 0x20) ++naive_json;
-      EXPECT_EQ(find_json_string_special(b, e), naive_json);
+      JsonStringScanner json(e);
+      EXPECT_EQ(json.next(b), naive_json);
+      // Walking every match with one scanner (window reuse and reloads) finds them all, in order.
+      const char* q = b;
+      std::size_t found = 0;
+      while ((q = csv.next(q)) < e) {
+        EXPECT_TRUE(*q == ',' || *q == '\n' || *q == '"');
+        ++found;
+        ++q;
+      }
+      EXPECT_EQ(found, static_cast<std::size_t>(std::count_if(b, e, [](char c) { return c == ',' || c == '\n' || c == '"'; })));
       EXPECT_EQ(count_byte(b, e, '"'), static_cast<std::uint64_t>(std::count(b, e, '"')));
     }
   }
