@@ -41,7 +41,7 @@ namespace {
 
 constexpr int kExitOk = 0, kExitFindings = 1, kExitUsage = 2, kExitInput = 3;
 constexpr std::size_t kKeptErrors = 10;
-constexpr std::uint64_t kEvtxHeader = 4096, kEvtxChunk = 65536;
+constexpr std::uint64_t kEvtxChunk = 65536;
 
 enum class Hunt { kMde, kSysmon };
 

@@ -36,7 +36,9 @@ PivotRows kusto_pivot(const std::vector<InputFile>& files, std::vector<core::Piv
       continue;
     }
     SysmonRow& merged = out.rows[it->second];
-    for (auto& [name, value] : rows[i].data) {
+    for (auto& field : rows[i].data) {
+      const std::string& name = field.first;
+      std::string& value = field.second;
       auto m = std::find_if(merged.data.begin(), merged.data.end(), [&](const auto& kv) { return kv.first == name; });
       if (m == merged.data.end()) {
         merged.data.emplace_back(name, value);

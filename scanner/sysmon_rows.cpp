@@ -34,7 +34,8 @@ void decode_sysmon_rows(const std::vector<InputFile>& files, const std::vector<R
                                                                                                     by_chunk.end());
   tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
     parsers::EvtxChunkDecoder decoder;
-    const auto& [where, wanted] = chunks[c];
+    const auto& where = chunks[c].first;
+    const auto& wanted = chunks[c].second;
     decoder.decode_chunk(
         files[where.first].bytes(), where.second,
         [&](const parsers::EvtxEvent& ev) {
