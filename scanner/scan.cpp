@@ -74,13 +74,16 @@ struct Worker {
       parsers::EvtxChunkOptions eo;
       eo.fields = {"DestinationIp", "Image"};
       evtx = std::make_unique<parsers::EvtxChunkDecoder>(eo);
+      eo.verify_checksums = false;  // for the last, truncated chunk of a file: read what is complete
+      evtx_unverified = std::make_unique<parsers::EvtxChunkDecoder>(eo);
     }
   }
   core::WindowPartial partial;
   std::optional<core::MdeRecordFilter> mde;
   std::optional<core::SysmonRecordFilter> sysmon;
   std::unique_ptr<SysmonMapper> mapper;
-  std::unique_ptr<parsers::EvtxChunkDecoder> evtx;
+  std::unique_ptr<parsers::EvtxChunkDecoder> evtx, evtx_unverified;
+  std::uint64_t evtx_truncated_chunks = 0;
   parsers::JsonRecordParser json;
   std::vector<std::unique_ptr<parsers::CsvRecordParser>> csv;
   core::SysmonEvent event;
@@ -177,25 +180,31 @@ void scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std::vector<I
     }
     case parsers::InputFormat::kEvtx: {
       const bool past_header_count = !f.evtx_dirty && c.begin >= f.evtx_chunks_in_header;
-      w.evtx->decode_chunk(
-          d, c.begin,
-          [&](const parsers::EvtxEvent& ev) {
-            w.mapper->map_evtx(ev, w.event, w.event.pivot_hash);
-            if (!ev.has_time) w.event.time_text = "(no TimeCreated)";
-            const core::EventRef ref{ev.offset, c.file, ev.length};
-            if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) report_bad_time(ev.offset, w.event.time_text);
-          },
-          [&](std::uint64_t offset, std::uint64_t record_id, const char* why) {
-            // A slot that never held a chunk (past the header's count in a cleanly closed file, or
-            // without a chunk signature at all: preallocated space) is not damage; it is counted.
-            if (past_header_count || std::string_view(why).find("signature") != std::string_view::npos) {
-              ++w.evtx_unused_slots;
-              return;
-            }
-            w.note_error(c.file, offset,
-                         "EVTX chunk " + std::to_string(c.begin) + (record_id ? ", record " + std::to_string(record_id) : "") +
-                             ": " + why);
-          });
+      auto on_event = [&](const parsers::EvtxEvent& ev) {
+        w.mapper->map_evtx(ev, w.event, w.event.pivot_hash);
+        if (!ev.has_time) w.event.time_text = "(no TimeCreated)";
+        const core::EventRef ref{ev.offset, c.file, ev.length};
+        if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) report_bad_time(ev.offset, w.event.time_text);
+      };
+      bool truncated = false;
+      w.evtx->decode_chunk(d, c.begin, on_event, [&](std::uint64_t offset, std::uint64_t record_id, const char* why) {
+        // A slot that never held a chunk (past the header's count in a cleanly closed file, or
+        // without a chunk signature at all: preallocated space) is not damage; it is counted.
+        if (past_header_count || std::string_view(why).find("signature") != std::string_view::npos) {
+          ++w.evtx_unused_slots;
+          return;
+        }
+        truncated = truncated || std::string_view(why) == "truncated chunk";
+        w.note_error(c.file, offset,
+                     "EVTX chunk " + std::to_string(c.begin) + (record_id ? ", record " + std::to_string(record_id) : "") +
+                         ": " + why);
+      });
+      if (truncated) {
+        // The file ends inside this chunk: its checksum cannot be verified, but the records that
+        // are complete are read (and the truncation stays reported above).
+        ++w.evtx_truncated_chunks;
+        w.evtx_unverified->decode_chunk(d, c.begin, on_event, [](std::uint64_t, std::uint64_t, const char*) {});
+      }
       break;
     }
     case parsers::InputFormat::kUnknown:
@@ -413,7 +422,7 @@ int run_scan(const ScanOptions& opt) {
   core::MdeFunnel mde_funnel;
   core::SysmonFunnel sysmon_funnel;
   std::vector<core::PivotCandidate> candidates;
-  std::uint64_t unused_slots = 0;
+  std::uint64_t unused_slots = 0, truncated_chunks = 0;
   for (auto& wp : workers) {
     if (!wp) continue;
     partials.push_back(&wp->partial);
@@ -424,6 +433,7 @@ int run_scan(const ScanOptions& opt) {
     }
     report.malformed += wp->malformed;
     unused_slots += wp->evtx_unused_slots;
+    truncated_chunks += wp->evtx_truncated_chunks;
     errors.insert(errors.end(), wp->errors.begin(), wp->errors.end());
   }
   std::sort(errors.begin(), errors.end());
@@ -476,6 +486,7 @@ int run_scan(const ScanOptions& opt) {
     report.notes.push_back({"events_kusto_pivot_would_merge", candidates.size() - distinct.size()});
   }
   if (unused_slots) report.notes.push_back({"evtx_unused_chunk_slots", unused_slots});
+  if (truncated_chunks) report.notes.push_back({"evtx_truncated_chunks_read_unverified", truncated_chunks});
   core::WindowMerger merger(pivot_shared ? *pivot_shared : shared, partials, is_mde ? &allow : nullptr);
   tbb::parallel_for(std::size_t{0}, merger.partition_count(), [&](std::size_t p) { merger.merge_partition(p); });
   merger.finish_merge();
@@ -533,6 +544,12 @@ int run_scan(const ScanOptions& opt) {
       for (const core::Finding& f : findings) refs.push_back({f.file, f.offset, f.length, f.time});
       std::vector<char> ok;
       decode_sysmon_rows(files, refs, plan.time, rows, ok);
+      const auto bad = static_cast<std::uint64_t>(std::count(ok.begin(), ok.end(), 0));
+      if (bad) {  // cannot happen for records the scan decoded; said rather than hidden
+        report.notes.push_back({"findings_not_decodable_again", bad});
+        std::fprintf(stderr, "rareconn: warning: %llu findings could not be decoded again; their columns are empty\n",
+                     static_cast<unsigned long long>(bad));
+      }
     }
     table = build_sysmon_table(rows, findings, merger.rare_keys(), core::sysmon_key_columns(plan.sysmon),
                                opt.rule_parse_greedy);

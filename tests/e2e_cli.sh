@@ -110,6 +110,27 @@ head -c 100 "$tmp/edges.csv.gz" > "$tmp/cut.csv.gz"
 check gzip-truncated 3 "$bin" scan "$tmp/cut.csv.gz"
 expect_grep gzip-truncated-msg "$tmp/err" "cannot decompress '.*cut.csv.gz': gzip"
 
+# EVTX: a renamed file is recognised by content; a truncated or damaged file is read as far as it is
+# valid, the damage counted and located, and --strict turns it into an error
+evtx="$root/tests/data/real/evtx/DE_sysmon-3-rdp-tun.evtx"
+cp "$evtx" "$tmp/collector.evtx_data"
+check evtx-renamed 0 "$bin" scan "$tmp/collector.evtx_data"
+if cmp -s "$tmp/out" <("$bin" scan "$evtx" 2>/dev/null); then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL evtx-renamed-output"; fi
+head -c 40000 "$evtx" > "$tmp/truncated.evtx"
+check evtx-truncated 0 "$bin" scan "$tmp/truncated.evtx"
+expect_grep evtx-truncated-where "$tmp/err" "truncated.evtx \(byte 4096\): EVTX chunk 0"
+expect_grep evtx-truncated-recovered "$tmp/err" "evtx_truncated_chunks_read_unverified: 1"
+if [ "$(grep -c 'Microsoft-Windows-Sysmon/Operational,PC01.example.corp' "$tmp/out")" -eq 4 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL evtx-truncated: the complete records of the cut chunk were not read and written"; fi
+check evtx-truncated-strict 3 "$bin" scan --strict "$tmp/truncated.evtx"
+python3 - "$evtx" "$tmp/damaged.evtx" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+d[4096 + 30000] ^= 0xFF          # inside chunk 0's records: its data CRC no longer matches
+open(sys.argv[2], 'wb').write(d)
+PY
+check evtx-damaged 0 "$bin" scan "$tmp/damaged.evtx"
+expect_grep evtx-damaged-where "$tmp/err" "damaged.evtx \(byte 4096\): EVTX chunk 0: .*(checksum|CRC)"
+
 # Directories are scanned recursively; the same files named in any order give the same bytes
 mkdir -p "$tmp/dir/sub"; cp "$edges" "$tmp/dir/sub/a.csv"; cp "$root/tests/data/golden/edges_streaming/input.json" "$tmp/dir/b.json"
 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir" > "$tmp/d1" 2>/dev/null
