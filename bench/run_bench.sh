@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # run_bench.sh: end-to-end benchmark of rareconn against DuckDB (bench/duckdb/mde_hunt.mjs) on the MDE hunt,
-# with a findings cross-check, written to bench/RESULTS.md (SPEC.md §5). Newest run on top, older under "History".
+# with a findings cross-check, and of its native EVTX reader (Sysmon hunt) against libevtx evtxexport, written to
+# bench/RESULTS.md (SPEC.md §5). Newest run on top, older under "History".
 #
-#   bash bench/run_bench.sh [--size 1G] [--keep] [--check-only]
+#   bash bench/run_bench.sh [--size 1G] [--keep] [--check-only] [--skip-evtx]
 #
 #   --size S      size of the generated inputs (gen_mde.py --size), default 1G
 #   --keep        keep the generated bench/data/mde_<size>.{csv,jsonl} and reuse them on the next run
-#                 (default: regenerate them, delete them at the end)
+#                 (default: regenerate them, delete them at the end); also keeps bench/data/dense*.evtx
+#                 (always rebuilt: it takes seconds)
 #   --check-only  only the hand-made correctness check (tiny CSV/JSONL with known findings), no timing
+#   --skip-evtx   no EVTX section (by default it runs after the MDE sections)
 #
 # Steps: node deps (npm install --no-package-lock) -> build rareconn if build/rareconn is missing ->
 # hand-made correctness check -> generate data -> warm the page cache -> best of 3 wall-clock runs of
 # cat, wc -l, rareconn (1 / 2 threads with --now, 2 threads default now) and DuckDB (same) for the CSV and
-# the JSON-lines file -> compare findings -> bench/RESULTS.md.
+# the JSON-lines file -> compare findings -> EVTX: bench/data/dense.evtx (5000 chunks spliced from the
+# non-empty chunks of tests/data/real/evtx/*.evtx by scripts/make_dense_evtx.py), best of 3 of cat, wc -c,
+# wc -l, rareconn --hunt sysmon (1 / 2 threads) and evtxexport (Debian libevtx-utils, 1 thread; on a
+# 500-chunk prefix if the whole file would take it more than 2 minutes), records cross-checked -> bench/RESULTS.md.
 set -euo pipefail
 export LC_ALL=C
 
@@ -22,13 +28,15 @@ cd "$ROOT"
 SIZE=1G
 KEEP=0
 CHECK_ONLY=0
+SKIP_EVTX=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --size) SIZE="${2:?--size needs a value}"; shift 2 ;;
     --size=*) SIZE="${1#--size=}"; shift ;;
     --keep) KEEP=1; shift ;;
     --check-only) CHECK_ONLY=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --skip-evtx) SKIP_EVTX=1; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "run_bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -58,6 +66,12 @@ fi
 if [[ ! -x /usr/bin/time ]]; then
   log "installing the Debian package 'time' (for peak RSS)"
   if [[ $(id -u) -eq 0 ]]; then apt-get install -y time >/dev/null; else sudo apt-get install -y time >/dev/null; fi
+fi
+if [[ $SKIP_EVTX -eq 0 && $CHECK_ONLY -eq 0 ]] && ! command -v evtxexport >/dev/null; then
+  log "installing the Debian package 'libevtx-utils' (evtxexport, the EVTX baseline)"
+  if [[ $(id -u) -eq 0 ]]; then apt-get install -y libevtx-utils >/dev/null || true
+  else sudo apt-get install -y libevtx-utils >/dev/null || true; fi
+  command -v evtxexport >/dev/null || log "evtxexport is not available: the EVTX table will have no baseline"
 fi
 
 # ---------------------------------------------------------------- 2. rareconn
@@ -326,6 +340,86 @@ bench_file() { # format file
 bench_file csv "$CSV"
 bench_file jsonl "$JSONL"
 
+# ---------------------------------------------------------------- 4b. EVTX (Sysmon hunt)
+# A dense EVTX file spliced from the non-empty chunks of the public samples (SPEC.md §5: real files are mostly
+# empty chunks, so records per second is the measure). --now 2030-01-01: every sample event is older than
+# now-30d, so all records are read and filtered but the windows (and findings) are empty; the same for both
+# thread counts. evtxexport (libevtx) is single-threaded; its text output goes to /dev/null.
+EVTX_CHUNKS="${BENCH_EVTX_CHUNKS:-5000}"   # 4096 + 5000 * 65536 bytes = 328 MB (env override for tests)
+EVTX_PREFIX_CHUNKS=500      # the first 500 chunks of the same sequence: a prefix of dense.evtx
+EVTXEXPORT_MAX_S="${BENCH_EVTXEXPORT_MAX_S:-120}"   # evtxexport on the whole file estimated longer than this: time it on the prefix
+EVTX_NOW="2030-01-01T00:00:00Z"
+EVTX="$DATA/dense.evtx"
+EVTX_PREFIX="$DATA/dense_prefix${EVTX_PREFIX_CHUNKS}.evtx"
+EVTX_ROWS=()   # tool|threads|input (full|prefix)|seconds|records|rss_kib|note
+EVTX_SKIP=""; EVTX_INFO="{}"; EVTX_PREFIX_INFO="{}"; EVTX_ANON=""; EVTXEXPORT_VER=""; EVTX_LIBEVTX_RECORDS=""
+EVTX_PREFIX_LIBEVTX_RECORDS=""; EVTXEXPORT_EST=""
+# Record count as libevtx sees it (evtxinfo reads the chunk headers: fast).
+libevtx_records() { evtxinfo "$1" 2>/dev/null | awk -F: '!n && /Number of records/{gsub(/[ \t]/, "", $2); print $2; n = 1}' || true; }
+bench_evtx() {
+  local samples=() th st t0 t1 target which rec f m el
+  shopt -s nullglob; samples=("$ROOT"/tests/data/real/evtx/*.evtx); shopt -u nullglob
+  if [[ ${#samples[@]} -eq 0 ]]; then EVTX_SKIP="no samples in tests/data/real/evtx"; log "EVTX: $EVTX_SKIP"; return; fi
+  log "building $EVTX ($EVTX_CHUNKS chunks) from ${#samples[@]} samples"
+  EVTX_INFO="$(python3 scripts/make_dense_evtx.py --out "$EVTX" --chunks "$EVTX_CHUNKS" "${samples[@]}" 2>/dev/null)" \
+    || { EVTX_SKIP="scripts/make_dense_evtx.py failed"; log "EVTX: $EVTX_SKIP"; return; }
+  command -v evtxinfo >/dev/null && EVTX_LIBEVTX_RECORDS="$(libevtx_records "$EVTX")"
+
+  log "warming the page cache with $EVTX"
+  cat "$EVTX" >/dev/null; cat "$EVTX" >/dev/null
+  WARM_FILE="$EVTX"
+  time_best cat "$EVTX"
+  EVTX_ROWS+=("cat|1|full|$BEST_WALL|-|$BEST_RSS|")
+  time_best wc -c "$EVTX"
+  EVTX_ROWS+=("wc -c|1|full|$BEST_WALL|-|$BEST_RSS|GNU wc -c takes a regular file's size from fstat: reads nothing")
+  time_best wc -l "$EVTX"
+  EVTX_ROWS+=("wc -l|1|full|$BEST_WALL|-|$BEST_RSS|one pass over the bytes")
+  for th in 1 2; do
+    log "rareconn evtx threads=$th"
+    rm -f "$TMP/evtx_stats.json"
+    if time_best "$RARECONN" scan --hunt sysmon --now "$EVTX_NOW" --threads "$th" --stats "$TMP/evtx_stats.json" "$EVTX" -o /dev/null; then
+      st="$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("records","?"), d.get("findings","?"), d.get("malformed","?"), d.get("elapsed_s","?"))' "$TMP/evtx_stats.json" 2>/dev/null || echo '? ? ? ?')"
+      read -r rec f m el <<<"$st"
+      EVTX_ROWS+=("rareconn|$th|full|$BEST_WALL|$rec|$BEST_RSS|findings $f, malformed $m; own elapsed_s $el (last run)")
+    else
+      EVTX_ROWS+=("rareconn|$th|full|FAILED|-|-|")
+    fi
+  done
+  cat "$EVTX" >/dev/null
+  EVTX_ANON="$(peak_anon_kib "$RARECONN" scan --hunt sysmon --now "$EVTX_NOW" --threads 2 "$EVTX" -o /dev/null)"
+
+  if ! command -v evtxexport >/dev/null; then
+    EVTX_ROWS+=("evtxexport|1|full|n/a|-|-|not installed (Debian package libevtx-utils)")
+    WARM_FILE=""; return
+  fi
+  EVTXEXPORT_VER="$(evtxexport -V 2>/dev/null | awk 'NR == 1')" || true   # awk reads it all: no SIGPIPE
+  EVTXEXPORT_VER="${EVTXEXPORT_VER:-evtxexport} (Debian libevtx-utils $(dpkg-query -W -f='${Version}' libevtx-utils 2>/dev/null || echo '?'))"
+  # Estimate evtxexport on the whole file from one run on the prefix; too long: best of 3 on the prefix.
+  EVTX_PREFIX_INFO="$(python3 scripts/make_dense_evtx.py --out "$EVTX_PREFIX" --chunks "$EVTX_PREFIX_CHUNKS" "${samples[@]}" 2>/dev/null)"
+  EVTX_PREFIX_LIBEVTX_RECORDS="$(libevtx_records "$EVTX_PREFIX")"
+  cat "$EVTX_PREFIX" >/dev/null
+  wait_quiet
+  t0=$EPOCHREALTIME; evtxexport "$EVTX_PREFIX" >/dev/null 2>&1 || true; t1=$EPOCHREALTIME
+  EVTXEXPORT_EST="$(python3 -c 'import json,sys; f=json.loads(sys.argv[1]); p=json.loads(sys.argv[2]); print("%.1f" % ((float(sys.argv[4]) - float(sys.argv[3])) * f["records"] / p["records"]))' "$EVTX_INFO" "$EVTX_PREFIX_INFO" "$t0" "$t1")"
+  if awk -v e="$EVTXEXPORT_EST" -v m="$EVTXEXPORT_MAX_S" 'BEGIN{exit !(e > m)}'; then
+    target="$EVTX_PREFIX"; which=prefix
+    log "evtxexport: estimated ${EVTXEXPORT_EST} s on the whole file (> ${EVTXEXPORT_MAX_S} s): timed on the ${EVTX_PREFIX_CHUNKS}-chunk prefix"
+  else
+    target="$EVTX"; which=full
+    log "evtxexport: estimated ${EVTXEXPORT_EST} s on the whole file: timed on it"
+  fi
+  WARM_FILE="$target"
+  cat "$target" >/dev/null
+  if time_best evtxexport "$target"; then
+    rec="$(libevtx_records "$target")"
+    EVTX_ROWS+=("evtxexport|1|$which|$BEST_WALL|${rec:-?}|$BEST_RSS|text output to /dev/null")
+  else
+    EVTX_ROWS+=("evtxexport|1|$which|FAILED|-|-|")
+  fi
+  WARM_FILE=""
+}
+if [[ $SKIP_EVTX -eq 1 ]]; then EVTX_SKIP="--skip-evtx"; else bench_evtx; fi
+
 # ---------------------------------------------------------------- 5./6. RESULTS.md
 CPU="$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
 MEM="$(awk '/^MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
@@ -342,11 +436,17 @@ export RB_CSV="${CSV#$ROOT/}" RB_JSONL="${JSONL#$ROOT/}" RB_CSV_BYTES="$CSV_BYTE
 export RB_CSV_LINES="$CSV_LINES" RB_JSONL_LINES="$JSONL_LINES" RB_RESULTS="$RESULTS"
 export RB_RC_BIN="${RARECONN_SRC#$ROOT/}, sha256 $RC_SHA..., built $RC_MTIME"
 export RB_QUIET_MIN="$QUIET_MIN" RB_BUSY_WAITS="$BUSY_WAITS" RB_LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
+export RB_EVTX_SKIP="$EVTX_SKIP" RB_EVTX="${EVTX#$ROOT/}" RB_EVTX_PREFIX="${EVTX_PREFIX#$ROOT/}" RB_EVTX_NOW="$EVTX_NOW"
+export RB_EVTX_INFO="$EVTX_INFO" RB_EVTX_PREFIX_INFO="$EVTX_PREFIX_INFO" RB_EVTX_ANON="$EVTX_ANON"
+export RB_EVTXEXPORT_VER="$EVTXEXPORT_VER" RB_EVTX_LIBEVTX_RECORDS="$EVTX_LIBEVTX_RECORDS"
+export RB_EVTX_PREFIX_LIBEVTX_RECORDS="$EVTX_PREFIX_LIBEVTX_RECORDS" RB_EVTXEXPORT_EST="$EVTXEXPORT_EST"
+export RB_EVTXEXPORT_MAX_S="$EVTXEXPORT_MAX_S" RB_EVTX_CHUNKS="$EVTX_CHUNKS" RB_EVTX_PREFIX_CHUNKS="$EVTX_PREFIX_CHUNKS"
 printf '%s\n' "${ROWS[@]}" >"$TMP/rows"
+printf '%s\n' "${EVTX_ROWS[@]}" >"$TMP/evtx_rows"
 printf '%s\n' "${ANON[@]}" >"$TMP/anon"
 printf '%s\n' "${CHECK_LINES[@]}" >"$TMP/check"
-STATUS="$(python3 - "$TMP/rows" "$TMP/anon" "$TMP/check" <<'PY'
-import os, re, sys
+STATUS="$(python3 - "$TMP/rows" "$TMP/anon" "$TMP/check" "$TMP/evtx_rows" <<'PY'
+import json, os, re, sys
 E = os.environ
 rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1]) if l.strip()]
 anon = dict(l.rstrip("\n").split("|", 1) for l in open(sys.argv[2]) if l.strip())
@@ -409,6 +509,101 @@ for fmt, need in (("csv", 5.0), ("jsonl", 3.0)):
     if fmt in anon and anon[fmt].strip().isdigit():
         a = int(anon[fmt]) / 1024
         tg.append(f"- {fmt.upper()}: peak anonymous RSS {a:.1f} MiB (target < 128 MiB: {'met' if a < 128 else 'NOT met'})")
+# EVTX section (Sysmon hunt on the spliced dense file)
+erows = [l.rstrip("\n").split("|", 6) for l in open(sys.argv[4]) if l.strip()]
+evtx_skip = E.get("RB_EVTX_SKIP", "")
+einfo = json.loads(E.get("RB_EVTX_INFO") or "{}")
+pinfo = json.loads(E.get("RB_EVTX_PREFIX_INFO") or "{}")
+def erow(tool, th):
+    for r in erows:
+        if r[0] == tool and r[1] == th: return r
+    return None
+def per_core(r):  # records / seconds / threads
+    if not r: return None
+    s, n = num(r[3]), num(r[4])
+    return n / s / int(r[1]) if s and n else None
+evtx_tg, evtx_cmds = [], ""
+if evtx_skip:
+    out.append(f"\n#### EVTX: not measured in this run ({evtx_skip})")
+    evtx_tg.append(f"- EVTX: not measured in this run ({evtx_skip})")
+elif einfo:
+    ee = erow("evtxexport", "1")
+    ee_pc = per_core(ee)
+    out.append(f"\n#### EVTX (Sysmon hunt): `{E['RB_EVTX']}`, {einfo['bytes']/1e9:.3f} GB, {einfo['chunks']:,} chunks, "
+               f"{einfo['records']:,} records\n")
+    out.append(f"Spliced by `scripts/make_dense_evtx.py` from the {einfo['source_chunks']} non-empty chunks "
+               f"({einfo['source_records']} records) of the samples in `tests/data/real/evtx/`, round-robin, behind a "
+               f"new file header (clean, chunk count {einfo['chunks']}): {einfo['records']/einfo['chunks']:.1f} records "
+               f"per chunk. `--now {E['RB_EVTX_NOW']}` puts every event before now-30d: all records are read and "
+               f"filtered, the windows and findings are empty.\n")
+    out.append("| tool | threads | input | seconds | records | records/s | records/s per core | MB/s "
+               "| per core vs evtxexport | peak RSS MiB | notes |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in erows:
+        tool, th, which, secs_, recs, rss, note = (r + [""] * 7)[:7]
+        s, n = num(secs_), num(recs)
+        nbytes = einfo["bytes"] if which == "full" else pinfo.get("bytes")
+        inp = (f"whole file" if which == "full" else
+               f"{pinfo.get('chunks', '?')}-chunk prefix ({(pinfo.get('bytes') or 0)/1e6:.1f} MB)")
+        rps = f"{n/s:,.0f}" if s and n else "-"
+        pc = per_core(r)
+        pcs = f"{pc:,.0f}" if pc else "-"
+        mbs = f"{nbytes/1e6/s:,.0f}" if s and nbytes and tool != "wc -c" else "-"
+        vs = f"{pc/ee_pc:.0f}x" if pc and ee_pc and tool == "rareconn" else "-"
+        rss_mib = f"{int(rss)/1024:.0f}" if rss.isdigit() else "-"
+        out.append(f"| {tool} | {th} | {inp} | {secs_ if s is None else f'{s:.3f}'} | {recs if n is None else f'{int(n):,}'} "
+                   f"| {rps} | {pcs} | {mbs} | {vs} | {rss_mib} | {note} |")
+    # records cross-check: the splicer's walk, rareconn's --stats, libevtx's evtxinfo
+    counts = [("make_dense_evtx.py (record headers walked)", str(einfo["records"]))]
+    for th in ("1", "2"):
+        r = erow("rareconn", th)
+        if r: counts.append((f"rareconn --stats records ({th} thread{'s' if th != '1' else ''})", r[4]))
+    if E.get("RB_EVTX_LIBEVTX_RECORDS"):
+        counts.append(("libevtx evtxinfo", E["RB_EVTX_LIBEVTX_RECORDS"]))
+    agree = len({c for _, c in counts}) == 1
+    if ee and ee[2] == "prefix":
+        pc_ = [str(pinfo.get("records")), E.get("RB_EVTX_PREFIX_LIBEVTX_RECORDS", "")]
+        agree = agree and pc_[0] == pc_[1] == ee[4]
+        counts.append((f"prefix: make_dense_evtx.py / evtxinfo", " / ".join(pc_)))
+    if not agree: mismatch = True
+    out.append("\nRecords: " + "; ".join(f"{k} {v}" for k, v in counts) +
+               (": all agree." if agree else ": **MISMATCH**."))
+    if ee and ee[2] == "prefix":
+        out.append(f"\nevtxexport was timed on the first {pinfo.get('chunks')} chunks (same chunk sequence, "
+                   f"`{E['RB_EVTX_PREFIX']}`): one run on it extrapolated to {E.get('RB_EVTXEXPORT_EST')} s for the "
+                   f"whole file (limit {E.get('RB_EVTXEXPORT_MAX_S')} s). Records per second is what is compared.")
+    elif ee and E.get("RB_EVTXEXPORT_EST"):
+        out.append(f"\nevtxexport was timed on the whole file (one run on the {pinfo.get('chunks')}-chunk prefix "
+                   f"extrapolated to {E.get('RB_EVTXEXPORT_EST')} s, under the {E.get('RB_EVTXEXPORT_MAX_S')} s limit).")
+    if E.get("RB_EVTX_ANON", "").strip().isdigit():
+        out.append(f"\nrareconn peak anonymous RSS (2 threads, sampled from /proc RssAnon): "
+                   f"{int(E['RB_EVTX_ANON'])/1024:.1f} MiB.")
+    for th in ("1", "2"):
+        pc = per_core(erow("rareconn", th))
+        line = (f"- EVTX, {th} thread{'s' if th != '1' else ''}: rareconn "
+                f"{'n/a' if pc is None else f'{pc:,.0f}'} records/s per core (target >= 300,000: {verdict(pc, 300000)})")
+        x = pc / ee_pc if pc and ee_pc else None
+        line += (f"; {'n/a' if x is None else f'{x:.0f}x'} evtxexport per core "
+                 f"({'n/a' if ee_pc is None else f'{ee_pc:,.0f}'} records/s{' on the prefix' if ee and ee[2] == 'prefix' else ''}) "
+                 f"(target >= 50x: {verdict(x, 50)})")
+        evtx_tg.append(line)
+    r1, r2 = erow("rareconn", "1"), erow("rareconn", "2")
+    s1, s2 = (num(r1[3]) if r1 else None), (num(r2[3]) if r2 else None)
+    evtx_tg.append(f"- EVTX: 2 threads vs 1 thread: {ratio(s1, s2)} (target >= 1.8x: "
+                   f"{verdict(s1 / s2 if s1 and s2 else None, 1.8)})")
+    if E.get("RB_EVTX_ANON", "").strip().isdigit():
+        a = int(E["RB_EVTX_ANON"]) / 1024
+        evtx_tg.append(f"- EVTX: peak anonymous RSS {a:.1f} MiB (target < 128 MiB: {'met' if a < 128 else 'NOT met'})")
+    en = E["RB_EVTX_NOW"]
+    evtx_cmds = f"""
+python3 scripts/make_dense_evtx.py --out {E['RB_EVTX']} --chunks {E['RB_EVTX_CHUNKS']} tests/data/real/evtx/*.evtx
+cat FILE > /dev/null; wc -c FILE; wc -l FILE
+build/rareconn scan --hunt sysmon --now {en} --threads 1 --stats S.json FILE -o /dev/null
+build/rareconn scan --hunt sysmon --now {en} --threads 2 --stats S.json FILE -o /dev/null
+evtxexport FILE > /dev/null                # FILE or its {E['RB_EVTX_PREFIX_CHUNKS']}-chunk prefix, see the EVTX table
+evtxinfo FILE                              # libevtx's record count"""
+tg += evtx_tg
+
 
 now = E["RB_NOW"]
 cmds = f"""```
@@ -420,22 +615,23 @@ build/rareconn scan --threads 2 --stats S.json FILE -o /dev/null
 node bench/duckdb/mde_hunt.mjs --input FILE --format csv|jsonl --threads 1 --now {now}
 node bench/duckdb/mde_hunt.mjs --input FILE --format csv|jsonl --threads 2 --now {now}
 node bench/duckdb/mde_hunt.mjs --input FILE --format csv|jsonl --threads 2
-python3 scripts/gen_mde.py --format csv|jsonl --size {E['RB_SIZE']} --seed 1 --end 2024-05-31T12:00:00Z --days 40 --out FILE
+python3 scripts/gen_mde.py --format csv|jsonl --size {E['RB_SIZE']} --seed 1 --end 2024-05-31T12:00:00Z --days 40 --out FILE{evtx_cmds}
 ```"""
 run = f"""### Run of {E['RB_DATE']}
 
 - Machine: {E['RB_NPROC']} CPUs (`nproc`), {E['RB_CPU']}, {E['RB_MEM']} RAM; shared machine: before each
   timed run the script waited for >= 90 % idle CPUs (it had to wait {E['RB_BUSY_WAITS']} times; lowest idle
   share seen right before a run: {E['RB_QUIET_MIN']} %; load average at the end: {E['RB_LOADAVG']})
-- Versions: rareconn `{E['RB_RC_VER']}`{(' (' + E['RB_RC_SELF'] + ')') if E['RB_RC_SELF'] else ''} ({E['RB_RC_BIN']}), DuckDB {E['RB_DUCK_VER']} (`@duckdb/node-api`), node {E['RB_NODE_VER']}
+- Versions: rareconn `{E['RB_RC_VER']}`{(' (' + E['RB_RC_SELF'] + ')') if E['RB_RC_SELF'] else ''} ({E['RB_RC_BIN']}), DuckDB {E['RB_DUCK_VER']} (`@duckdb/node-api`), node {E['RB_NODE_VER']}{(', libevtx ' + E['RB_EVTXEXPORT_VER']) if E.get('RB_EVTXEXPORT_VER') else ''}
 - Method: warm page cache (the file is read with `cat` right before every timed run, because this VM
   reclaims idle page cache quickly); every number is the best of 3 runs. "seconds" is the process wall time, except
   for DuckDB where it is the script's in-process total (DuckDB start-up + file pass(es) + query, without
   node's own start-up, which the "process wall s" column includes); the speed-up uses "seconds", so it
   favours DuckDB. DuckDB without `--now` reads the file twice (max(Timestamp) first). Peak RSS is
   `/usr/bin/time` "Maximum resident set size" (it includes the pages of an mmapped input).
-- Findings: rareconn's `--stats` "findings" against the DuckDB query's count (**MISMATCH** when they differ).
-{'- **At least one MISMATCH in this run.**' if mismatch else '- All findings counts agree.'}
+- Findings: rareconn's `--stats` "findings" against the DuckDB query's count (**MISMATCH** when they differ);
+  EVTX: record counts of the splicer, rareconn and libevtx.
+{'- **At least one MISMATCH in this run.**' if mismatch else '- All findings and record counts agree.'}
 
 SPEC.md §5 targets:
 """ + "\n".join(tg) + f"""
@@ -469,6 +665,6 @@ print("mismatch" if mismatch else "ok")
 PY
 )"
 log "wrote $RESULTS ($STATUS)"
-if [[ $KEEP -eq 0 ]]; then rm -f "$CSV" "$JSONL"; fi
+if [[ $KEEP -eq 0 ]]; then rm -f "$CSV" "$JSONL" "$EVTX" "$EVTX_PREFIX"; fi
 [[ "$STATUS" == ok ]] || exit 1
 exit $CHECK_FAIL

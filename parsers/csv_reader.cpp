@@ -4,6 +4,8 @@
 
 #include <boost/spirit/home/x3.hpp>
 
+#include <algorithm>
+
 namespace rareconn::parsers {
 
 namespace x3 = boost::spirit::x3;
@@ -99,6 +101,7 @@ CsvRecordParser::CsvRecordParser(const CsvHeader& header, const Projection& proj
         if (header.columns[c] == name && slot_of_column_[c] < 0) {
           slot_of_column_[c] = static_cast<std::int32_t>(slot);
           matched_names_[slot] = header.columns[c];
+          last_projected_ = std::max(last_projected_, c);
           found = true;
           break;
         }
@@ -118,8 +121,8 @@ ParseError CsvRecordParser::split_record(std::string_view data, std::uint64_t of
     for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<std::int32_t>(i);
     return v;
   }();
-  simd::ByteClassScanner scanner(data.data() + data.size(), simd::AnyOf3{',', '\n', '"'});
-  Scan s = scan_record(data, offset, all.size(), all.data(), scanner,
+  Scanners scanners(data.data() + data.size());
+  Scan s = scan_record(data, offset, all.size(), all.data(), all.size(), scanners,
                        [&](std::int32_t, std::string_view v, bool escaped) { raw.emplace_back(v, escaped); });
   if (s.error != ParseError::kNone && s.error != ParseError::kFieldCount) return s.error;
   out.reserve(raw.size());

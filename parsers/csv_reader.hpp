@@ -57,13 +57,23 @@ class CsvRecordParser {
     ParseError error;
   };
   // Walks one record; for each field whose column is projected calls sink(slot, view, quoted, esc).
+  // Fields after `last_projected` are only counted: stretches of unquoted fields are skipped to
+  // the next LF or quote in one search, their commas counted 16 bytes at a time.
+  struct Scanners {
+    simd::ByteClassScanner field;  // ',' '\n' '"'
+    simd::ByteClassScanner tail;   // '\n' '"'
+    explicit Scanners(const char* end)
+        : field(end, simd::AnyOf3{',', '\n', '"'}), tail(end, simd::AnyOf3{'\n', '"', '\n'}) {}
+  };
   template <class Sink>
   static Scan scan_record(std::string_view data, std::uint64_t start, std::size_t ncols,
-                          const std::int32_t* slot_of_column, simd::ByteClassScanner& scanner, Sink&& sink);
+                          const std::int32_t* slot_of_column, std::size_t last_projected, Scanners& scanners,
+                          Sink&& sink);
   static std::uint64_t parity_record_end(std::string_view data, std::uint64_t start);
 
   std::size_t column_count_ = 0;
   std::vector<std::int32_t> slot_of_column_;  // -1 when the column is not projected
+  std::size_t last_projected_ = 0;            // the last projected column
   std::vector<std::string_view> values_;
   std::vector<std::string_view> matched_names_;
   std::vector<std::int32_t> escaped_slots_;
@@ -80,7 +90,8 @@ template <class Sink>
 CsvRecordParser::Scan CsvRecordParser::scan_record(std::string_view data, std::uint64_t start,
                                                    std::size_t ncols,
                                                    const std::int32_t* slot_of_column,
-                                                   simd::ByteClassScanner& scanner, Sink&& sink) {
+                                                   std::size_t last_projected, Scanners& scanners,
+                                                   Sink&& sink) {
   const char* const base = data.data();
   const char* const e = base + data.size();
   const char* p = base + start;
@@ -119,8 +130,22 @@ CsvRecordParser::Scan CsvRecordParser::scan_record(std::string_view data, std::u
       }
       return {0, parity_record_end(data, start), ParseError::kBadQuote};
     }
+    if (col > last_projected) {
+      // Tail of the record: no field here is wanted, only their number and the record's end.
+      const char* q = scanners.tail.next(p);
+      const std::size_t commas = simd::count_byte(p, q, ',');
+      if (q < e && *q == '"') {
+        if (q == p || q[-1] != ',') return {0, parity_record_end(data, start), ParseError::kBadQuote};
+        col += commas;  // the quoted field that starts at q is handled at the top of the loop
+        p = q;
+        continue;
+      }
+      col += commas + 1;
+      p = q;
+      break;
+    }
     const char* f = p;
-    p = scanner.next(p);
+    p = scanners.field.next(p);
     if (p < e && *p == '"') return {0, parity_record_end(data, start), ParseError::kBadQuote};
     const char* fe = p;
     if ((p == e || *p == '\n') && fe > f && fe[-1] == '\r') --fe;
@@ -152,7 +177,7 @@ template <class OnRecord, class OnError>
 void CsvRecordParser::parse(std::string_view data, std::uint64_t begin, std::uint64_t end,
                             OnRecord&& on_record, OnError&& on_error) {
   const std::size_t nslots = values_.size();
-  simd::ByteClassScanner scanner(data.data() + data.size(), simd::AnyOf3{',', '\n', '"'});
+  Scanners scanners(data.data() + data.size());
   std::uint64_t pos = begin;
   while (pos < end && pos < data.size()) {
     const char c = data[pos];
@@ -166,7 +191,7 @@ void CsvRecordParser::parse(std::string_view data, std::uint64_t begin, std::uin
     }
     for (std::size_t i = 0; i < nslots; ++i) values_[i] = std::string_view();
     escaped_slots_.clear();
-    Scan s = scan_record(data, pos, column_count_, slot_of_column_.data(), scanner,
+    Scan s = scan_record(data, pos, column_count_, slot_of_column_.data(), last_projected_, scanners,
                          [&](std::int32_t slot, std::string_view v, bool escaped) {
                            values_[static_cast<std::size_t>(slot)] = v;
                            if (escaped) escaped_slots_.push_back(slot);
