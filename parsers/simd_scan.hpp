@@ -30,19 +30,29 @@ inline const char* find_any3(const char* p, const char* e, char a, char b, char 
 inline std::uint64_t count_byte(const char* p, const char* e, char c) {
   std::uint64_t n = 0;
 #if defined(__SSE2__)
-  // Per-byte counters (cmpeq gives -1 per match, subtracted) summed with SAD every 255 blocks.
+  // Per-byte counters (cmpeq gives -1 per match, subtracted) summed with SAD at most every 255
+  // rounds; four 16-byte lanes per round.
   const __m128i vc = _mm_set1_epi8(c), zero = _mm_setzero_si128();
-  while (e - p >= 16) {
-    __m128i acc = zero;
-    int blocks = 0;
-    while (e - p >= 16 && blocks < 255) {
-      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, vc));
-      p += 16;
-      ++blocks;
+  while (e - p >= 64) {
+    __m128i a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+    int rounds = 0;
+    while (e - p >= 64 && rounds < 255) {
+      a0 = _mm_sub_epi8(a0, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), vc));
+      a1 = _mm_sub_epi8(a1, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)), vc));
+      a2 = _mm_sub_epi8(a2, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32)), vc));
+      a3 = _mm_sub_epi8(a3, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48)), vc));
+      p += 64;
+      ++rounds;
     }
-    const __m128i sums = _mm_sad_epu8(acc, zero);
-    n += static_cast<std::uint64_t>(_mm_cvtsi128_si64(sums)) + static_cast<std::uint64_t>(_mm_extract_epi16(sums, 4));
+    const __m128i sums = _mm_add_epi64(_mm_add_epi64(_mm_sad_epu8(a0, zero), _mm_sad_epu8(a1, zero)),
+                                       _mm_add_epi64(_mm_sad_epu8(a2, zero), _mm_sad_epu8(a3, zero)));
+    n += static_cast<std::uint64_t>(_mm_cvtsi128_si64(sums)) + static_cast<std::uint64_t>(_mm_extract_epi16(sums, 4)) +
+         (static_cast<std::uint64_t>(_mm_extract_epi16(sums, 5)) << 16);
+  }
+  while (e - p >= 16) {
+    n += static_cast<std::uint64_t>(__builtin_popcount(
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), vc)))));
+    p += 16;
   }
 #endif
   for (; p < e; ++p) n += (*p == c);
