@@ -10,7 +10,8 @@ namespace rareconn::scanner {
 
 namespace fs = std::filesystem;
 
-bool discover_inputs(const std::vector<std::string>& args, std::vector<std::string>& files, std::string& error) {
+bool discover_inputs(const std::vector<std::string>& args, std::vector<std::string>& files,
+                     std::vector<std::string>& named, std::string& error) {
   for (const std::string& a : args) {
     std::error_code ec;
     const fs::file_status st = fs::status(a, ec);
@@ -38,6 +39,7 @@ bool discover_inputs(const std::vector<std::string>& args, std::vector<std::stri
       }
     } else {
       files.push_back(a);
+      named.push_back(a);
     }
   }
   std::sort(files.begin(), files.end());

@@ -8,6 +8,8 @@
 namespace rareconn::scanner {
 
 // On failure (a path that does not exist or cannot be listed) returns false with `error` set.
-bool discover_inputs(const std::vector<std::string>& args, std::vector<std::string>& files, std::string& error);
+// `named` receives the paths given as files (not found inside a directory).
+bool discover_inputs(const std::vector<std::string>& args, std::vector<std::string>& files,
+                     std::vector<std::string>& named, std::string& error);
 
 }  // namespace rareconn::scanner

@@ -15,7 +15,10 @@ struct InputFile {
   MappedFile map;
   std::string decompressed;   // the content of a gzip or zstd file
   bool compressed = false;
-  std::string_view bytes() const { return compressed ? std::string_view(decompressed) : map.bytes(); }
+  bool skipped = false;       // found in a directory, of no known format: not scanned
+  std::string_view bytes() const {
+    return skipped ? std::string_view() : compressed ? std::string_view(decompressed) : map.bytes();
+  }
   parsers::InputFormat format = parsers::InputFormat::kUnknown;
   parsers::CsvHeader header;
   bool json_lines = true;

@@ -220,8 +220,8 @@ int run_scan(const ScanOptions& opt) {
   std::string error;
 
   // 1. Inputs: discover, map, detect.
-  std::vector<std::string> paths;
-  if (!discover_inputs(opt.inputs, paths, error)) {
+  std::vector<std::string> paths, named;
+  if (!discover_inputs(opt.inputs, paths, named, error)) {
     std::fprintf(stderr, "rareconn: %s\n", error.c_str());
     return kExitInput;
   }
@@ -257,6 +257,7 @@ int run_scan(const ScanOptions& opt) {
     compressed_files += files[i].compressed;
   }
   if (compressed_files) report.notes.push_back({"compressed_files", compressed_files});
+  std::uint64_t skipped_files = 0;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     InputFile& f = files[i];
     const std::string_view d = f.bytes();
@@ -269,6 +270,13 @@ int run_scan(const ScanOptions& opt) {
     if (d.empty()) continue;
     switch (f.format) {
       case parsers::InputFormat::kUnknown:
+        if (std::find(named.begin(), named.end(), f.path) == named.end()) {
+          // Found in a directory: other files (notes, tools' outputs) are skipped, and said so.
+          std::fprintf(stderr, "rareconn: warning: skipping '%s': not a CSV, JSON, event XML or EVTX file\n", f.path.c_str());
+          f.skipped = true;
+          ++skipped_files;
+          break;
+        }
         std::fprintf(stderr, "rareconn: cannot tell the format of '%s' from its content (expected a CSV header, JSON, "
                      "event XML or EVTX); use --input-format\n", f.path.c_str());
         return kExitInput;
@@ -299,6 +307,7 @@ int run_scan(const ScanOptions& opt) {
     }
   }
   report.files = paths;
+  if (skipped_files) report.notes.push_back({"files_skipped_unknown_format", skipped_files});
 
   // 2. The hunt: named, or the one every non-empty input belongs to.
   Plan plan;

@@ -137,6 +137,11 @@ mkdir -p "$tmp/dir/sub"; cp "$edges" "$tmp/dir/sub/a.csv"; cp "$root/tests/data/
 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir/sub/a.csv" "$tmp/dir/b.json" > "$tmp/d2" 2>/dev/null
 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir/b.json" "$tmp/dir/sub/a.csv" > "$tmp/d3" 2>/dev/null
 if cmp -s "$tmp/d1" "$tmp/d2" && cmp -s "$tmp/d2" "$tmp/d3" && [ "$(wc -l < "$tmp/d1")" -eq 9 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL directory-order"; fi
+# A file of no known format inside a directory is skipped with a warning (named alone: an error)
+echo "case notes" > "$tmp/dir/notes.txt"
+check directory-skips-unknown 0 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir"
+expect_grep directory-skips-unknown-msg "$tmp/err" "skipping '.*notes.txt'"
+if cmp -s "$tmp/out" "$tmp/d1"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL directory-skips-unknown-output"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
