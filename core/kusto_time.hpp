@@ -26,6 +26,14 @@ inline constexpr Ticks kMaxDatetimeTicks = 3'155'378'975'999'999'999;
 // rejected. Returns nullopt when malformed. Fast path for the 28-char "YYYY-MM-DDTHH:MM:SS.fffffffZ".
 std::optional<Ticks> parse_datetime(std::string_view text);
 
+// The text without leading and trailing spaces and tabs (input values are trimmed before parsing
+// as a datetime; string columns are never trimmed).
+constexpr std::string_view trim_blanks(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 // Kusto timespan literal: a non-negative decimal number ("30", "1.5") followed by a unit:
 // d, h, m, min, s, ms, microsecond, tick. Exact integer arithmetic ("1.5d" = 1,296,000,000,000 ticks);
 // a fraction below one tick is truncated. Sign, blanks, other units, overflow -> nullopt.

@@ -19,6 +19,12 @@ std::vector<std::vector<std::string>> mde_field_names() {
   };
 }
 
+const std::vector<std::string>& mde_datetime_columns() {
+  static const std::vector<std::string> cols = {"Timestamp", "TimeGenerated", "InitiatingProcessCreationTime",
+                                                "InitiatingProcessParentCreationTime"};
+  return cols;
+}
+
 std::vector<std::string> mde_key_columns(const MdeOptions& options) {
   std::vector<std::string> cols;
   if (options.per_server) cols.push_back("DeviceName");
@@ -61,7 +67,7 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
 
 RecordStatus MdeRecordFilter::process(const std::string_view* f, EventRef ref) {
   ++funnel_.records;
-  const std::string_view time_text = f[kMdeTime];
+  const std::string_view time_text = trim_blanks(f[kMdeTime]);
   if (time_text.empty()) {
     ++funnel_.null_time;
     return RecordStatus::kOk;

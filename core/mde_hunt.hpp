@@ -38,6 +38,10 @@ struct MdeOptions {
   bool per_server = false;
 };
 
+// DeviceNetworkEvents columns of type datetime (kql-semantics §7.1, §7.3): printed as Kusto prints
+// a datetime when their text parses as one.
+const std::vector<std::string>& mde_datetime_columns();
+
 // Output column names of the key (left side of the join), in Kusto's order.
 std::vector<std::string> mde_key_columns(const MdeOptions& options);
 

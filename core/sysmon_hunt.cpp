@@ -107,11 +107,11 @@ RecordStatus SysmonRecordFilter::process(const SysmonEvent& e, EventRef ref) {
   if (e.time) {
     t = *e.time;
   } else {
-    if (e.time_text.empty()) {
+    if (trim_blanks(e.time_text).empty()) {
       ++funnel_.null_time;
       return RecordStatus::kOk;
     }
-    const std::optional<Ticks> parsed = parse_datetime(e.time_text);
+    const std::optional<Ticks> parsed = parse_datetime(trim_blanks(e.time_text));
     if (!parsed) {
       ++funnel_.bad_time;
       return RecordStatus::kBadTime;

@@ -47,7 +47,7 @@ int time_column(const std::vector<std::string>& names) {
 
 FindingsTable build_findings_table(const std::vector<InputFile>& files, const std::vector<core::Finding>& findings,
                                    const std::vector<core::RareKey>& rare, std::vector<std::string> key_columns,
-                                   bool with_set) {
+                                   bool with_set, const std::vector<std::string>& datetime_columns) {
   // 1. Decode: CSV records to values by column position, JSON records to named cells.
   std::vector<std::vector<std::string>> csv_values(findings.size());
   std::vector<std::vector<parsers::NamedCell>> json_cells(findings.size());
@@ -86,6 +86,11 @@ FindingsTable build_findings_table(const std::vector<InputFile>& files, const st
   table.columns.push_back("count_");
   const std::size_t nleft = table.columns.size();
   for (std::string& n : unique_right_names(table.columns, right)) table.columns.push_back(std::move(n));
+  std::vector<std::size_t> datetime_at;  // table positions of the datetime columns present
+  for (const std::string& c : datetime_columns) {
+    auto it = right_index.find(c);
+    if (it != right_index.end()) datetime_at.push_back(nleft + it->second);
+  }
   // 3. Rows.
   table.rows.resize(findings.size());
   tbb::parallel_for(std::size_t{0}, findings.size(), [&](std::size_t i) {
@@ -108,6 +113,10 @@ FindingsTable build_findings_table(const std::vector<InputFile>& files, const st
       const int t = time_column(names);
       for (auto& c : json_cells[i]) row[nleft + right_index.at(c.name)] = std::move(c.cell);
       if (t >= 0) time_at = nleft + right_index.at(names[static_cast<std::size_t>(t)]);
+    }
+    for (std::size_t at : datetime_at) {
+      if (row[at].raw_json || row[at].value.empty()) continue;
+      if (const auto t = core::parse_datetime(core::trim_blanks(row[at].value))) row[at].value = core::format_datetime(*t);
     }
     if (time_at != SIZE_MAX) row[time_at] = parsers::Cell{core::format_datetime(f.time), false};
   });

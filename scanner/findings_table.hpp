@@ -13,9 +13,11 @@
 namespace rareconn::scanner {
 
 // `left` = key column names then aggregate names ("set_RemoteUrl" when `with_set`, "count_").
+// The event time column takes the finding's time; other `datetime_columns` are reformatted when
+// their text parses as a datetime (else kept as written).
 FindingsTable build_findings_table(const std::vector<InputFile>& files, const std::vector<core::Finding>& findings,
                                    const std::vector<core::RareKey>& rare, std::vector<std::string> key_columns,
-                                   bool with_set);
+                                   bool with_set, const std::vector<std::string>& datetime_columns);
 
 // Kusto's join renaming: a right column whose name is taken gets the smallest integer suffix
 // that makes it unique.

@@ -543,7 +543,8 @@ int run_scan(const ScanOptions& opt) {
   // 7. Decode the findings' records and build Kusto's output table.
   FindingsTable table;
   if (is_mde) {
-    table = build_findings_table(files, findings, merger.rare_keys(), core::mde_key_columns(plan.mde), true);
+    table = build_findings_table(files, findings, merger.rare_keys(), core::mde_key_columns(plan.mde), true,
+                                 core::mde_datetime_columns());
   } else {
     std::vector<SysmonRow> rows(findings.size());
     if (plan.kusto_pivot) {

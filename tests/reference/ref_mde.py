@@ -27,6 +27,10 @@ MAX_TICKS = 3_155_378_975_999_999_999  # 9999-12-31T23:59:59.9999999Z
 
 
 # ----------------------------------------------------------------------------- ASCII helpers
+# DeviceNetworkEvents columns of type datetime besides the event time (kql-semantics §7.1).
+DATETIME_COLS = ("Timestamp", "TimeGenerated", "InitiatingProcessCreationTime", "InitiatingProcessParentCreationTime")
+
+
 def ascii_lower(s):
     return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in s)
 
@@ -69,7 +73,7 @@ def parse_time(text):
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
         oh, om = int(digits[:2]), int(digits[2:])
-        if oh > 23 or om > 59:
+        if oh > 14 or om > 59:
             return None
         ticks -= sign * (oh * 3600 + om * 60) * TICKS_PER_SECOND
     if ticks < 0 or ticks > MAX_TICKS:
@@ -211,7 +215,7 @@ class Reader:
         else:
             tcol = None
         ttext = vals[tcol] if tcol else ""
-        if ttext == "":
+        if ttext.strip(" \t") == "":
             return  # null time: the `>` comparisons are null, the row never passes a window
         ticks = parse_time(ttext)
         if ticks is None:
@@ -442,6 +446,10 @@ def main():
             v = r.get(c)
             if c == r.time_col:
                 v = format_time(r.ticks)
+            elif c in DATETIME_COLS and v:
+                t = parse_time(v)  # other datetime columns print as Kusto prints a datetime
+                if t is not None:
+                    v = format_time(t)
             cells.append(v)
         lines.append(",".join(csv_out(x) for x in cells))
     sys.stdout.buffer.write(to_bytes("\n".join(lines) + "\n"))
