@@ -588,8 +588,21 @@ std::size_t start_tag_end(std::string_view data, std::size_t i) {
 std::uint64_t next_event_start(std::string_view data, std::uint64_t pos) {
   const std::size_t n = data.size();
   while (pos < n) {
-    const std::size_t i = data.find("<Event", static_cast<std::size_t>(pos));
+    const std::size_t i = data.find('<', static_cast<std::size_t>(pos));
     if (i == std::string_view::npos) return n;
+    // Comments and CDATA between events may mention "<Event": skip them whole.
+    if (data.compare(i, 4, "<!--") == 0) {
+      const std::size_t e = data.find("-->", i + 4);
+      if (e == std::string_view::npos) return n;
+      pos = e + 3;
+      continue;
+    }
+    if (data.compare(i, 9, "<![CDATA[") == 0) {
+      const std::size_t e = data.find("]]>", i + 9);
+      if (e == std::string_view::npos) return n;
+      pos = e + 3;
+      continue;
+    }
     // "<Event" at the very end may be a start tag cut by the end of the data: report it (event_end then says 0).
     if (event_start_at(data, i, /*allow_end=*/true)) return i;
     pos = i + 1;
@@ -603,7 +616,6 @@ std::uint64_t event_end(std::string_view data, std::uint64_t start) {
   std::size_t q = start_tag_end(data, static_cast<std::size_t>(start));
   if (q == std::string_view::npos) return 0;
   if (data[q - 1] == '/') return q + 1;  // <Event .../>
-  int depth = 1;
   ++q;
   for (;;) {
     q = data.find('<', q);
@@ -627,19 +639,12 @@ std::uint64_t event_end(std::string_view data, std::uint64_t start) {
         std::size_t k = q + 7;
         while (k < n && is_space(data[k])) ++k;
         if (k < n && data[k] == '>') {
-          if (--depth == 0) return k + 1;
-          q = k + 1;
-          continue;
+          return k + 1;
         }
       }
     } else if (c == 'E') {
-      if (event_start_at(data, q, false)) {
-        const std::size_t t = start_tag_end(data, q);
-        if (t == std::string_view::npos) return 0;
-        if (data[t - 1] != '/') ++depth;
-        q = t + 1;
-        continue;
-      }
+      // Events never nest: another <Event start tag means this one was cut off.
+      if (event_start_at(data, q, true)) return 0;
     } else if (c == '?') {
       q = data.find("?>", q + 2);
       if (q == std::string_view::npos) return 0;

@@ -92,12 +92,13 @@ class XmlEventParser {  // one per thread; owns scratch buffers, no allocation p
   XmlError error_ = XmlError::kNone;
 };
 
-// Streams of raw events: offset of the next "<Event" start tag ("<Event>", "<Event " or "<Event" followed by
-// another blank or "/>" — never "<EventData"/"<Events") at or after pos, else data.size().
+// Streams of raw events. next_event_start: offset of the next "<Event" start tag (not "<EventData"
+// or "<Events") at or after `pos`, skipping comments and CDATA sections; data.size() if none. Call it
+// at top-level positions (the data start, or where an event ended) so that every reader of the
+// stream sees the same sequence of events.
 std::uint64_t next_event_start(std::string_view data, std::uint64_t pos);
-
-// End offset (one past '>') of the "</Event>" closing the element starting at `start` (comments and CDATA sections
-// inside are skipped; a self-closing <Event .../> ends at its own '>'), or 0 if there is none.
+// One past the "</Event>" that closes the event starting at `start`, or 0 when the event is cut off
+// (the data ends first, or another <Event start tag comes first: events never nest).
 std::uint64_t event_end(std::string_view data, std::uint64_t start);
 
 // Content sniffing: true when, after an optional BOM, blanks, `<?xml ...?>`, comments and an `<Events>` wrapper,

@@ -22,7 +22,9 @@ void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t da
 void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
                       std::uint64_t chunk_size, std::vector<Chunk>& out);
 
-// Raw event XML streams: chunks start at "<Event" start tags.
+// Raw event XML streams: chunks start at event start tags found by walking the events in order.
 void plan_xml_chunks(std::uint32_t file, std::string_view data, std::uint64_t chunk_size, std::vector<Chunk>& out);
+// The start of the event after the one at `start` (after its start tag when it is cut off).
+std::uint64_t next_xml_event(std::string_view data, std::uint64_t start);
 
 }  // namespace rareconn::scanner

@@ -161,12 +161,12 @@ void scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std::vector<I
       w.json.parse(d, c.begin, c.end, f.json_lines, on_record, on_error);
       break;
     case parsers::InputFormat::kXml: {
-      std::uint64_t pos = c.begin;
-      while ((pos = parsers::next_event_start(d, pos)) < c.end) {
+      // c.begin is an event start of the planner's walk; the same walk gives the same events.
+      for (std::uint64_t pos = c.begin; pos < c.end; pos = next_xml_event(d, pos)) {
         const std::uint64_t end = parsers::event_end(d, pos);
         if (end == 0) {
-          w.note_error(c.file, pos, "event XML without its closing </Event>");
-          break;
+          w.note_error(c.file, pos, "event XML cut off (no </Event> before the next event or the end)");
+          continue;
         }
         const core::EventRef ref{pos, c.file, static_cast<std::uint32_t>(end - pos)};
         if (!w.mapper->map_xml(d.substr(pos, end - pos), w.event, w.event.pivot_hash, w.reason)) {
@@ -174,7 +174,6 @@ void scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std::vector<I
         } else if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) {
           report_bad_time(pos, w.event.time_text);
         }
-        pos = end;
       }
       break;
     }

@@ -659,3 +659,20 @@ TEST(EventXmlFuzz, RandomMutationsNeverCrash) {
   EXPECT_GT(accepted, RARECONN_XML_FUZZ_ITERATIONS / 20);  // many mutations stay valid (e.g. flips inside values)
   EXPECT_GT(checksum, 0u);
 }
+
+TEST(EventXmlStream, CutOffEventEndsAtTheNextEventAndMentionsAreSkipped) {
+  const std::string a = "<Event><System><EventID>3</EventID></System></Event>";
+  const std::string cut = "<Event><System><EventID>3</EventID></System>";  // no </Event>
+  const std::string s = a + "\n" + cut + "\n<!-- next: <Event> from host B -->\n" + a + "\n<![CDATA[<Event>]]>" + a;
+  // The cut-off event has no end: another <Event start tag comes before any </Event>.
+  const std::uint64_t second = next_event_start(s, a.size());
+  EXPECT_EQ(second, a.size() + 1);
+  EXPECT_EQ(event_end(s, second), 0u);
+  // Walking on after it skips the comment that mentions <Event> and lands on the third event.
+  const std::uint64_t third = next_event_start(s, second + 1);
+  EXPECT_EQ(s.compare(third, a.size(), a), 0);
+  EXPECT_GT(third, s.find("-->"));
+  const std::uint64_t fourth = next_event_start(s, event_end(s, third));
+  EXPECT_GT(fourth, s.find("]]>"));
+  EXPECT_EQ(event_end(s, fourth), s.size());
+}
