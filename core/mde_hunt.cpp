@@ -9,7 +9,7 @@ namespace rareconn::core {
 
 std::vector<std::vector<std::string>> mde_field_names() {
   return {
-      {"Timestamp", "TimeGenerated"},
+      {"Timestamp", "TimeGenerated", "TimeGenerated [UTC]", "TimeGenerated [Local Time]"},
       {"DeviceName"},
       {"ActionType"},
       {"RemoteIPType"},
@@ -65,17 +65,20 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-RecordStatus MdeRecordFilter::process(const std::string_view* f, EventRef ref) {
+RecordStatus MdeRecordFilter::process(const std::string_view* f, EventRef ref, std::optional<Ticks> time) {
   ++funnel_.records;
-  const std::string_view time_text = trim_blanks(f[kMdeTime]);
-  if (time_text.empty()) {
-    ++funnel_.null_time;
-    return RecordStatus::kOk;
-  }
-  const std::optional<Ticks> t = parse_datetime(time_text);
+  std::optional<Ticks> t = time;
   if (!t) {
-    ++funnel_.bad_time;
-    return RecordStatus::kBadTime;
+    const std::string_view time_text = trim_blanks(f[kMdeTime]);
+    if (time_text.empty()) {
+      ++funnel_.null_time;
+      return RecordStatus::kOk;
+    }
+    t = parse_datetime(time_text);
+    if (!t) {
+      ++funnel_.bad_time;
+      return RecordStatus::kBadTime;
+    }
   }
   partial_.observe(*t);
   if (!options_.servers.contains(f[kMdeDeviceName])) return RecordStatus::kOk;

@@ -29,7 +29,8 @@ enum MdeSlot : std::size_t {
   kMdeSlotCount
 };
 
-// Column names per slot; alternatives in priority order (Timestamp, else TimeGenerated).
+// Column names per slot; alternatives in priority order (Timestamp, else TimeGenerated, also as
+// the Sentinel portal names it: "TimeGenerated [UTC]" / "[Local Time]").
 std::vector<std::vector<std::string>> mde_field_names();
 
 struct MdeOptions {
@@ -56,6 +57,8 @@ struct MdeFunnel {
   std::uint64_t after_link_local = 0;  // RemoteIP !startswith "169.254."
   void add(const MdeFunnel& o);
   Funnel steps() const;  // for the summary
+  void count_null_time() { ++records, ++null_time; }
+  void count_bad_time() { ++records, ++bad_time; }
 };
 
 enum class RecordStatus { kOk, kBadTime };
@@ -64,8 +67,11 @@ enum class RecordStatus { kOk, kBadTime };
 class MdeRecordFilter {
  public:
   MdeRecordFilter(const MdeOptions& options, WindowPartial& partial) : options_(options), partial_(partial) {}
-  RecordStatus process(const std::string_view* fields, EventRef ref);
+  // `time`: the event time when the caller decoded it (a portal column with a zone); else the
+  // time field is parsed here as ISO 8601.
+  RecordStatus process(const std::string_view* fields, EventRef ref, std::optional<Ticks> time = std::nullopt);
   const MdeFunnel& funnel() const { return funnel_; }
+  MdeFunnel& funnel() { return funnel_; }
 
  private:
   const MdeOptions& options_;

@@ -353,7 +353,8 @@ ParseError JsonRecordParser::project_members(std::string_view d, std::uint64_t o
     }
     const std::uint64_t v = p;
     if (env != nullptr && slot < 0) {
-      if (d[p] == '[' && env->allow_records && key == "records") env->records_at = v;
+      // Event Hub captures ("records") and Advanced Hunting API results ("Results") hold rows.
+      if (d[p] == '[' && env->allow_records && (key == "records" || key == "Results")) env->records_at = v;
       if (d[p] == '{' && key == "properties") env->properties_at = v;
     }
     if (d[p] == '"') {

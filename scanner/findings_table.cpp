@@ -36,12 +36,16 @@ std::vector<std::string> unique_right_names(const std::vector<std::string>& left
 namespace {
 // The event time column of a record: Timestamp, else TimeGenerated (as the hunt reads it).
 int time_column(const std::vector<std::string>& names) {
-  int tg = -1;
+  int best = -1, best_rank = 99;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "Timestamp") return static_cast<int>(i);
-    if (names[i] == "TimeGenerated" && tg < 0) tg = static_cast<int>(i);
+    const int rank = names[i] == "Timestamp"                    ? 0
+                     : names[i] == "TimeGenerated"              ? 1
+                     : names[i] == "TimeGenerated [UTC]"        ? 2
+                     : names[i] == "TimeGenerated [Local Time]" ? 3
+                                                                : 99;
+    if (rank < best_rank) best = static_cast<int>(i), best_rank = rank;
   }
-  return tg;
+  return best;
 }
 }  // namespace
 

@@ -23,6 +23,7 @@
 #include "parsers/format_detect.hpp"
 #include "parsers/json_reader.hpp"
 #include "scanner/chunker.hpp"
+#include "scanner/column_time.hpp"
 #include "scanner/decompress.hpp"
 #include "scanner/findings_table.hpp"
 #include "scanner/findings_writer.hpp"
@@ -55,6 +56,7 @@ struct ErrorSite {
 // What one run needs to know, shared read-only by every worker.
 struct Plan {
   Hunt hunt = Hunt::kMde;
+  std::optional<InputZone> zone;  // --input-timezone
   core::MdeOptions mde;
   core::SysmonOptions sysmon;
   SysmonTimeConfig time;
@@ -140,7 +142,19 @@ void scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std::vector<I
   auto on_record = [&](const parsers::RecordView& rv) {
     const core::EventRef ref{rv.offset, c.file, rv.length};
     if (w.mde) {
-      if (w.mde->process(rv.values, ref) == core::RecordStatus::kBadTime) report_bad_time(rv.offset, rv.values[core::kMdeTime]);
+      std::optional<core::Ticks> time;
+      if (rv.matched_names[core::kMdeTime].find('[') != std::string_view::npos) {
+        // A portal column ("TimeGenerated [UTC]"): its text and zone are the export's, not ISO's.
+        const ColumnTimeResult r = decode_column_time(rv.values[core::kMdeTime], rv.matched_names[core::kMdeTime], plan.zone);
+        if (r.status == ColumnTime::kNull) return w.mde->funnel().count_null_time();
+        if (r.status == ColumnTime::kNeedsZone) return w.note_error(c.file, rv.offset, local_time_reason(rv.matched_names[core::kMdeTime]));
+        if (r.status == ColumnTime::kBad) {
+          w.mde->funnel().count_bad_time();
+          return report_bad_time(rv.offset, rv.values[core::kMdeTime]);
+        }
+        time = r.ticks;
+      }
+      if (w.mde->process(rv.values, ref, time) == core::RecordStatus::kBadTime) report_bad_time(rv.offset, rv.values[core::kMdeTime]);
       return;
     }
     if (!w.mapper->map_export(rv, w.event, w.event.pivot_hash, w.reason)) {
@@ -327,13 +341,33 @@ int run_scan(const ScanOptions& opt) {
     plan.hunt = opt.hunt == "sysmon" ? Hunt::kSysmon : Hunt::kMde;
   }
   const bool is_mde = plan.hunt == Hunt::kMde;
+  if (!opt.input_timezone.empty()) {
+    plan.zone = InputZone::parse(opt.input_timezone, error);
+    if (!plan.zone) {
+      std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+      return kExitUsage;
+    }
+  }
+  for (const InputFile& f : files) {
+    // A local-time column is only usable with its zone: say so instead of guessing.
+    const bool local_only = f.format == parsers::InputFormat::kCsv && has_column(f, "TimeGenerated [Local Time]") &&
+                            !has_column(f, "TimeGenerated [UTC]") && !has_column(f, "TimeGenerated") &&
+                            (is_mde ? !has_column(f, "Timestamp") : opt.time_from_column);
+    if (local_only && !plan.zone) {
+      std::fprintf(stderr, "rareconn: '%s' writes TimeGenerated in the exporter's local time; give its zone with "
+                   "--input-timezone (e.g. +05:30 or Asia/Kolkata)%s\n", f.path.c_str(),
+                   is_mde ? "" : ", or use --time-source dataitem");
+      return kExitUsage;
+    }
+  }
   if (is_mde) {
     if (opt.servers_given) plan.mde.servers = core::ServerSet(opt.servers, opt.server_match);
     plan.mde.by = opt.by;
     plan.mde.per_server = opt.per_server;
     for (auto& names : core::mde_field_names()) plan.projection.fields.push_back({names});
     for (const InputFile& f : files) {
-      if (f.format == parsers::InputFormat::kCsv && !has_column(f, "Timestamp") && !has_column(f, "TimeGenerated")) {
+      if (f.format == parsers::InputFormat::kCsv && !has_column(f, "Timestamp") && !has_column(f, "TimeGenerated") &&
+          !has_column(f, "TimeGenerated [UTC]") && !has_column(f, "TimeGenerated [Local Time]")) {
         std::fprintf(stderr, "rareconn: warning: '%s' has no Timestamp or TimeGenerated column: its rows have no time\n",
                      f.path.c_str());
       }
@@ -346,21 +380,7 @@ int run_scan(const ScanOptions& opt) {
     plan.kusto_pivot = opt.pivot_kusto;
     plan.projection = sysmon_projection();
     plan.time.source = opt.time_from_column ? TimeSource::kColumn : TimeSource::kDataItem;
-    if (!opt.input_timezone.empty()) {
-      plan.time.zone = InputZone::parse(opt.input_timezone, error);
-      if (!plan.time.zone) {
-        std::fprintf(stderr, "rareconn: %s\n", error.c_str());
-        return kExitUsage;
-      }
-    }
-    for (const InputFile& f : files) {
-      if (f.format == parsers::InputFormat::kCsv && opt.time_from_column && !plan.time.zone &&
-          has_column(f, "TimeGenerated [Local Time]") && !has_column(f, "TimeGenerated [UTC]") && !has_column(f, "TimeGenerated")) {
-        std::fprintf(stderr, "rareconn: '%s' writes TimeGenerated in the exporter's local time; give its zone with "
-                     "--input-timezone (e.g. +05:30 or Asia/Kolkata), or use --time-source dataitem\n", f.path.c_str());
-        return kExitUsage;
-      }
-    }
+    plan.time.zone = plan.zone;
   }
   std::vector<std::string> needles;
   if (is_mde) {

@@ -5,6 +5,7 @@
 #include "core/key_codec.hpp"
 #include "core/kusto_time.hpp"
 #include "parsers/portal_time.hpp"
+#include "scanner/column_time.hpp"
 
 namespace rareconn::scanner {
 
@@ -35,29 +36,6 @@ const std::vector<std::vector<std::string>>& slot_names() {
 constexpr std::string_view kSysmonProvider = "Microsoft-Windows-Sysmon";
 constexpr std::string_view kNetworkConnection = "Network connection detected";
 
-parsers::CivilTime civil_of(core::Ticks t) {
-  const std::int64_t days = t / core::kTicksPerDay;
-  core::Ticks rest = t % core::kTicksPerDay;
-  const core::CivilDate d = core::civil_from_days(days);
-  parsers::CivilTime c;
-  c.year = static_cast<int>(d.year);
-  c.month = static_cast<int>(d.month);
-  c.day = static_cast<int>(d.day);
-  c.hour = static_cast<int>(rest / core::kTicksPerHour);
-  rest %= core::kTicksPerHour;
-  c.minute = static_cast<int>(rest / core::kTicksPerMinute);
-  rest %= core::kTicksPerMinute;
-  c.second = static_cast<int>(rest / core::kTicksPerSecond);
-  c.fraction_ticks = rest % core::kTicksPerSecond;
-  return c;
-}
-
-bool has_explicit_zone(std::string_view iso) {
-  if (!iso.empty() && iso.back() == 'Z') return true;
-  const std::size_t t = iso.find_first_of("T ");
-  return t != std::string_view::npos && iso.find_first_of("+-", t) != std::string_view::npos;
-}
-
 // The RenderedDescription of a raw event after the seed's cut: the rendered message when the
 // input carries one, else the Sysmon Event ID 3 message title.
 std::string_view rendered_for(std::string_view rendered, std::string_view provider, std::string_view event_id) {
@@ -71,14 +49,6 @@ std::string_view data_value(const std::vector<std::pair<std::string_view, std::s
     if (k == name) return v;
   }
   return std::string_view();
-}
-
-// Out of line: GCC 12 reports a false -Wrestrict when this concatenation is inlined.
-[[gnu::noinline]] std::string local_time_reason(std::string_view column) {
-  std::string r = "'";
-  r += column;
-  r += "' is local time and the row has no DataItem time: give --input-timezone";
-  return r;
 }
 
 }  // namespace
@@ -142,30 +112,21 @@ bool SysmonMapper::export_time(const parsers::RecordView& rv, const parsers::Xml
     if (!e.time) e.time_text = xml->dataitem_time;  // bad: the core counts it
     return true;
   }
-  const std::string_view text = rv.values[kSysTime];
-  const parsers::HeaderZone zone = parsers::header_zone(rv.matched_names[kSysTime]);
-  e.time_text = text;
-  if (text.empty()) return true;  // null time
-  std::optional<parsers::CivilTime> civil;
-  if (auto iso = core::parse_datetime(text)) {
-    if (zone != parsers::HeaderZone::kLocal || has_explicit_zone(text)) {
-      e.time = iso;
+  const ColumnTimeResult r = decode_column_time(rv.values[kSysTime], rv.matched_names[kSysTime], time_.zone);
+  switch (r.status) {
+    case ColumnTime::kOk:
+      e.time = r.ticks;
       return true;
-    }
-    civil = civil_of(*iso);
-  } else {
-    civil = parsers::parse_portal_time(text);
-  }
-  if (!civil) return true;  // bad: the core counts it
-  if (zone == parsers::HeaderZone::kLocal) {
-    if (!time_.zone) {
+    case ColumnTime::kNull:
+      e.time_text = std::string_view();
+      return true;
+    case ColumnTime::kBad:
+      e.time_text = rv.values[kSysTime];  // the core counts it as a bad time
+      return true;
+    case ColumnTime::kNeedsZone:
       reason = local_time_reason(rv.matched_names[kSysTime]);
       return false;
-    }
-    e.time = time_.zone->to_utc(*civil);
-    return true;
   }
-  e.time = InputZone::utc().to_utc(*civil);
   return true;
 }
 

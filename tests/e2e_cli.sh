@@ -50,6 +50,13 @@ assert s["recent_window_events"] == 4 and s["distinct_keys"] == 3 and s["finding
 assert s["now"] == "2023-11-24T08:01:30.1151127Z", s
 PY
 
+# MDE from a Sentinel portal export written in local time: the zone is required, then used
+printf 'TenantId,"TimeGenerated [Local Time]",DeviceName,ActionType,RemoteIP,RemoteUrl,RemoteIPType\nt,"5/31/2024, 4:30:00.000 PM",s1,ConnectionSuccess,4.4.4.4,a.net,Public\n' > "$tmp/local.csv"
+check mde-local-time-needs-zone 2 "$bin" scan "$tmp/local.csv"
+expect_grep mde-local-time-msg "$tmp/err" "give its zone with --input-timezone"
+check mde-local-time-zone 0 "$bin" scan --input-timezone +05:30 --now 2024-06-01T00:00:00Z "$tmp/local.csv"
+expect_grep mde-local-time-utc "$tmp/out" "2024-05-31T11:00:00.0000000Z"
+
 # Findings, no findings, --fail-on-findings
 check real-default 0 "$bin" scan "$real"
 check real-fail-on-findings-none 0 "$bin" scan --fail-on-findings "$real"
