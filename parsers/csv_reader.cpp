@@ -85,10 +85,6 @@ std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start
   return after_unquoted_lf(data, pos, in_quotes);
 }
 
-std::uint64_t CsvRecordParser::parity_record_end(std::string_view data, std::uint64_t start) {
-  return after_unquoted_lf(data, start, false);
-}
-
 CsvRecordParser::CsvRecordParser(const CsvHeader& header, const Projection& projection)
     : column_count_(header.columns.size()),
       slot_of_column_(header.columns.size(), -1),

@@ -40,9 +40,11 @@ class CsvRecordParser {
   // Decodes every record that starts in [begin, end) of `data`; `begin` must be a record start.
   // Calls on_record(const RecordView&) or on_error(offset, ParseError) per record; blank lines
   // are skipped. Records may run past `end` (they are owned by the chunk where they start).
+  // Returns where parsing stopped: the start of the first record at or after `end` (a chunk's
+  // records must end exactly where the next chunk begins, which the scanner checks).
   template <class OnRecord, class OnError>
-  void parse(std::string_view data, std::uint64_t begin, std::uint64_t end, OnRecord&& on_record,
-             OnError&& on_error);
+  std::uint64_t parse(std::string_view data, std::uint64_t begin, std::uint64_t end, OnRecord&& on_record,
+                      OnError&& on_error);
 
   // Every field of the record at `offset`, decoded (used for the output of findings).
   static ParseError split_record(std::string_view data, std::uint64_t offset,
@@ -69,7 +71,6 @@ class CsvRecordParser {
   static Scan scan_record(std::string_view data, std::uint64_t start, std::size_t ncols,
                           const std::int32_t* slot_of_column, std::size_t last_projected, Scanners& scanners,
                           Sink&& sink);
-  static std::uint64_t parity_record_end(std::string_view data, std::uint64_t start);
 
   std::size_t column_count_ = 0;
   std::vector<std::int32_t> slot_of_column_;  // -1 when the column is not projected
@@ -92,10 +93,20 @@ CsvRecordParser::Scan CsvRecordParser::scan_record(std::string_view data, std::u
                                                    const std::int32_t* slot_of_column,
                                                    std::size_t last_projected, Scanners& scanners,
                                                    Sink&& sink) {
+  // A quote is special only at the start of a field (as in Python's csv and DuckDB): inside an
+  // unquoted field it is a literal character. Text after a closing quote makes the record
+  // malformed; it still ends where its structure ends, so the next record is not lost.
   const char* const base = data.data();
   const char* const e = base + data.size();
   const char* p = base + start;
   std::size_t col = 0;
+  bool bad_quote = false;
+  // The next ',' or LF after p in an unquoted stretch, quotes read literally.
+  auto unquoted_end = [&](const char* q) {
+    q = scanners.field.next(q);
+    while (q < e && *q == '"') q = scanners.field.next(q + 1);
+    return q;
+  };
   for (;;) {
     const std::int32_t slot = col < ncols ? slot_of_column[col] : -1;
     if (p < e && *p == '"') {
@@ -115,38 +126,42 @@ CsvRecordParser::Scan CsvRecordParser::scan_record(std::string_view data, std::u
         p = q + 1;
         break;
       }
-      if (p == e) {
-        ++col;
-        break;
+      if (p < e && *p != ',' && *p != '\n' && !(*p == '\r' && (p + 1 == e || p[1] == '\n'))) {
+        bad_quote = true;  // "a"x: the field goes on to the next delimiter
+        p = unquoted_end(p);
       }
-      if (*p == ',') {
+      ++col;
+      if (p < e && *p == ',') {
         ++p;
-        ++col;
         continue;
       }
-      if (*p == '\n' || (*p == '\r' && (p + 1 == e || p[1] == '\n'))) {
-        ++col;
-        break;
-      }
-      return {0, parity_record_end(data, start), ParseError::kBadQuote};
+      break;
     }
     if (col > last_projected) {
       // Tail of the record: no field here is wanted, only their number and the record's end.
-      const char* q = scanners.tail.next(p);
-      const std::size_t commas = simd::count_byte(p, q, ',');
-      if (q < e && *q == '"') {
-        if (q == p || q[-1] != ',') return {0, parity_record_end(data, start), ParseError::kBadQuote};
-        col += commas;  // the quoted field that starts at q is handled at the top of the loop
+      // Stretches without quotes are searched for their LF in one go, commas counted 16 at a time.
+      bool quoted_next = false;
+      for (const char* from = p;;) {
+        const char* q = scanners.tail.next(from);
+        col += simd::count_byte(from, q, ',');
+        if (q < e && *q == '"') {
+          if (q[-1] == ',') {  // a quoted field starts here: handled at the top of the loop
+            p = q;
+            quoted_next = true;
+            break;
+          }
+          from = q + 1;  // a literal quote inside an unquoted field
+          continue;
+        }
+        ++col;
         p = q;
-        continue;
+        break;
       }
-      col += commas + 1;
-      p = q;
+      if (quoted_next) continue;
       break;
     }
     const char* f = p;
-    p = scanners.field.next(p);
-    if (p < e && *p == '"') return {0, parity_record_end(data, start), ParseError::kBadQuote};
+    p = unquoted_end(p);
     const char* fe = p;
     if ((p == e || *p == '\n') && fe > f && fe[-1] == '\r') --fe;
     if (slot >= 0) sink(slot, std::string_view(f, static_cast<std::size_t>(fe - f)), false);
@@ -170,12 +185,13 @@ CsvRecordParser::Scan CsvRecordParser::scan_record(std::string_view data, std::u
       (content_end == data.size() || base[content_end] == '\n')) {
     --content_end;
   }
-  return {content_end, next, col == ncols ? ParseError::kNone : ParseError::kFieldCount};
+  const ParseError err = bad_quote ? ParseError::kBadQuote : col == ncols ? ParseError::kNone : ParseError::kFieldCount;
+  return {content_end, next, err};
 }
 
 template <class OnRecord, class OnError>
-void CsvRecordParser::parse(std::string_view data, std::uint64_t begin, std::uint64_t end,
-                            OnRecord&& on_record, OnError&& on_error) {
+std::uint64_t CsvRecordParser::parse(std::string_view data, std::uint64_t begin, std::uint64_t end,
+                                     OnRecord&& on_record, OnError&& on_error) {
   const std::size_t nslots = values_.size();
   Scanners scanners(data.data() + data.size());
   std::uint64_t pos = begin;
@@ -222,6 +238,7 @@ void CsvRecordParser::parse(std::string_view data, std::uint64_t begin, std::uin
     }
     pos = s.next;
   }
+  return pos;
 }
 
 }  // namespace rareconn::parsers

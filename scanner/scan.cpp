@@ -133,7 +133,8 @@ Hunt hunt_of(const InputFile& f) {
 }
 
 // Parses one chunk with the worker's parsers and hunt.
-void scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) {
+// Returns where a CSV chunk's last record ended (0 for other formats).
+std::uint64_t scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) {
   const InputFile& f = files[c.file];
   const std::string_view d = f.bytes();
   auto report_bad_time = [&](std::uint64_t offset, std::string_view text) {
@@ -168,8 +169,7 @@ void scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std::vector<I
     case parsers::InputFormat::kCsv: {
       auto& p = w.csv[c.file];
       if (!p) p = std::make_unique<parsers::CsvRecordParser>(f.header, plan.projection);
-      p->parse(d, c.begin, c.end, on_record, on_error);
-      break;
+      return p->parse(d, c.begin, c.end, on_record, on_error);
     }
     case parsers::InputFormat::kJson:
       w.json.parse(d, c.begin, c.end, f.json_lines, on_record, on_error);
@@ -223,6 +223,7 @@ void scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std::vector<I
     case parsers::InputFormat::kUnknown:
       break;
   }
+  return 0;
 }
 
 }  // namespace
@@ -395,53 +396,72 @@ int run_scan(const ScanOptions& opt) {
   wc.threshold = opt.threshold;
   wc.track_set = is_mde;
   wc.recent_within_lookback = !is_mde;
-  core::WindowShared shared(wc);
-
-  // 3. Chunks.
+  // 3 + 4. Chunks, then the parallel parse + filter + partial aggregation. CSV chunks are cut by
+  // quote parity, which is exact for well-formed quoting; a file whose records turn out not to end
+  // where the next chunk begins (a stray quote) is scanned again, whole, as one chunk.
   const std::uint64_t chunk_size =
       opt.chunk_size ? opt.chunk_size : std::clamp<std::uint64_t>(report.bytes / (threads * 16ull), 1ull << 18, 8ull << 20);
-  std::vector<Chunk> chunks;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    const std::string_view d = files[i].bytes();
-    if (d.empty()) continue;
-    const auto fi = static_cast<std::uint32_t>(i);
-    switch (files[i].format) {
-      case parsers::InputFormat::kCsv:
-        plan_csv_chunks(fi, d, files[i].header.data_offset, chunk_size, chunks);
-        break;
-      case parsers::InputFormat::kJson:
-        if (files[i].json_lines) plan_line_chunks(fi, d, parsers::bom_length(d), chunk_size, chunks);
-        else chunks.push_back({fi, parsers::bom_length(d), d.size()});
-        break;
-      case parsers::InputFormat::kXml:
-        plan_xml_chunks(fi, d, chunk_size, chunks);
-        break;
-      case parsers::InputFormat::kEvtx:
-        for (std::size_t k = 0; k < parsers::evtx_chunk_slots(d); ++k) chunks.push_back({fi, k, k + 1});
-        break;
-      case parsers::InputFormat::kUnknown:
-        break;
-    }
-  }
-  timer.mark("plan");
-
-  // 4. Parallel parse + filter + partial aggregation.
+  std::optional<core::WindowShared> shared_storage;
   tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers;
-  std::atomic<std::uint64_t> bytes_done{0};
-  {
-    const bool show = opt.progress == Progress::kAlways || (opt.progress == Progress::kAuto && isatty(2));
-    ProgressLine progress(show, report.bytes, bytes_done);
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
-      std::unique_ptr<Worker>& wp = workers.local();
-      if (!wp) wp = std::make_unique<Worker>(shared, plan, files.size());
-      for (std::size_t ci = r.begin(); ci != r.end(); ++ci) {
-        scan_chunk(*wp, plan, chunks[ci], files);
-        const Chunk& c = chunks[ci];
-        bytes_done.fetch_add(files[c.file].format == parsers::InputFormat::kEvtx ? kEvtxChunk : c.end - c.begin,
-                             std::memory_order_relaxed);
+  std::vector<char> whole_file(files.size(), 0);
+  std::uint64_t rescanned_files = 0;
+  for (int attempt = 0;; ++attempt) {
+    shared_storage.emplace(wc);
+    workers.clear();
+    std::vector<Chunk> chunks;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const std::string_view d = files[i].bytes();
+      if (d.empty()) continue;
+      const auto fi = static_cast<std::uint32_t>(i);
+      switch (files[i].format) {
+        case parsers::InputFormat::kCsv:
+          plan_csv_chunks(fi, d, files[i].header.data_offset, whole_file[i] ? d.size() : chunk_size, chunks);
+          break;
+        case parsers::InputFormat::kJson:
+          if (files[i].json_lines) plan_line_chunks(fi, d, parsers::bom_length(d), chunk_size, chunks);
+          else chunks.push_back({fi, parsers::bom_length(d), d.size()});
+          break;
+        case parsers::InputFormat::kXml:
+          plan_xml_chunks(fi, d, chunk_size, chunks);
+          break;
+        case parsers::InputFormat::kEvtx:
+          for (std::size_t k = 0; k < parsers::evtx_chunk_slots(d); ++k) chunks.push_back({fi, k, k + 1});
+          break;
+        case parsers::InputFormat::kUnknown:
+          break;
       }
-    });
+    }
+    if (attempt == 0) timer.mark("plan");
+    std::vector<std::uint64_t> stop(chunks.size(), 0);
+    std::atomic<std::uint64_t> bytes_done{0};
+    {
+      const bool show = opt.progress == Progress::kAlways || (opt.progress == Progress::kAuto && isatty(2));
+      ProgressLine progress(show, report.bytes, bytes_done);
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
+        std::unique_ptr<Worker>& wp = workers.local();
+        if (!wp) wp = std::make_unique<Worker>(*shared_storage, plan, files.size());
+        for (std::size_t ci = r.begin(); ci != r.end(); ++ci) {
+          stop[ci] = scan_chunk(*wp, plan, chunks[ci], files);
+          const Chunk& c = chunks[ci];
+          bytes_done.fetch_add(files[c.file].format == parsers::InputFormat::kEvtx ? kEvtxChunk : c.end - c.begin,
+                               std::memory_order_relaxed);
+        }
+      });
+    }
+    bool again = false;
+    for (std::size_t ci = 0; ci + 1 < chunks.size(); ++ci) {
+      const Chunk& c = chunks[ci];
+      if (files[c.file].format == parsers::InputFormat::kCsv && chunks[ci + 1].file == c.file &&
+          stop[ci] != chunks[ci + 1].begin && !whole_file[c.file]) {
+        whole_file[c.file] = 1;
+        ++rescanned_files;
+        again = true;
+      }
+    }
+    if (!again) break;
   }
+  if (rescanned_files) report.notes.push_back({"csv_files_rescanned_whole_for_stray_quotes", rescanned_files});
+  core::WindowShared& shared = *shared_storage;
   timer.mark("parse");
 
   // 5. Gather the workers' counts and errors.

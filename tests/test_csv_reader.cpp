@@ -94,19 +94,28 @@ TEST(CsvRecords, MalformedRecordsAreSkippedAndLocated) {
       "1,2\n"
       "1,2,3\n"          // too many fields (offset 8)
       "4\n"              // too few (offset 14)
-      "\"a\"x,5\n"       // text after a closing quote (offset 16)
+      "\"a\"x,5\n"       // text after a closing quote (offset 16): malformed, ends at its LF
       "7,8\n"
-      "ab\"c,6\n";        // quote inside an unquoted field (offset 27): by quote parity the
-                         // record runs to the next closing quote, here the end of the file
+      "ab\"c,6\n"         // a quote inside an unquoted field is a literal character
+      "9,10\n";
   Parsed p = parse_all(t, {"A", "B"});
-  ASSERT_EQ(p.rows.size(), 2u);
+  ASSERT_EQ(p.rows.size(), 4u);
   EXPECT_EQ(p.rows[1], (std::vector<std::string>{"7", "8"}));
-  ASSERT_EQ(p.errors.size(), 4u);
+  EXPECT_EQ(p.rows[2], (std::vector<std::string>{"ab\"c", "6"}));
+  EXPECT_EQ(p.rows[3], (std::vector<std::string>{"9", "10"}));
+  ASSERT_EQ(p.errors.size(), 3u);
   EXPECT_EQ(p.errors[0], (std::pair<std::uint64_t, ParseError>{8, ParseError::kFieldCount}));
   EXPECT_EQ(p.errors[1], (std::pair<std::uint64_t, ParseError>{14, ParseError::kFieldCount}));
-  EXPECT_EQ(p.errors[2].first, 16u);
-  EXPECT_EQ(p.errors[2].second, ParseError::kBadQuote);
-  EXPECT_EQ(p.errors[3].first, 27u);
+  EXPECT_EQ(p.errors[2], (std::pair<std::uint64_t, ParseError>{16, ParseError::kBadQuote}));
+}
+
+TEST(CsvRecords, LiteralQuotesInTheSkippedTailOfARecord) {
+  // Columns after the last wanted one are skipped in stretches; quotes there follow the same rules.
+  const std::string t = "A,B,C,D\n1,x\"y,\"q,\"\"\",z\"w\n2,,,\n";
+  Parsed p = parse_all(t, {"A"});
+  ASSERT_TRUE(p.errors.empty());
+  ASSERT_EQ(p.rows.size(), 2u);
+  EXPECT_EQ(p.rows[1][0], "2");
 }
 
 TEST(CsvRecords, UnterminatedQuoteAtEnd) {
