@@ -49,9 +49,10 @@ inline std::uint64_t count_byte(const char* p, const char* e, char c) {
     n += static_cast<std::uint64_t>(_mm_cvtsi128_si64(sums)) + static_cast<std::uint64_t>(_mm_extract_epi16(sums, 4)) +
          (static_cast<std::uint64_t>(_mm_extract_epi16(sums, 5)) << 16);
   }
-  while (e - p >= 16) {
-    n += static_cast<std::uint64_t>(__builtin_popcount(
-        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), vc)))));
+  while (e - p >= 16) {  // (no popcount: it is a library call on baseline x86-64)
+    const __m128i ones = _mm_sub_epi8(zero, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), vc));
+    const __m128i sums = _mm_sad_epu8(ones, zero);
+    n += static_cast<std::uint64_t>(_mm_cvtsi128_si32(sums)) + static_cast<std::uint64_t>(_mm_extract_epi16(sums, 4));
     p += 16;
   }
 #endif
