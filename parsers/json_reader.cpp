@@ -221,22 +221,8 @@ ParseError JsonRecordParser::collect_rows(std::string_view d, std::uint64_t& p,
   if (err != ParseError::kNone) return err;
   p = end;
   if (env.records_at) {
-    std::uint64_t q = env.records_at + 1;
-    skip_ws(d, q);
-    if (q < d.size() && d[q] == ']') return ParseError::kNone;
-    for (;;) {
-      if (q >= d.size() || d[q] != '{') return ParseError::kNotAnObject;
-      ParseError e = collect_rows(d, q, rows, depth + 1);
-      if (e != ParseError::kNone) return e;
-      skip_ws(d, q);
-      if (q < d.size() && d[q] == ',') {
-        ++q;
-        skip_ws(d, q);
-        continue;
-      }
-      break;
-    }
-    return ParseError::kNone;
+    std::uint64_t q = env.records_at;
+    return collect_array(d, q, rows, depth + 1);
   }
   if (env.properties_at) {
     rows.push_back(env.properties_at);
@@ -249,34 +235,38 @@ ParseError JsonRecordParser::collect_rows(std::string_view d, std::uint64_t& p,
   return ParseError::kNone;
 }
 
-ParseError JsonRecordParser::parse_top(std::string_view d, std::uint64_t& p,
-                                       std::vector<std::uint64_t>& rows) {
-  if (d[p] == '{') return collect_rows(d, p, rows, 0);
-  if (d[p] == '[') {
+ParseError JsonRecordParser::collect_array(std::string_view d, std::uint64_t& p, std::vector<std::uint64_t>& rows,
+                                           int depth) {
+  // p at '[': every element must be an object (a row or an envelope).
+  ++p;
+  skip_ws(d, p);
+  if (p < d.size() && d[p] == ']') {
     ++p;
+    return ParseError::kNone;
+  }
+  for (;;) {
+    if (p >= d.size()) return ParseError::kBadJson;
+    if (d[p] != '{') return ParseError::kNotAnObject;
+    const ParseError e = collect_rows(d, p, rows, depth);
+    if (e != ParseError::kNone) return e;
     skip_ws(d, p);
+    if (p < d.size() && d[p] == ',') {
+      ++p;
+      skip_ws(d, p);
+      continue;
+    }
     if (p < d.size() && d[p] == ']') {
       ++p;
       return ParseError::kNone;
     }
-    for (;;) {
-      if (p >= d.size()) return ParseError::kBadJson;
-      if (d[p] != '{') return ParseError::kNotAnObject;
-      ParseError e = collect_rows(d, p, rows, 0);
-      if (e != ParseError::kNone) return e;
-      skip_ws(d, p);
-      if (p < d.size() && d[p] == ',') {
-        ++p;
-        skip_ws(d, p);
-        continue;
-      }
-      if (p < d.size() && d[p] == ']') {
-        ++p;
-        return ParseError::kNone;
-      }
-      return ParseError::kBadJson;
-    }
+    return ParseError::kBadJson;
   }
+}
+
+ParseError JsonRecordParser::parse_top(std::string_view d, std::uint64_t& p,
+                                       std::vector<std::uint64_t>& rows) {
+  if (d[p] == '{') return collect_rows(d, p, rows, 0);
+  if (d[p] == '[') return collect_array(d, p, rows, 0);
   std::uint64_t q = p;
   if (!skip_value(d, q)) return ParseError::kBadJson;
   p = q;

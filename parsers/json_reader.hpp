@@ -47,6 +47,7 @@ class JsonRecordParser {
   ParseError parse_top(std::string_view data, std::uint64_t& pos, std::vector<std::uint64_t>& rows);
   ParseError collect_rows(std::string_view data, std::uint64_t& pos, std::vector<std::uint64_t>& rows,
                           int depth);
+  ParseError collect_array(std::string_view data, std::uint64_t& pos, std::vector<std::uint64_t>& rows, int depth);
 
   Projection projection_;
   // Projected names by length (names of 64+ bytes in the last bucket): (name, slot, priority).
