@@ -50,7 +50,26 @@ std::uint32_t WindowPartial::url_id(std::string_view url) {
   return id;
 }
 
+namespace {
+constexpr std::size_t kLinearUrls = 16;  // beyond this many distinct values a key gets an index
+
+void index_urls(std::unique_ptr<tsl::robin_map<std::uint32_t, std::uint32_t>>& pos,
+                const std::vector<WindowPartial::UrlSeen>& urls) {
+  pos = std::make_unique<tsl::robin_map<std::uint32_t, std::uint32_t>>();
+  for (std::size_t i = 0; i < urls.size(); ++i) pos->insert({urls[i].url, static_cast<std::uint32_t>(i)});
+}
+}  // namespace
+
 void WindowPartial::note_url(KeyAgg& agg, std::uint32_t url, Ticks t) {
+  if (agg.url_pos) {
+    auto [it, inserted] = agg.url_pos->insert({url, static_cast<std::uint32_t>(agg.urls.size())});
+    if (inserted) {
+      agg.urls.push_back({url, t});
+    } else if (t > agg.urls[it->second].newest) {
+      agg.urls[it->second].newest = t;
+    }
+    return;
+  }
   for (UrlSeen& u : agg.urls) {
     if (u.url == url) {
       if (t > u.newest) u.newest = t;
@@ -58,6 +77,7 @@ void WindowPartial::note_url(KeyAgg& agg, std::uint32_t url, Ticks t) {
     }
   }
   agg.urls.push_back({url, t});
+  if (agg.urls.size() > kLinearUrls) index_urls(agg.url_pos, agg.urls);
 }
 
 void WindowPartial::add(std::string_view key, std::string_view set_value, Ticks t, EventRef ref) {
@@ -78,11 +98,17 @@ void WindowPartial::add(std::string_view key, std::string_view set_value, Ticks 
     KeyAgg& agg = keys_[id];
     if (now_known_) {
       ++agg.count;
+      if (!agg.saturated && static_cast<std::int64_t>(agg.count) >= cfg.threshold) {
+        // This thread alone already counts threshold events: the key is not rare, its set is moot.
+        agg.saturated = true;
+        agg.urls = {};
+        agg.url_pos.reset();
+      }
     } else {
       agg.pending.push_back(t);
       ++pending_total_;
     }
-    if (cfg.track_set) note_url(agg, url_id(set_value), t);
+    if (cfg.track_set && !agg.saturated) note_url(agg, url_id(set_value), t);
   }
   if (in_recent) recent_.push_back({t, ref.offset, ref.file, ref.length, id});
   if (!now_known_ && pending_total_ + recent_.size() > next_prune_) prune();
@@ -96,7 +122,9 @@ void WindowPartial::prune() {
   pending_total_ = 0;
   for (KeyAgg& agg : keys_) {
     std::erase_if(agg.pending, [&](Ticks t) { return t <= base_cut; });
-    std::erase_if(agg.urls, [&](const UrlSeen& u) { return u.newest <= base_cut; });
+    if (std::erase_if(agg.urls, [&](const UrlSeen& u) { return u.newest <= base_cut; }) && agg.url_pos) {
+      index_urls(agg.url_pos, agg.urls);  // positions moved
+    }
     pending_total_ += agg.pending.size();
   }
   std::erase_if(recent_, [&](const RecentRef& r) {

@@ -74,18 +74,24 @@ class WindowPartial {
   std::size_t memory_bytes() const;
   WindowShared& shared() const { return shared_; }
 
- private:
-  friend class WindowMerger;
+  // One distinct set value of a key (an id into the partial's interned values) and its newest time.
   struct UrlSeen {
     std::uint32_t url;
     Ticks newest;
   };
+
+ private:
+  friend class WindowMerger;
   struct KeyAgg {
     std::uint64_t hash;
     std::string_view key;
     std::uint64_t count = 0;          // events surely in the lookback window (`now` given)
     std::vector<Ticks> pending;       // times of candidate events (`now` not yet known)
     std::vector<UrlSeen> urls;        // distinct set values with their newest time
+    // Position of each url id in `urls` once a key has many (a CDN address with thousands of
+    // host names must not cost a linear search per event).
+    std::unique_ptr<tsl::robin_map<std::uint32_t, std::uint32_t>> url_pos;
+    bool saturated = false;           // `now` given and count_ already >= threshold: never rare
   };
   struct RecentRef {
     Ticks time;

@@ -272,3 +272,38 @@ TEST(MdeHunt, PruningUnderDefaultNowKeepsExactCounts) {
   EXPECT_EQ(a.counts_total.baseline_events, b.counts_total.baseline_events);
   EXPECT_GT(a.finding_offsets.size(), 0u);
 }
+
+// "<prefix><n>.example" (built by appending: GCC 12 warns falsely on "x" + std::to_string(n)).
+std::string host(const char* prefix, int n) {
+  std::string h = prefix;
+  h += std::to_string(n);
+  h += ".example";
+  return h;
+}
+
+TEST(MdeHunt, KeyWithThousandsOfDistinctUrls) {
+  // A CDN address seen under thousands of host names: the set stays exact (indexed per key).
+  std::vector<Ev> evs;
+  for (int i = 0; i < 3000; ++i) {
+    evs.push_back(at(i % 2 ? "2024-05-30T00:00:00Z" : "2024-04-01T00:00:00Z", "cdn", host("h", i % 1500)));
+  }
+  for (std::optional<std::string> now : {std::optional<std::string>(kNow), std::optional<std::string>()}) {
+    Result r = run(evs, now, {}, 2, 100000);
+    ASSERT_EQ(r.finding_keys.size(), 1500u);
+    EXPECT_EQ(r.counts[0], 1500);  // the odd events, inside the lookback
+    // Only the odd host names were seen inside the lookback window: 750 of the 1500 names.
+    EXPECT_EQ(std::count(r.sets[0].begin(), r.sets[0].end(), ','), 749);
+  }
+}
+
+TEST(MdeHunt, SaturatedKeysStayNotRare) {
+  // With `now` given, a key whose count reaches the threshold in one thread drops its set early;
+  // it must still be counted exactly and never reported.
+  std::vector<Ev> evs;
+  for (int i = 0; i < 120; ++i) evs.push_back(at("2024-05-30T00:00:00Z", "busy", host("u", i)));
+  evs.push_back(at("2024-05-30T00:00:00Z", "rare", "r.example"));
+  Result r = run(evs, kNow, {}, 3, 50);
+  EXPECT_EQ(r.finding_keys, (std::vector<std::string>{"rare"}));
+  EXPECT_EQ(r.counts_total.distinct_keys, 2u);
+  EXPECT_EQ(r.counts_total.keys_under_threshold, 1u);
+}
