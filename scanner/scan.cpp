@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <unordered_set>
@@ -232,6 +234,18 @@ int run_scan(const ScanOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   PhaseTimer timer;
   std::string error;
+
+  // 0. The output file is opened first: a wrong path should not wait for a long scan.
+  std::FILE* out = stdout;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out_file(nullptr, &std::fclose);
+  if (!opt.output.empty() && opt.output != "-") {
+    out_file.reset(std::fopen(opt.output.c_str(), "wb"));
+    if (!out_file) {
+      std::fprintf(stderr, "rareconn: cannot write '%s': %s\n", opt.output.c_str(), std::strerror(errno));
+      return kExitInput;
+    }
+    out = out_file.get();
+  }
 
   // 1. Inputs: discover, map, detect.
   std::vector<std::string> paths, named;
@@ -606,19 +620,11 @@ int run_scan(const ScanOptions& opt) {
   timer.mark("decode");
 
   // 8. Write.
-  std::FILE* out = stdout;
-  if (!opt.output.empty() && opt.output != "-") {
-    out = std::fopen(opt.output.c_str(), "wb");
-    if (!out) {
-      std::fprintf(stderr, "rareconn: cannot write '%s'\n", opt.output.c_str());
-      return kExitInput;
-    }
-  }
   bool ok = opt.format == OutputFormat::kCsv     ? write_csv(out, table)
             : opt.format == OutputFormat::kJsonl ? write_jsonl(out, table)
                                                  : write_table(out, table);
   ok = (std::fflush(out) == 0) && ok;
-  if (out != stdout) ok = (std::fclose(out) == 0) && ok;
+  if (out_file) ok = (std::fclose(out_file.release()) == 0) && ok;
   if (!ok) {
     std::fprintf(stderr, "rareconn: writing the findings failed\n");
     return kExitInput;

@@ -83,6 +83,8 @@ assert rows[0]["RemoteIP1"] == "20.0.0.3" and rows[0]["Timestamp"] == "2024-05-2
 PY
 check table 0 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z --format table "$edges"
 expect_grep table-count "$tmp/out" "^4 findings$"
+check output-dir-missing 3 "$bin" scan -o "$tmp/no/such/dir/f.csv" "$edges"
+expect_grep output-dir-missing-msg "$tmp/err" "cannot write '.*f.csv': No such file or directory"
 check output-file 0 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z -o "$tmp/f.csv" "$edges"
 if [ "$(wc -l < "$tmp/f.csv")" -eq 5 ] && [ ! -s "$tmp/out" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL output-file"; fi
 
