@@ -2,6 +2,8 @@
 // Must not know about files, formats or threads, and must not throw (malformed input -> nullopt).
 #include "core/kusto_time.hpp"
 
+#include <cstring>
+
 #include <boost/spirit/home/x3.hpp>
 
 #include <array>
@@ -93,6 +95,32 @@ std::optional<Ticks> parse_general(std::string_view text) noexcept {
 }
 
 }  // namespace
+
+std::optional<Ticks> DatetimeParser::parse(std::string_view s) {
+  // Fixed width "YYYY-MM-DDTHH:MM:SS.fffffffZ" whose date was the last one seen: only the time of
+  // day is read (with the same checks as the full path).
+  if (day_ticks_ >= 0 && s.size() == 28 && std::memcmp(s.data(), date_, 11) == 0 && s[13] == ':' && s[16] == ':' &&
+      s[19] == '.' && s[27] == 'Z') {
+    static constexpr std::array<unsigned char, 13> kPos = {11, 12, 14, 15, 17, 18, 20, 21, 22, 23, 24, 25, 26};
+    unsigned bad = 0;
+    for (unsigned char p : kPos) bad |= digit(s[p]) > 9 ? 1u : 0u;
+    if (!bad) {
+      const unsigned h = digit(s[11]) * 10 + digit(s[12]), m = digit(s[14]) * 10 + digit(s[15]),
+                     sec = digit(s[17]) * 10 + digit(s[18]);
+      if (h > 23 || m > 59 || sec > 59) return std::nullopt;
+      Ticks frac = 0;
+      for (std::size_t p = 20; p < 27; ++p) frac = frac * 10 + digit(s[p]);
+      return day_ticks_ + static_cast<Ticks>(h) * kTicksPerHour + static_cast<Ticks>(m) * kTicksPerMinute +
+             static_cast<Ticks>(sec) * kTicksPerSecond + frac;
+    }
+  }
+  const std::optional<Ticks> t = parse_datetime(s);
+  if (t && s.size() == 28 && s[27] == 'Z' && s[19] == '.') {  // the fixed-width UTC form: remember its day
+    std::memcpy(date_, s.data(), 11);
+    day_ticks_ = *t - *t % kTicksPerDay;
+  }
+  return t;
+}
 
 std::optional<Ticks> parse_datetime(std::string_view text) {
   Fields f;

@@ -26,6 +26,18 @@ inline constexpr Ticks kMaxDatetimeTicks = 3'155'378'975'999'999'999;
 // rejected. Returns nullopt when malformed. Fast path for the 28-char "YYYY-MM-DDTHH:MM:SS.fffffffZ".
 std::optional<Ticks> parse_datetime(std::string_view text);
 
+// parse_datetime with a one-entry memory of the last date: consecutive events of an export share
+// their day, so "YYYY-MM-DDT" is compared instead of parsed again. Same results as parse_datetime;
+// one per thread.
+class DatetimeParser {
+ public:
+  std::optional<Ticks> parse(std::string_view text);
+
+ private:
+  char date_[11] = {};   // "YYYY-MM-DDT" (or ' ') of the last fixed-width UTC text
+  Ticks day_ticks_ = -1;  // its day, in ticks; -1 = none
+};
+
 // The text without leading and trailing spaces and tabs (input values are trimmed before parsing
 // as a datetime; string columns are never trimmed).
 constexpr std::string_view trim_blanks(std::string_view s) noexcept {

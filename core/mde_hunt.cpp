@@ -74,7 +74,7 @@ RecordStatus MdeRecordFilter::process(const std::string_view* f, EventRef ref, s
       ++funnel_.null_time;
       return RecordStatus::kOk;
     }
-    t = parse_datetime(time_text);
+    t = datetime_.parse(time_text);
     if (!t) {
       ++funnel_.bad_time;
       return RecordStatus::kBadTime;

@@ -77,6 +77,7 @@ class MdeRecordFilter {
   const MdeOptions& options_;
   WindowPartial& partial_;
   MdeFunnel funnel_;
+  DatetimeParser datetime_;
   std::string key_;
 };
 

@@ -111,7 +111,7 @@ RecordStatus SysmonRecordFilter::process(const SysmonEvent& e, EventRef ref) {
       ++funnel_.null_time;
       return RecordStatus::kOk;
     }
-    const std::optional<Ticks> parsed = parse_datetime(trim_blanks(e.time_text));
+    const std::optional<Ticks> parsed = datetime_.parse(trim_blanks(e.time_text));
     if (!parsed) {
       ++funnel_.bad_time;
       return RecordStatus::kBadTime;

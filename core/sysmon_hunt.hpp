@@ -91,6 +91,7 @@ class SysmonRecordFilter {
   std::vector<PivotCandidate> candidates_;
   std::size_t next_prune_ = 1 << 20;
   SysmonFunnel funnel_;
+  DatetimeParser datetime_;
   std::string key_;
 };
 

@@ -263,3 +263,18 @@ TEST(KustoTime, Timespans) {
 
 }  // namespace
 }  // namespace rareconn::core
+
+TEST(DatetimeParser, SameResultsAsParseDatetimeWhateverTheHistory) {
+  // The cached-day path must agree with the full parser on valid and invalid texts alike.
+  std::mt19937_64 rng(11);
+  rareconn::core::DatetimeParser cached;
+  const std::string base[] = {"2024-05-31T12:00:00.1234567Z", "2024-05-31 23:59:59.9999999Z", "2024-02-29T00:00:00.0000000Z",
+                              "2023-12-31T10:11:12.0000001Z", "2024-05-31T12:00:00Z", "2024-05-31T12:00:00.1234567+02:00"};
+  const char mutate[] = {'0', '9', '5', 'Z', ' ', ':', '.', 'x', '2', '6'};
+  for (int i = 0; i < 200000; ++i) {
+    std::string s = base[rng() % 6];
+    if (rng() % 3) s[rng() % s.size()] = mutate[rng() % 10];
+    if (rng() % 3 == 0) s[11 + rng() % 8] = static_cast<char>('0' + rng() % 10);
+    ASSERT_EQ(cached.parse(s), rareconn::core::parse_datetime(s)) << s;
+  }
+}
