@@ -1,0 +1,137 @@
+// Worker and scan_chunk: per-format decoding of one chunk into a thread's hunt state.
+#include "scanner/scan_worker.hpp"
+
+#include <algorithm>
+
+#include "parsers/event_xml.hpp"
+#include "parsers/format_detect.hpp"
+#include "scanner/column_time.hpp"
+
+namespace rareconn::scanner {
+
+void Worker::note_error(std::uint32_t file, std::uint64_t offset, std::string why) {
+  ++malformed;
+  errors.push_back({file, offset, std::move(why)});
+  if (errors.size() > 8 * kKeptErrors) {
+    std::sort(errors.begin(), errors.end());
+    errors.resize(kKeptErrors);
+  }
+}
+
+std::string printable(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 60)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+  if (s.size() > 60) out += "...";
+  return out;
+}
+
+bool has_column(const InputFile& f, std::string_view name) {
+  return std::find(f.header.columns.begin(), f.header.columns.end(), name) != f.header.columns.end();
+}
+
+Hunt hunt_of(const InputFile& f) {
+  using parsers::InputFormat;
+  if (f.format == InputFormat::kEvtx || f.format == InputFormat::kXml) return Hunt::kSysmon;
+  if (f.format == InputFormat::kCsv) {
+    return (has_column(f, "EventData") || has_column(f, "EventID")) && !has_column(f, "RemoteIP") ? Hunt::kSysmon : Hunt::kMde;
+  }
+  const std::string_view head = f.bytes().substr(0, 1 << 16);
+  const bool sysmon = head.find("\"EventID\"") != std::string_view::npos || head.find("\"event_id\"") != std::string_view::npos ||
+                      head.find("\"EventData\"") != std::string_view::npos;
+  return sysmon && head.find("\"RemoteIP\"") == std::string_view::npos ? Hunt::kSysmon : Hunt::kMde;
+}
+
+// Parses one chunk with the worker's parsers and hunt.
+std::uint64_t scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) {
+  const InputFile& f = files[c.file];
+  const std::string_view d = f.bytes();
+  auto report_bad_time = [&](std::uint64_t offset, std::string_view text) {
+    w.note_error(c.file, offset, "time '" + printable(text) + "' is not an ISO 8601 date-time");
+  };
+  auto on_record = [&](const parsers::RecordView& rv) {
+    const core::EventRef ref{rv.offset, c.file, rv.length};
+    if (w.mde) {
+      std::optional<core::Ticks> time;
+      if (rv.matched_names[core::kMdeTime].find('[') != std::string_view::npos) {
+        // A portal column ("TimeGenerated [UTC]"): its text and zone are the export's, not ISO's.
+        const ColumnTimeResult r = decode_column_time(rv.values[core::kMdeTime], rv.matched_names[core::kMdeTime], plan.zone);
+        if (r.status == ColumnTime::kNull) return w.mde->funnel().count_null_time();
+        if (r.status == ColumnTime::kNeedsZone) return w.note_error(c.file, rv.offset, local_time_reason(rv.matched_names[core::kMdeTime]));
+        if (r.status == ColumnTime::kBad) {
+          w.mde->funnel().count_bad_time();
+          return report_bad_time(rv.offset, rv.values[core::kMdeTime]);
+        }
+        time = r.ticks;
+      }
+      if (w.mde->process(rv.values, ref, time) == core::RecordStatus::kBadTime) report_bad_time(rv.offset, rv.values[core::kMdeTime]);
+      return;
+    }
+    if (!w.mapper->map_export(rv, w.event, w.event.pivot_hash, w.reason)) {
+      w.note_error(c.file, rv.offset, w.reason);
+      return;
+    }
+    if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) report_bad_time(rv.offset, w.event.time_text);
+  };
+  auto on_error = [&](std::uint64_t offset, parsers::ParseError e) { w.note_error(c.file, offset, parsers::describe(e)); };
+  switch (f.format) {
+    case parsers::InputFormat::kCsv: {
+      auto& p = w.csv[c.file];
+      if (!p) p = std::make_unique<parsers::CsvRecordParser>(f.header, plan.projection);
+      return p->parse(d, c.begin, c.end, on_record, on_error);
+    }
+    case parsers::InputFormat::kJson:
+      w.json.parse(d, c.begin, c.end, f.json_lines, on_record, on_error);
+      break;
+    case parsers::InputFormat::kXml: {
+      // c.begin is an event start of the planner's walk; the same walk gives the same events.
+      for (std::uint64_t pos = c.begin; pos < c.end; pos = next_xml_event(d, pos)) {
+        const std::uint64_t end = parsers::event_end(d, pos);
+        if (end == 0) {
+          w.note_error(c.file, pos, "event XML cut off (no </Event> before the next event or the end)");
+          continue;
+        }
+        const core::EventRef ref{pos, c.file, static_cast<std::uint32_t>(end - pos)};
+        if (!w.mapper->map_xml(d.substr(pos, end - pos), w.event, w.event.pivot_hash, w.reason)) {
+          w.note_error(c.file, pos, "event XML: " + w.reason);
+        } else if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) {
+          report_bad_time(pos, w.event.time_text);
+        }
+      }
+      break;
+    }
+    case parsers::InputFormat::kEvtx: {
+      const bool past_header_count = !f.evtx_dirty && c.begin >= f.evtx_chunks_in_header;
+      auto on_event = [&](const parsers::EvtxEvent& ev) {
+        w.mapper->map_evtx(ev, w.event, w.event.pivot_hash);
+        if (!ev.has_time) w.event.time_text = "(no TimeCreated)";
+        const core::EventRef ref{ev.offset, c.file, ev.length};
+        if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) report_bad_time(ev.offset, w.event.time_text);
+      };
+      bool truncated = false;
+      w.evtx->decode_chunk(d, c.begin, on_event, [&](std::uint64_t offset, std::uint64_t record_id, const char* why) {
+        // A slot that never held a chunk (past the header's count in a cleanly closed file, or
+        // without a chunk signature at all: preallocated space) is not damage; it is counted.
+        if (past_header_count || std::string_view(why).find("signature") != std::string_view::npos) {
+          ++w.evtx_unused_slots;
+          return;
+        }
+        truncated = truncated || std::string_view(why) == "truncated chunk";
+        w.note_error(c.file, offset,
+                     "EVTX chunk " + std::to_string(c.begin) + (record_id ? ", record " + std::to_string(record_id) : "") +
+                         ": " + why);
+      });
+      if (truncated) {
+        // The file ends inside this chunk: its checksum cannot be verified, but the records that
+        // are complete are read (and the truncation stays reported above).
+        ++w.evtx_truncated_chunks;
+        w.evtx_unverified->decode_chunk(d, c.begin, on_event, [](std::uint64_t, std::uint64_t, const char*) {});
+      }
+      break;
+    }
+    case parsers::InputFormat::kUnknown:
+      break;
+  }
+  return 0;
+}
+
+}  // namespace rareconn::scanner
