@@ -3,7 +3,8 @@
 # does nothing when everything is already there. Needs root (or sudo).
 set -euo pipefail
 packages=(cmake g++ make pkg-config libtbb-dev libboost-dev libxxhash-dev robin-map-dev
-          libbenchmark-dev libgtest-dev libdeflate-dev libzstd-dev python3 tzdata)
+          libbenchmark-dev libgtest-dev libdeflate-dev libzstd-dev python3 tzdata
+          libevtx-utils)  # evtxexport: an independent EVTX oracle for the tests
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
