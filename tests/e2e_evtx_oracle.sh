@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The Sysmon hunt on the real EVTX samples against an independent oracle: libevtx's evtxexport
-# decodes the files, tests/reference/evtx_oracle.py applies the query; the findings (key, count_,
-# TimeGenerated) must be the same, file by file and for all files together.
+# The Sysmon hunt on the real EVTX samples and the Sentinel Event CSV export against an independent
+# oracle: libevtx's evtxexport decodes the EVTX files (Python's csv and XML modules the export),
+# tests/reference/evtx_oracle.py applies the query; the findings (key, count_, TimeGenerated) must
+# be the same, file by file and for all EVTX files together.
 # Usage: e2e_evtx_oracle.sh BINARY REPO_ROOT
 set -u
 bin="$1"; root="$2"
@@ -18,5 +19,6 @@ compare() {  # compare NAME FILE...
 }
 for f in "$root"/tests/data/real/evtx/*.evtx; do compare "$(basename "$f")" "$f"; done
 compare all-together "$root"/tests/data/real/evtx/*.evtx
+compare sentinel-event-csv "$root"/tests/data/real/sentinel/*.csv
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

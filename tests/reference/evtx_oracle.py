@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-# evtx_oracle.py: an independent oracle for the Sysmon hunt on EVTX files. libevtx's evtxexport
-# renders each file as XML; this script applies the seed's Sysmon query to those events with
-# Python's XML parser (default options: every computer, 30d / 5d, threshold 50, one row per event)
-# and prints "DestinationIp,count_,TimeGenerated" per finding, sorted, for comparison with rareconn.
-# Usage: evtx_oracle.py FILE.evtx...   (needs evtxexport, Debian package libevtx-utils)
+# evtx_oracle.py: an independent oracle for the Sysmon hunt. EVTX files are rendered as XML by
+# libevtx's evtxexport; Sentinel `Event` CSV exports are read with Python's csv module, their
+# EventData with its XML parser and the time from the DataItem. The seed's Sysmon query is then
+# applied (default options: every computer, 30d / 5d, threshold 50, one row per event) and
+# "DestinationIp,count_,TimeGenerated" printed per finding, sorted, for comparison with rareconn.
+# Usage: evtx_oracle.py FILE.evtx|FILE.csv...   (EVTX needs evtxexport, package libevtx-utils)
 import datetime
 import re
 import subprocess
@@ -16,11 +17,16 @@ TICKS_PER_DAY = 864_000_000_000
 
 
 def ticks(text):
-    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z", text)
+    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)", text)
     y, mo, d, h, mi, s = (int(m.group(i)) for i in range(1, 7))
     frac = int(((m.group(7) or "") + "0000000")[:7])
     days = datetime.date(y, mo, d).toordinal() - 1
-    return days * TICKS_PER_DAY + (h * 3600 + mi * 60 + s) * 10_000_000 + frac
+    t = days * TICKS_PER_DAY + (h * 3600 + mi * 60 + s) * 10_000_000 + frac
+    zone = m.group(8)
+    if zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        t -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60) * 10_000_000
+    return t
 
 
 def fmt(t):
@@ -32,6 +38,17 @@ def fmt(t):
 
 events = []  # (time, provider, event id, DestinationIp)
 for path in sys.argv[1:]:
+    if path.endswith(".csv"):
+        import csv
+        with open(path, newline="", encoding="utf-8") as fp:
+            for row in csv.DictReader(fp):
+                item = ET.fromstring(row["EventData"])  # <DataItem time=...><EventData><Data Name=...>
+                dest = ""
+                for d in item.find(NS + "EventData").findall(NS + "Data"):
+                    if d.get("Name") == "DestinationIp":
+                        dest = d.text or ""
+                events.append((ticks(item.get("time")), row["Source"], row["EventID"], dest))
+        continue
     out = subprocess.run(["evtxexport", "-f", "xml", path], capture_output=True, check=True).stdout.decode("utf-8", "replace")
     for block in re.findall(r"<Event xmlns=.*?</Event>", out, re.S):
         e = ET.fromstring(block)
