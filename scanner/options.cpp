@@ -3,6 +3,7 @@
 #include "scanner/options.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <optional>
 #include <fstream>
 #include <sstream>
@@ -176,7 +177,9 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
     } else if (a == "--threshold") {
       if (!value(v)) return false;
       std::uint64_t n;
-      if (!parse_uint(v, n)) return error = "--threshold: '" + v + "' is not a non-negative integer", false;
+      if (!parse_uint(v, n) || n > static_cast<std::uint64_t>(INT64_MAX)) {
+        return error = "--threshold: '" + v + "' is not an integer from 0 to 9223372036854775807", false;
+      }
       o.threshold = static_cast<std::int64_t>(n);
     } else if (a == "--allow") {
       if (!value(v)) return false;
