@@ -151,13 +151,14 @@ bool decode_string_body(std::string_view s, std::string& out) {
         unsigned cp;
         if (!read_hex4(s, i + 1, cp)) return false;
         i += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < s.size() + 0 && s[i + 1] == '\\' && s[i + 2] == 'u') {
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < s.size() && s[i + 1] == '\\' && s[i + 2] == 'u') {
           unsigned lo;
           if (read_hex4(s, i + 3, lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             i += 6;
           }
         }
+        if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;  // a lone surrogate is no character: U+FFFD
         append_utf8(out, cp);
         break;
       }

@@ -42,8 +42,21 @@ bool discover_inputs(const std::vector<std::string>& args, std::vector<std::stri
       named.push_back(a);
     }
   }
+  // The same file named twice, whatever the spelling (./a.csv, a link), is read once: the first
+  // spelling in sorted order is kept, so the choice does not depend on the order of the arguments.
   std::sort(files.begin(), files.end());
-  files.erase(std::unique(files.begin(), files.end()), files.end());
+  std::vector<std::string> unique;
+  std::vector<std::string> seen;
+  for (const std::string& f : files) {
+    std::error_code ec;
+    std::string canonical = fs::weakly_canonical(f, ec).string();
+    if (ec) canonical = f;
+    if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;
+    seen.push_back(std::move(canonical));
+    unique.push_back(f);
+  }
+  files = std::move(unique);
+  std::sort(named.begin(), named.end());
   return true;
 }
 

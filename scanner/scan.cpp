@@ -46,6 +46,32 @@ namespace {
 constexpr int kExitOk = 0, kExitFindings = 1, kExitUsage = 2, kExitInput = 3;
 constexpr std::uint64_t kEvtxChunk = 65536;
 
+// Column names that either hunt reads.
+std::vector<std::string> export_columns() {
+  std::vector<std::string> known;
+  for (const auto& names : core::mde_field_names()) known.insert(known.end(), names.begin(), names.end());
+  for (const auto& field : sysmon_projection().fields) known.insert(known.end(), field.names.begin(), field.names.end());
+  return known;
+}
+
+// Does a CSV header name at least one column that either hunt reads?
+bool is_export_header(const parsers::CsvHeader& h) {
+  const std::vector<std::string> known = export_columns();
+  for (const std::string& c : h.columns) {
+    if (std::find(known.begin(), known.end(), c) != known.end()) return true;
+  }
+  return false;
+}
+
+// Does the start of a JSON file name, as a key, at least one field that either hunt reads?
+bool is_export_json(std::string_view d) {
+  const std::string_view head = d.substr(0, 1 << 16);
+  for (const std::string& c : export_columns()) {
+    if (head.find("\"" + c + "\"") != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 std::uint64_t line_of(std::string_view data, std::uint64_t offset) {
   return 1 + static_cast<std::uint64_t>(std::count(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
@@ -132,6 +158,19 @@ int run_scan(const ScanOptions& opt) {
         return kExitInput;
       case parsers::InputFormat::kCsv:
         f.header = parsers::parse_csv_header(d);
+        if (f.header.error == parsers::ParseError::kNone && opt.input_format == "auto" && !is_export_header(f.header)) {
+          // A text whose first line merely holds a comma (notes, a README) is not an export.
+          f.format = parsers::InputFormat::kUnknown;
+          if (std::find(named.begin(), named.end(), f.path) == named.end()) {
+            std::fprintf(stderr, "rareconn: warning: skipping '%s': not a CSV, JSON, event XML or EVTX file\n", f.path.c_str());
+            f.skipped = true;
+            ++skipped_files;
+            break;
+          }
+          std::fprintf(stderr, "rareconn: '%s' has a comma-separated first line but none of the columns of a Defender or "
+                       "Sentinel Event export; use --input-format csv to read it anyway\n", f.path.c_str());
+          return kExitInput;
+        }
         if (f.header.error != parsers::ParseError::kNone) {
           std::fprintf(stderr, "rareconn: '%s': the CSV header cannot be read (%s)\n", f.path.c_str(),
                        parsers::describe(f.header.error));
@@ -139,6 +178,19 @@ int run_scan(const ScanOptions& opt) {
         }
         break;
       case parsers::InputFormat::kJson:
+        if (opt.input_format == "auto" && !is_export_json(d)) {
+          f.format = parsers::InputFormat::kUnknown;  // some other JSON (a package.json, a tool's config)
+          if (std::find(named.begin(), named.end(), f.path) == named.end()) {
+            std::fprintf(stderr, "rareconn: warning: skipping '%s': JSON without the fields of a Defender or Sentinel Event export\n",
+                         f.path.c_str());
+            f.skipped = true;
+            ++skipped_files;
+            break;
+          }
+          std::fprintf(stderr, "rareconn: '%s' is JSON without the fields of a Defender or Sentinel Event export; use "
+                       "--input-format json to read it anyway\n", f.path.c_str());
+          return kExitInput;
+        }
         f.json_lines = parsers::json_is_line_delimited(d);
         break;
       case parsers::InputFormat::kEvtx: {

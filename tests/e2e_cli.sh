@@ -3,7 +3,7 @@
 # --strict, --stats JSON, output formats, list files, --fail-on-findings.
 # Usage: e2e_cli.sh BINARY REPO_ROOT
 set -u
-bin="$1"; root="$2"
+bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; root="$(cd "$2" && pwd)"
 real="$root/tests/data/real/mde/advanced_hunting_test.csv"
 edges="$root/tests/data/golden/edges_csv/input.csv"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
@@ -146,6 +146,20 @@ mkdir -p "$tmp/dir/sub"; cp "$edges" "$tmp/dir/sub/a.csv"; cp "$root/tests/data/
 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir/sub/a.csv" "$tmp/dir/b.json" > "$tmp/d2" 2>/dev/null
 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir/b.json" "$tmp/dir/sub/a.csv" > "$tmp/d3" 2>/dev/null
 if cmp -s "$tmp/d1" "$tmp/d2" && cmp -s "$tmp/d2" "$tmp/d3" && [ "$(wc -l < "$tmp/d1")" -eq 9 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL directory-order"; fi
+# The same file named twice, however spelled, is read once
+( cd "$tmp/dir/sub" && "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z a.csv ./a.csv ../sub/a.csv > "$tmp/same1" 2>/dev/null )
+"$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir/sub/a.csv" > "$tmp/same2" 2>/dev/null
+if cmp -s "$tmp/same1" "$tmp/same2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL same-file-twice"; fi
+# Invalid UTF-8 in the input still gives valid JSON lines and stats
+printf 'Timestamp,DeviceName,ActionType,RemoteIP,RemoteIPType,RemoteUrl\n2024-01-01T00:00:00Z,a\xff,ConnectionSuccess,1.1.1.1,Public,u\xfe\nx\xfe\x01,a,ConnectionSuccess,1.1.1.1,Public,\n' > "$tmp/bad-utf8.csv"
+check invalid-utf8-jsonl 0 "$bin" scan --format jsonl --stats "$tmp/utf8.json" "$tmp/bad-utf8.csv"
+if python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1], 'rb')]; json.load(open(sys.argv[2], 'rb'))" "$tmp/out" "$tmp/utf8.json"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL invalid-utf8-json"; fi
+# A README with a comma or an unrelated JSON file among the exports is skipped, not read as data
+printf '# Notes, by Bob\n' > "$tmp/dir/README.md"
+echo '{"name":"tool","version":"1"}' > "$tmp/dir/package.json"
+check directory-skips-notes 0 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir"
+if cmp -s "$tmp/out" "$tmp/d1"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL directory-skips-notes-output"; fi
+rm -f "$tmp/dir/README.md" "$tmp/dir/package.json"
 # A file of no known format inside a directory is skipped with a warning (named alone: an error)
 echo "case notes" > "$tmp/dir/notes.txt"
 check directory-skips-unknown 0 "$bin" scan --servers srv1 --now 2024-05-31T12:00:00Z "$tmp/dir"

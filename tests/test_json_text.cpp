@@ -35,7 +35,17 @@ TEST(JsonText, Escapes) {
 
 TEST(JsonText, NonAsciiRaw) {
   EXPECT_EQ(lit("caf\xC3\xA9"), "\"caf\xC3\xA9\"");
-  EXPECT_EQ(lit("\xff\x80"), "\"\xff\x80\"");  // even invalid UTF-8 is copied raw
+  EXPECT_EQ(lit("\xF0\x9F\x98\x80!"), "\"\xF0\x9F\x98\x80!\"");  // 4-byte sequence kept raw
+}
+
+TEST(JsonText, InvalidUtf8BecomesReplacementCharacter) {
+  // JSON text must be UTF-8: a byte that is not part of a well-formed sequence becomes U+FFFD.
+  const std::string r = "\xEF\xBF\xBD";
+  EXPECT_EQ(lit("\xff\x80"), "\"" + r + r + "\"");
+  EXPECT_EQ(lit("a\xC3"), "\"a" + r + "\"");              // cut short
+  EXPECT_EQ(lit("\xC0\xAF"), "\"" + r + r + "\"");         // overlong '/'
+  EXPECT_EQ(lit("\xED\xA0\x80"), "\"" + r + r + r + "\"");  // a UTF-16 surrogate
+  EXPECT_EQ(lit("\xF4\x90\x80\x80"), "\"" + r + r + r + r + "\"");  // beyond U+10FFFF
 }
 
 TEST(JsonText, AppendKeepsPrefix) {
