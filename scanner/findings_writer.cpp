@@ -107,15 +107,21 @@ bool write_jsonl(std::FILE* out, const FindingsTable& t) {
 }
 
 bool write_table(std::FILE* out, const FindingsTable& t) {
-  // MDE columns, then Sysmon columns; the first of each list present in the table is shown.
-  static const char* const kPreferred[] = {
-      "Timestamp", "TimeGenerated", "DeviceName1", "DeviceName", "Computer1", "Computer", "RemoteIP",
-      "DestinationIp", "InitiatingProcessFileName", "Image1", "Image", "count_", "RemotePort", "DestinationPort",
-      "Protocol", "RemoteUrl", "DestinationHostname", "InitiatingProcessFileName1", "TechniqueId", "set_RemoteUrl"};
+  // Groups of alternatives (MDE, then Sysmon columns): the first of each group present is shown,
+  // so a key and its renamed right-side copy (DeviceName / DeviceName1) appear once.
+  static const std::vector<std::vector<const char*>> kPreferred = {
+      {"Timestamp", "TimeGenerated"}, {"DeviceName1", "DeviceName"}, {"Computer1", "Computer"},
+      {"RemoteIP"}, {"DestinationIp"}, {"InitiatingProcessFileName1", "InitiatingProcessFileName"},
+      {"Image1", "Image"}, {"count_"}, {"RemotePort"}, {"DestinationPort"}, {"Protocol"}, {"RemoteUrl"},
+      {"DestinationHostname"}, {"TechniqueId"}, {"set_RemoteUrl"}};
   std::vector<std::size_t> cols;
-  for (const char* name : kPreferred) {
-    for (std::size_t j = 0; j < t.columns.size(); ++j) {
-      if (t.columns[j] == name && std::find(cols.begin(), cols.end(), j) == cols.end()) cols.push_back(j);
+  for (const auto& group : kPreferred) {
+    for (const char* name : group) {
+      const auto it = std::find(t.columns.begin(), t.columns.end(), name);
+      if (it != t.columns.end()) {
+        cols.push_back(static_cast<std::size_t>(it - t.columns.begin()));
+        break;
+      }
     }
   }
   if (cols.empty()) {
