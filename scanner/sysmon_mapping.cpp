@@ -2,7 +2,10 @@
 // functions build owned rows.
 #include "scanner/sysmon_mapping.hpp"
 
-#include "core/key_codec.hpp"
+#include <charconv>
+
+#include <xxhash.h>
+
 #include "core/kusto_time.hpp"
 #include "parsers/portal_time.hpp"
 #include "scanner/column_time.hpp"
@@ -51,6 +54,12 @@ std::string_view data_value(const std::vector<std::pair<std::string_view, std::s
   return std::string_view();
 }
 
+// Decimal text of n in buf (no allocation).
+std::string_view decimal(std::int32_t n, std::array<char, 16>& buf) {
+  const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), n);
+  return std::string_view(buf.data(), static_cast<std::size_t>(r.ptr - buf.data()));
+}
+
 }  // namespace
 
 parsers::Projection sysmon_projection() {
@@ -82,7 +91,7 @@ std::string_view SysmonRow::field(std::string_view name) const {
   return std::string_view();
 }
 
-std::string event_level_name(std::string_view level) {
+std::string_view event_level_name(std::string_view level) {
   if (level == "1") return "Critical";
   if (level == "2") return "Error";
   if (level == "3") return "Warning";
@@ -91,18 +100,22 @@ std::string event_level_name(std::string_view level) {
   return "";
 }
 
-std::string user_name_of_sid(std::string_view sid) {
+std::string_view user_name_of_sid(std::string_view sid) {
   if (sid == "S-1-5-18") return "NT AUTHORITY\\SYSTEM";
   if (sid == "S-1-5-19") return "NT AUTHORITY\\LOCAL SERVICE";
   if (sid == "S-1-5-20") return "NT AUTHORITY\\NETWORK SERVICE";
-  return std::string(sid);
+  return sid;
 }
 
-std::uint64_t pivot_hash_of(core::Ticks time, const std::vector<std::string_view>& columns) {
-  std::string key;
-  core::append_key_part(key, std::string_view(reinterpret_cast<const char*>(&time), sizeof time));
-  for (std::string_view c : columns) core::append_key_part(key, c);
-  return core::hash_bytes(key);
+std::uint64_t pivot_hash_of(core::Ticks time, std::initializer_list<std::string_view> columns) {
+  // Chained xxHash over (length, bytes) of each part: no buffer is built per event.
+  std::uint64_t h = XXH3_64bits(&time, sizeof time);
+  for (std::string_view c : columns) {
+    const std::uint64_t n = c.size();
+    h = XXH3_64bits_withSeed(&n, sizeof n, h);
+    h = XXH3_64bits_withSeed(c.data(), c.size(), h);
+  }
+  return h;
 }
 
 bool SysmonMapper::export_time(const parsers::RecordView& rv, const parsers::XmlEventView* xml, core::SysmonEvent& e,
@@ -157,11 +170,10 @@ bool SysmonMapper::map_export(const parsers::RecordView& rv, core::SysmonEvent& 
     e.has_event_data = false;
   }
   if (!export_time(rv, xml, e, reason)) return false;
-  std::vector<std::string_view> cols = {v[kSysSource], v[kSysEventLog], v[kSysComputer], v[kSysEventLevel],
-                                        v[kSysEventLevelName], v[kSysEventId], v[kSysUserName],
-                                        core::rendered_description_cut(v[kSysRendered]), v[kSysMG], v[kSysMGName],
-                                        v[kSysType], v[kSysResourceId]};
-  pivot_hash = pivot_hash_of(e.time.value_or(0), cols);
+  pivot_hash = pivot_hash_of(e.time.value_or(0),
+                             {v[kSysSource], v[kSysEventLog], v[kSysComputer], v[kSysEventLevel], v[kSysEventLevelName],
+                              v[kSysEventId], v[kSysUserName], core::rendered_description_cut(v[kSysRendered]), v[kSysMG],
+                              v[kSysMGName], v[kSysType], v[kSysResourceId]});
   return true;
 }
 
@@ -177,9 +189,8 @@ bool SysmonMapper::map_xml(std::string_view xml, core::SysmonEvent& e, std::uint
   e.image = data_value(x.data, "Image");
   e.time = core::parse_datetime(x.system_time);
   if (!e.time) e.time_text = x.system_time;
-  scratch_ = event_level_name(x.level);
-  std::string user = user_name_of_sid(x.user_id);
-  pivot_hash = pivot_hash_of(e.time.value_or(0), {x.provider, x.channel, x.computer, x.level, scratch_, x.event_id, user,
+  pivot_hash = pivot_hash_of(e.time.value_or(0), {x.provider, x.channel, x.computer, x.level, event_level_name(x.level),
+                                                  x.event_id, user_name_of_sid(x.user_id),
                                                   rendered_for(x.rendered_message, x.provider, x.event_id), "", "",
                                                   "Event", ""});
   return true;
@@ -189,17 +200,16 @@ void SysmonMapper::map_evtx(const parsers::EvtxEvent& ev, core::SysmonEvent& e, 
   e = core::SysmonEvent{};
   e.computer = ev.computer;
   e.source = ev.provider;
-  scratch_ = std::to_string(ev.event_id);
-  e.event_id = scratch_;
+  const std::string_view id = decimal(ev.event_id, id_text_);
+  e.event_id = id;
   e.has_event_data = true;
   e.destination_ip = data_value(ev.data, "DestinationIp");
   e.image = data_value(ev.data, "Image");
   if (ev.has_time) e.time = ev.time_ticks;
-  const std::string level = std::to_string(ev.level);
-  const std::string level_name = event_level_name(level);
-  const std::string user = user_name_of_sid(ev.user_sid);
-  pivot_hash = pivot_hash_of(e.time.value_or(0), {ev.provider, ev.channel, ev.computer, level, level_name, scratch_, user,
-                                                  rendered_for({}, ev.provider, scratch_), "", "", "Event", ""});
+  const std::string_view level = decimal(ev.level, level_text_);
+  pivot_hash = pivot_hash_of(e.time.value_or(0), {ev.provider, ev.channel, ev.computer, level, event_level_name(level), id,
+                                                  user_name_of_sid(ev.user_sid), rendered_for({}, ev.provider, id), "", "",
+                                                  "Event", ""});
 }
 
 bool SysmonMapper::row_from_export(const std::vector<std::pair<std::string, std::string>>& named, core::Ticks time,
@@ -242,7 +252,7 @@ bool SysmonMapper::row_from_xml(std::string_view xml, core::Ticks time, SysmonRo
   row = SysmonRow{};
   row.time = time;
   row.columns = {std::string(x.provider), std::string(x.channel), std::string(x.computer), std::string(x.level),
-                 event_level_name(x.level), std::string(x.event_id), user_name_of_sid(x.user_id),
+                 std::string(event_level_name(x.level)), std::string(x.event_id), std::string(user_name_of_sid(x.user_id)),
                  std::string(rendered_for(x.rendered_message, x.provider, x.event_id)), "", "", "Event", ""};
   for (const auto& [k, v] : x.data) row.data.emplace_back(k, v);
   return true;
@@ -253,7 +263,7 @@ void SysmonMapper::row_from_evtx(const parsers::EvtxEvent& ev, SysmonRow& row) {
   row.time = ev.time_ticks;
   const std::string id = std::to_string(ev.event_id), level = std::to_string(ev.level);
   row.columns = {std::string(ev.provider), std::string(ev.channel), std::string(ev.computer), level,
-                 event_level_name(level), id, user_name_of_sid(ev.user_sid),
+                 std::string(event_level_name(level)), id, std::string(user_name_of_sid(ev.user_sid)),
                  std::string(rendered_for({}, ev.provider, id)), "", "", "Event", ""};
   for (const auto& [k, v] : ev.data) row.data.emplace_back(k, v);
 }

@@ -4,7 +4,9 @@
 // are kql-semantics.md §7.4-7.5; where an input lacks an Event column the rule is written here.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,8 +49,8 @@ struct SysmonRow {
 };
 
 // Event columns that raw XML and EVTX do not carry, as rareconn fills them (README "Choices").
-std::string event_level_name(std::string_view level);
-std::string user_name_of_sid(std::string_view sid);
+std::string_view event_level_name(std::string_view level);
+std::string_view user_name_of_sid(std::string_view sid);  // the well-known names, else the SID itself
 
 class SysmonMapper {  // one per thread: owns the XML parser and scratch text
  public:
@@ -73,10 +75,10 @@ class SysmonMapper {  // one per thread: owns the XML parser and scratch text
   const SysmonTimeConfig& time_;
   parsers::XmlEventParser xml_parser_;
   parsers::XmlEventView xml_view_;
-  std::string scratch_;
+  std::array<char, 16> id_text_{}, level_text_{};  // decimal EventID / Level of the last EVTX event
 };
 
 // Hash of the 13 pivot values (time as ticks), for counting what Kusto's pivot would merge.
-std::uint64_t pivot_hash_of(core::Ticks time, const std::vector<std::string_view>& columns);
+std::uint64_t pivot_hash_of(core::Ticks time, std::initializer_list<std::string_view> columns);
 
 }  // namespace rareconn::scanner
