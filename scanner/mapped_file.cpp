@@ -1,6 +1,8 @@
-// mmap of whole input files; sequential-access advice since chunks are read front to back.
-// Must not know about formats or hunts.
+// mmap of whole input files, guarded against truncation; sequential-access advice since chunks are
+// read front to back. Must not know about formats or hunts.
 #include "scanner/mapped_file.hpp"
+
+#include "scanner/fault_guard.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -12,23 +14,35 @@
 
 namespace rareconn::scanner {
 
+void MappedFile::release() {
+  unguard_region(guard_slot_);
+  if (addr_ != nullptr && size_ > 0) munmap(addr_, size_);
+  addr_ = nullptr;
+  size_ = 0;
+  guard_slot_ = -1;
+}
+
 MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
   if (this != &o) {
-    if (addr_ != nullptr && size_ > 0) munmap(addr_, size_);
+    release();
     addr_ = o.addr_;
     size_ = o.size_;
+    guard_slot_ = o.guard_slot_;
     o.addr_ = nullptr;
     o.size_ = 0;
+    o.guard_slot_ = -1;
   }
   return *this;
 }
 
-MappedFile::~MappedFile() {
-  if (addr_ != nullptr && size_ > 0) munmap(addr_, size_);
-}
+MappedFile::~MappedFile() { release(); }
+
+std::optional<std::uint64_t> MappedFile::shrank_at() const { return region_fault(guard_slot_); }
 
 bool MappedFile::open(const std::string& path, std::string& error) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  release();
+  // O_NONBLOCK: a FIFO named as an input must not block the open; it is refused below.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     error = "cannot open '" + path + "': " + std::strerror(errno);
     return false;
@@ -58,7 +72,9 @@ bool MappedFile::open(const std::string& path, std::string& error) {
     return false;
   }
   addr_ = a;
-  madvise(addr_, size_, MADV_SEQUENTIAL | MADV_WILLNEED);
+  guard_slot_ = guard_region(addr_, size_);
+  // One advice value per call (the values are not flags): read ahead in order.
+  madvise(addr_, size_, MADV_SEQUENTIAL);
   return true;
 }
 

@@ -1,8 +1,10 @@
 // A read-only memory mapping of one input file (RAII), with errors as messages, not exceptions.
-// Knows nothing of formats or hunts.
+// The mapping is guarded (fault_guard.hpp): a file truncated while mapped is a recorded fault,
+// never a SIGBUS. Knows nothing of formats or hunts.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,9 +23,15 @@ class MappedFile {
   bool open(const std::string& path, std::string& error);
   std::string_view bytes() const { return {static_cast<const char*>(addr_), size_}; }
 
+  // If the file shrank while mapped (SIGBUS caught by the fault guard): the offset of the first
+  // byte that could not be read. The bytes from there on read as NULs.
+  std::optional<std::uint64_t> shrank_at() const;
+
  private:
+  void release();
   void* addr_ = nullptr;
   std::size_t size_ = 0;
+  int guard_slot_ = -1;
 };
 
 }  // namespace rareconn::scanner
