@@ -7,6 +7,7 @@
 #include <exception>
 #include <string>
 
+#include "scanner/atomic_output.hpp"
 #include "scanner/options.hpp"
 #include "scanner/scan.hpp"
 
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "rareconn: %s\n", error.c_str());
     return 2;
   }
+  install_output_signal_handlers();
   try {
     return run_scan(options);
   } catch (const std::exception& e) {

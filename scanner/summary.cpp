@@ -78,7 +78,7 @@ void print_summary(std::FILE* out, const ScanReport& r) {
   }
 }
 
-bool write_stats_json(const std::string& path, const ScanReport& r, std::string& error) {
+std::string stats_json(const ScanReport& r) {
   std::string j = "{";
   auto key = [&](const char* k) {
     if (j.size() > 1) j.push_back(',');
@@ -124,7 +124,10 @@ bool write_stats_json(const std::string& path, const ScanReport& r, std::string&
     if (i) j.push_back(',');
     j += "{\"file\":";
     core::append_json_string(j, m.path);
-    j += ",\"line\":" + std::to_string(m.line) + ",\"offset\":" + std::to_string(m.offset) + ",\"reason\":";
+    j += ",\"line\":" + std::to_string(m.line) + ",\"offset\":" + std::to_string(m.offset);
+    if (m.evtx_chunk != ~std::uint64_t{0}) j += ",\"evtx_chunk\":" + std::to_string(m.evtx_chunk);
+    if (m.evtx_record != ~std::uint64_t{0}) j += ",\"evtx_record_id\":" + std::to_string(m.evtx_record);
+    j += ",\"reason\":";
     core::append_json_string(j, m.reason);
     j.push_back('}');
   }
@@ -138,13 +141,7 @@ bool write_stats_json(const std::string& path, const ScanReport& r, std::string&
   j += buf;
   num("threads", r.threads);
   j += "}\n";
-  std::ofstream out(path, std::ios::binary);
-  out << j;
-  if (!out) {
-    error = "cannot write stats file '" + path + "'";
-    return false;
-  }
-  return true;
+  return j;
 }
 
 }  // namespace rareconn::scanner

@@ -18,6 +18,8 @@ struct MalformedRecord {
   std::uint64_t offset = 0;
   std::uint64_t line = 0;  // 1-based physical line of the record's first byte
   std::string reason;
+  std::uint64_t evtx_chunk = ~std::uint64_t{0};   // EVTX: the chunk index, when known
+  std::uint64_t evtx_record = ~std::uint64_t{0};  // EVTX: the record id, when known
 };
 
 struct ScanReport {
@@ -43,6 +45,7 @@ struct ScanReport {
 };
 
 void print_summary(std::FILE* out, const ScanReport& r);
-bool write_stats_json(const std::string& path, const ScanReport& r, std::string& error);
+// The summary as one JSON object and a newline (--stats FILE).
+std::string stats_json(const ScanReport& r);
 
 }  // namespace rareconn::scanner
