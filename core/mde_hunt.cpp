@@ -19,6 +19,13 @@ std::vector<std::vector<std::string>> mde_field_names() {
   };
 }
 
+std::vector<std::vector<std::size_t>> mde_required_slots(const MdeOptions& options) {
+  std::vector<std::vector<std::size_t>> req = {{kMdeTime}, {kMdeDeviceName}, {kMdeActionType}, {kMdeRemoteIPType},
+                                               {kMdeRemoteIP}, {kMdeRemoteUrl}};
+  if (options.by == KeyBy::kIpProcess) req.push_back({kMdeProcessFileName});
+  return req;
+}
+
 const std::vector<std::string>& mde_datetime_columns() {
   static const std::vector<std::string> cols = {"Timestamp", "TimeGenerated", "InitiatingProcessCreationTime",
                                                 "InitiatingProcessParentCreationTime"};

@@ -39,6 +39,10 @@ struct MdeOptions {
   bool per_server = false;
 };
 
+// The columns the query names, as sets of slots of which one must be present: a table without
+// one of them is refused, as Kusto refuses to resolve a column that does not exist.
+std::vector<std::vector<std::size_t>> mde_required_slots(const MdeOptions& options);
+
 // DeviceNetworkEvents columns of type datetime (kql-semantics §7.1, §7.3): printed as Kusto prints
 // a datetime when their text parses as one.
 const std::vector<std::string>& mde_datetime_columns();

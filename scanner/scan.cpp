@@ -6,6 +6,7 @@
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 #include "parsers/evtx_reader.hpp"
 #include "parsers/format_detect.hpp"
 #include "parsers/json_reader.hpp"
+#include "scanner/atomic_output.hpp"
 #include "scanner/chunker.hpp"
 #include "scanner/column_time.hpp"
 #include "scanner/decompress.hpp"
@@ -38,6 +40,7 @@
 #include "scanner/sysmon_pivot.hpp"
 #include "scanner/sysmon_rows.hpp"
 #include "scanner/sysmon_table.hpp"
+#include "scanner/table_fit.hpp"
 
 namespace rareconn::scanner {
 
@@ -72,6 +75,41 @@ bool is_export_json(std::string_view d) {
   return false;
 }
 
+const char* report_hunt_name(bool is_mde) { return is_mde ? "mde" : "sysmon"; }
+
+// A mapped input that shrank while read (SIGBUS turned into a fault by the guard) makes the run's
+// result unknowable: an input error naming the file and how far it could be read.
+bool read_faults_ok(const std::vector<InputFile>& files) {
+  bool ok = true;
+  for (const InputFile& f : files) {
+    const std::optional<std::uint64_t> at = f.map.shrank_at();
+    if (!at) continue;
+    struct stat st;
+    const long long now_size = stat(f.path.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
+    std::fprintf(stderr, "rareconn: '%s' shrank while it was read (truncated or rewritten by another program): "
+                 "bytes from %llu of %llu could not be read%s%lld bytes now); scan it again once it is complete\n",
+                 f.path.c_str(), static_cast<unsigned long long>(*at), static_cast<unsigned long long>(f.map.bytes().size()),
+                 now_size >= 0 ? " (" : "", now_size);
+    ok = false;
+  }
+  return ok;
+}
+
+// A file that grew during the scan was read up to its size when opened; the summary says so.
+void note_grown_files(const std::vector<InputFile>& files, ScanReport& report) {
+  std::uint64_t grown = 0;
+  for (const InputFile& f : files) {
+    struct stat st;
+    if (f.skipped || stat(f.path.c_str(), &st) != 0) continue;
+    if (static_cast<std::uint64_t>(st.st_size) > f.map.bytes().size()) {
+      std::fprintf(stderr, "rareconn: warning: '%s' grew while it was read: its first %llu bytes were read\n",
+                   f.path.c_str(), static_cast<unsigned long long>(f.map.bytes().size()));
+      ++grown;
+    }
+  }
+  if (grown) report.notes.push_back({"files_grown_during_scan_read_to_size_at_open", grown});
+}
+
 std::uint64_t line_of(std::string_view data, std::uint64_t offset) {
   return 1 + static_cast<std::uint64_t>(std::count(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
@@ -83,16 +121,12 @@ int run_scan(const ScanOptions& opt) {
   PhaseTimer timer;
   std::string error;
 
-  // 0. The output file is opened first: a wrong path should not wait for a long scan.
-  std::FILE* out = stdout;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out_file(nullptr, &std::fclose);
-  if (!opt.output.empty() && opt.output != "-") {
-    out_file.reset(std::fopen(opt.output.c_str(), "wb"));
-    if (!out_file) {
-      std::fprintf(stderr, "rareconn: cannot write '%s': %s\n", opt.output.c_str(), std::strerror(errno));
-      return kExitInput;
-    }
-    out = out_file.get();
+  // 0. The outputs are opened first (a wrong path should not wait for a long scan), as temporary
+  // files renamed into place only when the run succeeds.
+  AtomicOutput out, stats_out;
+  if (!out.open(opt.output, error) || (!opt.stats_file.empty() && !stats_out.open(opt.stats_file, error))) {
+    std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+    return kExitInput;
   }
 
   // 1. Inputs: discover, map, detect.
@@ -109,13 +143,23 @@ int run_scan(const ScanOptions& opt) {
   ScanReport report;
   const unsigned threads = opt.threads ? opt.threads : static_cast<unsigned>(tbb::info::default_concurrency());
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
+  auto is_named = [&](const InputFile& f) { return std::find(named.begin(), named.end(), f.path) != named.end(); };
+  std::uint64_t vanished_files = 0;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     files[i].path = paths[i];
     if (!files[i].map.open(files[i].path, error)) {
-      std::fprintf(stderr, "rareconn: %s\n", error.c_str());
-      return kExitInput;
+      if (is_named(files[i])) {
+        std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+        return kExitInput;
+      }
+      // Found in a directory, then gone or unreadable by the time it is opened (rotation): said
+      // and counted, and the rest of the tree is read.
+      std::fprintf(stderr, "rareconn: warning: skipping %s\n", error.c_str());
+      files[i].skipped = true;
+      ++vanished_files;
     }
   }
+  if (vanished_files) report.notes.push_back({"files_skipped_unreadable", vanished_files});
   // gzip and zstd files are decompressed into memory, in parallel.
   std::vector<std::string> decompress_errors(files.size());
   tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t i) {
@@ -254,13 +298,6 @@ int run_scan(const ScanOptions& opt) {
     plan.mde.by = opt.by;
     plan.mde.per_server = opt.per_server;
     for (auto& names : core::mde_field_names()) plan.projection.fields.push_back({names});
-    for (const InputFile& f : files) {
-      if (f.format == parsers::InputFormat::kCsv && !has_column(f, "Timestamp") && !has_column(f, "TimeGenerated") &&
-          !has_column(f, "TimeGenerated [UTC]") && !has_column(f, "TimeGenerated [Local Time]")) {
-        std::fprintf(stderr, "rareconn: warning: '%s' has no Timestamp or TimeGenerated column: its rows have no time\n",
-                     f.path.c_str());
-      }
-    }
   } else {
     if (opt.servers_given) plan.sysmon.servers = core::ServerSet(opt.servers, opt.server_match);
     plan.sysmon.by = opt.by;
@@ -271,6 +308,51 @@ int run_scan(const ScanOptions& opt) {
     plan.time.source = opt.time_from_column ? TimeSource::kColumn : TimeSource::kDataItem;
     plan.time.zone = plan.zone;
   }
+  // Inputs that do not hold the hunt's table: named, an input error; found in a directory,
+  // skipped and counted. JSON files are checked after the scan (a field may first appear late).
+  const RequiredSlots required = is_mde ? core::mde_required_slots(plan.mde) : sysmon_required_slots();
+  const char* table_name = is_mde ? "DeviceNetworkEvents" : "Sysmon Event";
+  std::uint64_t mismatched_files = 0;
+  auto refuse = [&](InputFile& f, const std::string& why) {
+    if (is_named(f)) {
+      std::fprintf(stderr, "rareconn: '%s' cannot be read by the %s hunt: %s\n", f.path.c_str(), report_hunt_name(is_mde),
+                   why.c_str());
+      return false;
+    }
+    std::fprintf(stderr, "rareconn: warning: skipping '%s': %s\n", f.path.c_str(), why.c_str());
+    f.skipped = true;
+    ++mismatched_files;
+    return true;
+  };
+  for (InputFile& f : files) {
+    if (f.skipped || f.bytes().empty()) continue;
+    std::string why;
+    if (is_mde && (f.format == parsers::InputFormat::kEvtx || f.format == parsers::InputFormat::kXml)) {
+      why = std::string(f.format == parsers::InputFormat::kEvtx ? "an EVTX file" : "event XML") +
+            " holds Windows events, not DeviceNetworkEvents rows (use --hunt sysmon)";
+    } else if (f.format == parsers::InputFormat::kCsv) {
+      const std::vector<std::string> missing = missing_columns(plan.projection, required, [&](std::size_t slot) {
+        for (const std::string& n : plan.projection.fields[slot].names) {
+          if (has_column(f, n)) return true;
+        }
+        return false;
+      });
+      if (!missing.empty()) {
+        why = "its header lacks the " + std::string(table_name) + " column" + (missing.size() > 1 ? "s " : " ") +
+              join_names(missing) + " that the query reads";
+      }
+    }
+    if (!why.empty() && !refuse(f, why)) return kExitInput;
+  }
+  auto fitting_files = [&] {
+    return std::count_if(files.begin(), files.end(), [](const InputFile& f) { return !f.skipped && !f.bytes().empty(); });
+  };
+  if (fitting_files() == 0) {
+    std::fprintf(stderr, "rareconn: no input holds data the %s hunt reads (a %s table)\n", report_hunt_name(is_mde),
+                 table_name);
+    return kExitInput;
+  }
+
   std::vector<std::string> needles;
   if (is_mde) {
     needles = opt.default_allow ? core::default_allow_needles() : std::vector<std::string>{};
@@ -329,8 +411,17 @@ int run_scan(const ScanOptions& opt) {
         std::unique_ptr<Worker>& wp = workers.local();
         if (!wp) wp = std::make_unique<Worker>(*shared_storage, plan, files.size());
         for (std::size_t ci = r.begin(); ci != r.end(); ++ci) {
-          stop[ci] = scan_chunk(*wp, plan, chunks[ci], files);
           const Chunk& c = chunks[ci];
+          try {
+            stop[ci] = scan_chunk(*wp, plan, c, files);
+          } catch (const std::exception& e) {  // out of memory, or a defect: this file's result is unknown
+            ScanError err;
+            err.kind = ErrorKind::kReadFailure;
+            err.file = c.file;
+            err.offset = files[c.file].format == parsers::InputFormat::kEvtx ? c.begin * kEvtxChunk : c.begin;
+            err.reason = std::string("decoding the chunk starting here failed: ") + e.what();
+            wp->note_error(std::move(err));
+          }
           bytes_done.fetch_add(files[c.file].format == parsers::InputFormat::kEvtx ? kEvtxChunk : c.end - c.begin,
                                std::memory_order_relaxed);
         }
@@ -346,15 +437,40 @@ int run_scan(const ScanOptions& opt) {
         again = true;
       }
     }
+    if (!again) {
+      // JSON files must hold the fields the hunt reads in at least one record.
+      std::vector<std::uint64_t> seen(files.size(), 0);
+      for (auto& wp : workers) {
+        if (!wp) continue;
+        for (std::size_t i = 0; i < files.size(); ++i) seen[i] |= wp->json_slots_seen[i];
+      }
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        InputFile& f = files[i];
+        if (f.skipped || f.format != parsers::InputFormat::kJson || !(seen[i] & kJsonHadRecord)) continue;
+        const std::vector<std::string> missing =
+            missing_columns(plan.projection, required, [&](std::size_t slot) { return (seen[i] >> slot & 1) != 0; });
+        if (missing.empty()) continue;
+        const std::string why = "no record holds the " + std::string(table_name) + " field" +
+                                (missing.size() > 1 ? "s " : " ") + join_names(missing) + " that the query reads";
+        if (!refuse(f, why)) return kExitInput;
+        again = true;  // scanned again without it
+      }
+      if (again && fitting_files() == 0) {
+        std::fprintf(stderr, "rareconn: no input holds data the %s hunt reads (a %s table)\n", report_hunt_name(is_mde),
+                     table_name);
+        return kExitInput;
+      }
+    }
     if (!again) break;
   }
+  if (mismatched_files) report.notes.push_back({"files_skipped_missing_columns", mismatched_files});
   if (rescanned_files) report.notes.push_back({"csv_files_rescanned_whole_for_stray_quotes", rescanned_files});
   core::WindowShared& shared = *shared_storage;
   timer.mark("parse");
 
   // 5. Gather the workers' counts and errors.
   std::vector<core::WindowPartial*> partials;
-  std::vector<ErrorSite> errors;
+  std::vector<ScanError> errors, failures;
   core::MdeFunnel mde_funnel;
   core::SysmonFunnel sysmon_funnel;
   std::vector<core::PivotCandidate> candidates;
@@ -371,13 +487,27 @@ int run_scan(const ScanOptions& opt) {
     unused_slots += wp->evtx_unused_slots;
     truncated_chunks += wp->evtx_truncated_chunks;
     errors.insert(errors.end(), wp->errors.begin(), wp->errors.end());
+    failures.insert(failures.end(), wp->failures.begin(), wp->failures.end());
   }
+  if (!read_faults_ok(files)) return kExitInput;
+  if (!failures.empty()) {
+    std::sort(failures.begin(), failures.end());
+    for (const ScanError& e : failures) {
+      std::fprintf(stderr, "rareconn: '%s' at byte %llu: %s\n", files[e.file].path.c_str(),
+                   static_cast<unsigned long long>(e.offset), e.reason.c_str());
+    }
+    return kExitInput;
+  }
+  note_grown_files(files, report);
   std::sort(errors.begin(), errors.end());
   if (errors.size() > kKeptErrors) errors.resize(kKeptErrors);
-  for (const ErrorSite& e : errors) {
+  for (const ScanError& e : errors) {
     const InputFile& f = files[e.file];
     const bool binary = f.format == parsers::InputFormat::kEvtx;
-    report.first_malformed.push_back({f.path, e.offset, binary ? 0 : line_of(f.bytes(), e.offset), e.reason});
+    MalformedRecord m{f.path, e.offset, binary ? 0 : line_of(f.bytes(), e.offset), e.reason};
+    m.evtx_chunk = e.evtx_chunk;
+    m.evtx_record = e.evtx_record;
+    report.first_malformed.push_back(std::move(m));
   }
   std::optional<core::Ticks> now = opt.now;
   if (!now && shared.any_time()) now = shared.newest();
@@ -494,21 +624,27 @@ int run_scan(const ScanOptions& opt) {
   timer.mark("decode");
 
   // 8. Write.
-  bool ok = opt.format == OutputFormat::kCsv     ? write_csv(out, table)
-            : opt.format == OutputFormat::kJsonl ? write_jsonl(out, table)
-                                                 : write_table(out, table);
-  ok = (std::fflush(out) == 0) && ok;
-  if (out_file) ok = (std::fclose(out_file.release()) == 0) && ok;
-  if (!ok) {
-    std::fprintf(stderr, "rareconn: writing the findings failed\n");
+  if (!read_faults_ok(files)) return kExitInput;  // the findings' records were read again
+  std::FILE* stream = out.stream();
+  opt.format == OutputFormat::kCsv     ? write_csv(stream, table)
+  : opt.format == OutputFormat::kJsonl ? write_jsonl(stream, table)
+                                       : write_table(stream, table);
+  bool broken_pipe = false;
+  if (!out.commit(error, broken_pipe)) {
+    std::fprintf(stderr, "rareconn: %s\n", error.c_str());
     return kExitInput;
   }
   timer.mark("write");
   report.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   print_summary(stderr, report);
-  if (!opt.stats_file.empty() && !write_stats_json(opt.stats_file, report, error)) {
-    std::fprintf(stderr, "rareconn: %s\n", error.c_str());
-    return kExitInput;
+  if (!opt.stats_file.empty()) {
+    const std::string json = stats_json(report);
+    bool unused = false;
+    if (std::fwrite(json.data(), 1, json.size(), stats_out.stream()) != json.size() || !stats_out.commit(error, unused)) {
+      if (error.empty()) error = "cannot write '" + opt.stats_file + "': " + std::strerror(errno);
+      std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+      return kExitInput;
+    }
   }
   if (opt.fail_on_findings && !findings.empty()) return kExitFindings;
   return kExitOk;

@@ -10,8 +10,20 @@
 namespace rareconn::scanner {
 
 void Worker::note_error(std::uint32_t file, std::uint64_t offset, std::string why) {
+  ScanError e;
+  e.file = file;
+  e.offset = offset;
+  e.reason = std::move(why);
+  note_error(std::move(e));
+}
+
+void Worker::note_error(ScanError e) {
+  if (e.kind == ErrorKind::kReadFailure) {
+    failures.push_back(std::move(e));
+    return;
+  }
   ++malformed;
-  errors.push_back({file, offset, std::move(why)});
+  errors.push_back(std::move(e));
   if (errors.size() > 8 * kKeptErrors) {
     std::sort(errors.begin(), errors.end());
     errors.resize(kKeptErrors);
@@ -48,8 +60,14 @@ std::uint64_t scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std:
   auto report_bad_time = [&](std::uint64_t offset, std::string_view text) {
     w.note_error(c.file, offset, "time '" + printable(text) + "' is not an ISO 8601 date-time");
   };
+  const bool track_slots = f.format == parsers::InputFormat::kJson;
   auto on_record = [&](const parsers::RecordView& rv) {
     const core::EventRef ref{rv.offset, c.file, rv.length};
+    if (track_slots) {
+      std::uint64_t seen = kJsonHadRecord;
+      for (std::size_t i = 0; i < rv.count && i < 63; ++i) seen |= std::uint64_t{!rv.matched_names[i].empty()} << i;
+      w.json_slots_seen[c.file] |= seen;
+    }
     if (w.mde) {
       std::optional<core::Ticks> time;
       if (rv.matched_names[core::kMdeTime].find('[') != std::string_view::npos) {
@@ -73,6 +91,16 @@ std::uint64_t scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std:
     if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) report_bad_time(rv.offset, w.event.time_text);
   };
   auto on_error = [&](std::uint64_t offset, parsers::ParseError e) { w.note_error(c.file, offset, parsers::describe(e)); };
+  if ((f.format == parsers::InputFormat::kXml || f.format == parsers::InputFormat::kEvtx) && !w.mapper) {
+    // The driver never plans such chunks (an event file does not hold the MDE table); a defect
+    // must not become a crash.
+    ScanError e;
+    e.kind = ErrorKind::kReadFailure;
+    e.file = c.file;
+    e.reason = "internal: Windows events given to a hunt that does not read them";
+    w.note_error(std::move(e));
+    return 0;
+  }
   switch (f.format) {
     case parsers::InputFormat::kCsv: {
       auto& p = w.csv[c.file];
@@ -116,9 +144,15 @@ std::uint64_t scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std:
           return;
         }
         truncated = truncated || std::string_view(why) == "truncated chunk";
-        w.note_error(c.file, offset,
-                     "EVTX chunk " + std::to_string(c.begin) + (record_id ? ", record " + std::to_string(record_id) : "") +
-                         ": " + why);
+        ScanError e;
+        e.kind = ErrorKind::kDamagedEvtx;
+        e.file = c.file;
+        e.offset = offset;
+        e.evtx_chunk = c.begin;
+        if (record_id) e.evtx_record = record_id;
+        e.reason = "EVTX chunk " + std::to_string(c.begin) + (record_id ? ", record " + std::to_string(record_id) : "") +
+                   ": " + why;
+        w.note_error(std::move(e));
       });
       if (truncated) {
         // The file ends inside this chunk: its checksum cannot be verified, but the records that

@@ -19,20 +19,16 @@
 #include "scanner/chunker.hpp"
 #include "scanner/input_file.hpp"
 #include "scanner/input_zone.hpp"
+#include "scanner/scan_error.hpp"
 #include "scanner/sysmon_mapping.hpp"
 
 namespace rareconn::scanner {
 
 inline constexpr std::size_t kKeptErrors = 10;   // malformed records located in the summary
+inline constexpr std::uint64_t kJsonHadRecord = std::uint64_t{1} << 63;  // in Worker::json_slots_seen
 
 enum class Hunt { kMde, kSysmon };
 
-struct ErrorSite {
-  std::uint32_t file;
-  std::uint64_t offset;
-  std::string reason;
-  bool operator<(const ErrorSite& o) const { return file != o.file ? file < o.file : offset < o.offset; }
-};
 
 // What one run needs to know, shared read-only by every worker.
 struct Plan {
@@ -48,7 +44,7 @@ struct Plan {
 // Everything one thread owns during the parallel scan.
 struct Worker {
   Worker(core::WindowShared& shared, const Plan& plan, std::size_t file_count)
-      : partial(shared), json(plan.projection), csv(file_count) {
+      : partial(shared), json(plan.projection), csv(file_count), json_slots_seen(file_count, 0) {
     if (plan.hunt == Hunt::kMde) {
       mde.emplace(plan.mde, partial);
     } else {
@@ -73,9 +69,12 @@ struct Worker {
   std::string reason;
   std::uint64_t malformed = 0;
   std::uint64_t evtx_unused_slots = 0;
-  std::vector<ErrorSite> errors;  // the earliest few by (file, offset)
+  std::vector<ScanError> errors;  // the earliest few malformed records by (file, offset)
+  std::vector<ScanError> failures;  // read failures (every one: each makes the run fail)
+  std::vector<std::uint64_t> json_slots_seen;  // per file: bit i set when a record held field i
 
   void note_error(std::uint32_t file, std::uint64_t offset, std::string why);
+  void note_error(ScanError e);
 };
 
 bool has_column(const InputFile& f, std::string_view name);

@@ -69,6 +69,10 @@ parsers::Projection sysmon_projection() {
   return p;
 }
 
+std::vector<std::vector<std::size_t>> sysmon_required_slots() {
+  return {{kSysTime}, {kSysComputer}, {kSysSource}, {kSysEventId}, {kSysEventData, kSysDestinationIp}};
+}
+
 const std::vector<std::string>& sysmon_pivot_columns() {
   static const std::vector<std::string> cols = {"TimeGenerated", "Source", "EventLog", "Computer", "EventLevel",
                                                 "EventLevelName", "EventID", "UserName", "RenderedDescription", "MG",

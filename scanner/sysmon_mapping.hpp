@@ -35,6 +35,10 @@ enum SysmonSlot : std::size_t {
   kSysType, kSysResourceId, kSysSlotCount
 };
 parsers::Projection sysmon_projection();
+// The Event columns the query names that a tabular export must have (sets of slots of which one
+// must be present): TimeGenerated, Computer, Source, EventID, and EventData (or, flattened, the
+// DestinationIp field).
+std::vector<std::vector<std::size_t>> sysmon_required_slots();
 
 // The Event columns of the seed's pivot, in the pivot's order, and the Sysmon Event ID 3 fields.
 const std::vector<std::string>& sysmon_pivot_columns();

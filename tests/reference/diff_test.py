@@ -276,18 +276,18 @@ def hand_csv_a():
 
 
 def hand_csv_b():
-    """A Sentinel-style export: TimeGenerated only, other columns, some missing (RemoteIPType)."""
+    """A Sentinel-style export: TimeGenerated only, other columns in another order, empty RemoteIPType values."""
     header = ["TimeGenerated", "TenantId", "DeviceName", "ActionType", "RemoteIP", "RemoteUrl",
-              "InitiatingProcessFileName", "AdditionalFields", "Type"]
+              "InitiatingProcessFileName", "AdditionalFields", "Type", "RemoteIPType"]
     rows = [
         ["2024-05-30T10:00:00.0000000Z", "t1", "srv-a.contoso.local", "ConnectionSuccess", "192.0.2.92",
-         "tie-b.example", "b.exe", '{"direction":"Out"}', "DeviceNetworkEvents"],
+         "tie-b.example", "b.exe", '{"direction":"Out"}', "DeviceNetworkEvents", ""],
         ["2024-05-30T09:00:00.5Z", "t1", "srv-b.contoso.local", "ConnectionSuccess", "203.0.113.2",
-         "microsoft.com", "b.exe", "", "DeviceNetworkEvents"],
+         "microsoft.com", "b.exe", "", "DeviceNetworkEvents", "Public"],
         ["2024-05-31T01:02:03.0000004Z", "t1", "srv-a.contoso.local", "ConnectionSuccess", "192.0.2.96",
-         "b-only.example", "b.exe", "[1,2]", "DeviceNetworkEvents"],
+         "b-only.example", "b.exe", "[1,2]", "DeviceNetworkEvents", ""],
         ["2024-05-31T01:02:03.0000004Z", "t1", "srv-a.contoso.local", "ConnectionSuccess", "192.0.2.93",
-         "p.example", "a.exe", "", "DeviceNetworkEvents"],
+         "p.example", "a.exe", "", "DeviceNetworkEvents", "Public"],
     ]
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
