@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iterator>
+#include <span>
 
 #include "core/kusto_time.hpp"
 
@@ -204,6 +205,7 @@ std::optional<TimeZoneRules> TimeZoneRules::from_posix_tz(std::string_view tz, s
   TimeZoneRules z;
   z.types_.push_back(rule->standard);
   z.footer_ = *rule;
+  z.cache_footer_changes();
   return z;
 }
 
@@ -274,6 +276,7 @@ std::optional<TimeZoneRules> TimeZoneRules::from_tzif(std::string_view bytes, st
     if (nl != 0) {
       z.footer_ = parse_posix(rest.substr(0, nl), error);
       if (!z.footer_) return std::nullopt;
+      z.cache_footer_changes();
     }
   }
   return z;
@@ -319,10 +322,10 @@ std::int64_t TimeZoneRules::rule_day(const RuleDate& d, int year) {
   return day;
 }
 
-void TimeZoneRules::footer_changes(int first, Change (&out)[8]) const {
+void TimeZoneRules::footer_changes(int first, std::span<Change> out) const {
   const PosixRule& r = *footer_;
-  for (int i = 0; i < 4; ++i) {
-    const int year = first + i;
+  for (std::size_t i = 0; i < out.size() / 2; ++i) {
+    const int year = first + static_cast<int>(i);
     // A rule's time of day is local time as the clocks show it just before the change.
     out[2 * i] = {(rule_day(r.start, year) - kUnixEpochDay) * kSecondsPerDay + r.start.time - r.standard.utc_offset,
                   true};
@@ -331,23 +334,42 @@ void TimeZoneRules::footer_changes(int first, Change (&out)[8]) const {
   }
   // At equal instants the end sorts first: "DST all year" rules (e.g. "0/0,J365/25") end one year's
   // daylight time exactly when the next year's starts, and stay on daylight time.
-  std::sort(std::begin(out), std::end(out),
+  std::sort(out.begin(), out.end(),
             [](const Change& a, const Change& b) { return a.at != b.at ? a.at < b.at : !a.to_dst && b.to_dst; });
 }
+
+void TimeZoneRules::cache_footer_changes() {
+  if (!footer_ || !footer_->has_dst) return;
+  footer_cache_.resize(2 * (kCacheLastYear - kCacheFirstYear + 1));
+  footer_changes(kCacheFirstYear, footer_cache_);
+  // A change may lie up to 167 h outside its year: keep two years of margin at both ends.
+  cache_from_ = (core::days_from_civil(kCacheFirstYear + 2, 1, 1) - kUnixEpochDay) * kSecondsPerDay;
+  cache_to_ = (core::days_from_civil(kCacheLastYear - 2, 1, 1) - kUnixEpochDay) * kSecondsPerDay;
+}
+
+std::span<const TimeZoneRules::Change> TimeZoneRules::footer_changes_around(std::int64_t utc_seconds,
+                                                                           std::span<Change, 8> window) const {
+  if (utc_seconds >= cache_from_ && utc_seconds < cache_to_) return footer_cache_;
+  // Years y-2..y+1 hold the last change at or before any instant of year y, and the first after it.
+  footer_changes(year_of(utc_seconds) - 2, window);
+  return window;
+}
+
+namespace {
+template <class Changes>
+auto first_after(const Changes& changes, std::int64_t utc_seconds) {
+  return std::upper_bound(changes.begin(), changes.end(), utc_seconds,
+                          [](std::int64_t t, const auto& c) { return t < c.at; });
+}
+}  // namespace
 
 LocalTimeType TimeZoneRules::footer_type_at(std::int64_t utc_seconds) const {
   const PosixRule& r = *footer_;
   if (!r.has_dst) return r.standard;
-  // Changes of years y-2..y+1: a change time may reach up to 167 h into the next year, so the last
-  // change at or before any instant of year y is among them.
-  Change changes[8];
-  footer_changes(year_of(utc_seconds) - 2, changes);
-  bool dst = false;
-  for (const Change& c : changes) {
-    if (c.at > utc_seconds) break;
-    dst = c.to_dst;
-  }
-  return dst ? r.daylight : r.standard;
+  Change window[8];
+  const auto changes = footer_changes_around(utc_seconds, window);
+  const auto it = first_after(changes, utc_seconds);
+  return it != changes.begin() && std::prev(it)->to_dst ? r.daylight : r.standard;
 }
 
 LocalTimeType TimeZoneRules::type_at(std::int64_t utc_seconds) const {
@@ -365,12 +387,11 @@ std::optional<std::int64_t> TimeZoneRules::next_transition(std::int64_t utc_seco
     return *std::upper_bound(transitions_.begin(), transitions_.end(), utc_seconds);
   }
   if (!footer_ || !footer_->has_dst) return std::nullopt;
-  Change changes[8];
-  footer_changes(year_of(utc_seconds) - 1, changes);  // years y-1..y+2 hold the next change after y's
-  for (const Change& c : changes) {
-    if (c.at > utc_seconds) return c.at;
-  }
-  return std::nullopt;
+  Change window[8];
+  const auto changes = footer_changes_around(utc_seconds, window);
+  const auto it = first_after(changes, utc_seconds);
+  if (it == changes.end()) return std::nullopt;
+  return it->at;
 }
 
 // Gaps and overlaps. Kusto's datetime_local_to_utc() documents its answer for a gap: in

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,15 +71,26 @@ class TimeZoneRules {
 
   static std::optional<PosixRule> parse_posix(std::string_view tz, std::string& error);
   static std::int64_t rule_day(const RuleDate& d, int year);
-  // The changes of years first..first+3 under the footer rule, in time order.
-  void footer_changes(int first, Change (&out)[8]) const;
+  // The changes of out.size() / 2 years from `first` under the footer rule, in time order.
+  void footer_changes(int first, std::span<Change> out) const;
+  // The footer's changes of kCacheFirstYear..kCacheLastYear, computed once: data of these years is a
+  // binary search even in "slim" TZif files, whose table ends at the first year the footer describes.
+  void cache_footer_changes();
+  // Changes in time order that include the last one at or before utc_seconds and the first after it:
+  // the cache, or `window` filled for the years around it.
+  std::span<const Change> footer_changes_around(std::int64_t utc_seconds, std::span<Change, 8> window) const;
   LocalTimeType footer_type_at(std::int64_t utc_seconds) const;
   std::optional<std::int64_t> next_transition(std::int64_t utc_seconds) const;  // first one after
+
+  static constexpr int kCacheFirstYear = 1900;
+  static constexpr int kCacheLastYear = 2200;
 
   std::vector<std::int64_t> transitions_;      // UTC seconds, ascending
   std::vector<std::uint8_t> transition_type_;  // index into types_ of the type from each transition on
   std::vector<LocalTimeType> types_;           // types_[0] is in effect before the first transition
   std::optional<PosixRule> footer_;            // in effect from the last transition on
+  std::vector<Change> footer_cache_;           // see cache_footer_changes
+  std::int64_t cache_from_ = 0, cache_to_ = 0;  // the instants footer_cache_ answers for
 };
 
 }  // namespace rareconn::scanner

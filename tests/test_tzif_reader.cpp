@@ -205,6 +205,35 @@ TEST(TzifReader, PosixRulesMatchTheCLibrary) {
   }
 }
 
+TEST(TzifReader, FooterRulesBeyondTheirCachedYearsMatchTheCLibrary) {
+  // Footer changes of 1900-2200 are computed once; before and after, per call.
+  const std::string ny = "America/New_York", lord_howe = "Australia/Lord_Howe";
+  const std::vector<std::pair<std::string, TimeZoneRules>> zones = {
+      {"EST5EDT,M3.2.0,M11.1.0", posix("EST5EDT,M3.2.0,M11.1.0")},
+      {"<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", posix("<+1030>-10:30<+11>-11,M10.1.0,M4.1.0")},
+      {":" + kZoneDir + ny, zone(ny)},
+      {":" + kZoneDir + lord_howe, zone(lord_howe)}};
+  for (const auto& [tz, z] : zones) {
+    SCOPED_TRACE(tz);
+    const CLibraryZone c(tz);
+    const std::int64_t from = unix_seconds(2190, 1, 1), to = unix_seconds(2210, 1, 1);
+    const auto changes = expect_types_match(z, c, tz, from, to, 9973);
+    EXPECT_EQ(changes.size(), 40u);
+    expect_to_utc_matches(z, c, tz, changes, from, to);
+  }
+  // Before 1900 only a POSIX rule alone reaches the footer (files have their table there). glibc
+  // applies no DST to years before 1970 for a TZ string, so the expected instants are worked out:
+  // 1895-03-10 and 1895-11-03 are the second Sunday of March and the first of November.
+  const TimeZoneRules us = posix("EST5EDT,M3.2.0,M11.1.0");
+  EXPECT_FALSE(us.type_at(unix_seconds(1895, 3, 10, 6, 59, 59)).is_dst);
+  EXPECT_TRUE(us.type_at(unix_seconds(1895, 3, 10, 7)).is_dst);
+  EXPECT_TRUE(us.type_at(unix_seconds(1895, 11, 3, 5, 59, 59)).is_dst);
+  EXPECT_FALSE(us.type_at(unix_seconds(1895, 11, 3, 6)).is_dst);
+  EXPECT_EQ(us.to_utc(unix_seconds(1895, 3, 10, 2, 30)).utc_seconds, unix_seconds(1895, 3, 10, 6, 30));
+  EXPECT_EQ(us.to_utc(unix_seconds(1895, 11, 3, 1, 30)).kind, LocalTimeKind::kAmbiguous);
+  EXPECT_EQ(us.to_utc(unix_seconds(1895, 11, 3, 1, 30)).utc_seconds, unix_seconds(1895, 11, 3, 6, 30));
+}
+
 TEST(TzifReader, PosixRuleDates) {
   // J60 is March 1 in every year; 59 (zero-based) is February 29 in a leap year, March 1 otherwise.
   const TimeZoneRules j = posix("AAA0BBB,J60/0,J300/0");
