@@ -395,14 +395,14 @@ std::optional<std::int64_t> TimeZoneRules::next_transition(std::int64_t utc_seco
 }
 
 // Gaps and overlaps. Kusto's datetime_local_to_utc() documents its answer for a gap: in
-// Europe/Brussels, where 2022-03-27 02:00-03:00 was skipped, local 02:00 converts to 00:00Z, the
-// UTC offset in effect after the change (+02:00) applied to the wall clock time (so it lands an hour
-// before the change). For an overlap Kusto documents nothing; .NET's TimeZoneInfo, on which it is
-// built, takes an ambiguous time as standard time, and for a clocks-back DST end the standard offset
-// is again the offset in effect after the change (the later of the two instants). So one rule serves
-// both: a time the change skipped or repeated takes the offset in effect after that change. Where the
-// two readings could differ (a negative-DST zone such as Europe/Dublin, or a change of standard time
-// itself) the after-the-change offset is also what the clocks showed from then on.
+// Europe/Brussels, where 2022-03-27 02:00-03:00 was skipped, local 02:00 converts to 00:00Z, i.e. the
+// UTC offset in effect after the change (+02:00) applied to the wall clock time (landing an hour
+// before the change). For an overlap Kusto documents nothing; .NET's TimeZoneInfo.ConvertTimeToUtc
+// (Kusto is a .NET service) takes an ambiguous time as standard time, and at the end of DST the
+// standard offset is again the one in effect after the change (the later of the two instants). So
+// one rule serves both: a time a change skipped or repeated takes the offset in effect after that
+// change. It also decides the cases "standard time" cannot: a change of the standard offset itself
+// (Europe/Moscow 2014) and Europe/Dublin, whose tz data marks winter GMT as the daylight type.
 LocalToUtc TimeZoneRules::to_utc(std::int64_t local_seconds) const {
   // Walk the periods of constant offset within the window; a period [begin, end) with offset o holds
   // an instant showing local_seconds iff begin <= local_seconds - o < end.

@@ -43,6 +43,7 @@ class TimeZoneRules {
   // transition times "/[+-]h[hh][:mm[:ss]]" up to +-167 h (RFC 8536 extension). A DST name needs a rule.
   static std::optional<TimeZoneRules> from_posix_tz(std::string_view tz, std::string& error);
 
+  // Both conversions expect instants of years 1-9999 (Kusto's range), give or take a few days.
   LocalTimeType type_at(std::int64_t utc_seconds) const;
 
   // Wall clock seconds (a civil time counted as if it were UTC) -> UTC. A time in a gap or an overlap
