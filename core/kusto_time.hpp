@@ -89,7 +89,13 @@ constexpr CivilDate civil_from_days(std::int64_t days) noexcept {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   return CivilDate{static_cast<int>(y + (m <= 2)), m, d};
 }
+// Day of the week of a day counted as days_from_civil counts: 0 = Sunday ... 6 = Saturday (0001-01-01
+// was a Monday). Valid for any day number, also before day 0.
+constexpr unsigned weekday_from_days(std::int64_t days) noexcept {
+  return static_cast<unsigned>(((days + 1) % 7 + 7) % 7);
+}
 static_assert(days_from_civil(1, 1, 1) == 0);
+static_assert(weekday_from_days(days_from_civil(1970, 1, 1)) == 4);  // a Thursday
 static_assert(days_from_civil(1970, 1, 1) * kTicksPerDay == 621'355'968'000'000'000);
 static_assert((days_from_civil(9999, 12, 31) + 1) * kTicksPerDay - 1 == kMaxDatetimeTicks);
 
