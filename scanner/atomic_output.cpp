@@ -2,6 +2,7 @@
 // only unlinks paths from a fixed table of C strings (async-signal-safe).
 #include "scanner/atomic_output.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 namespace rareconn::scanner {
 
@@ -42,6 +44,30 @@ void on_fatal_signal(int sig) {
   }
   signal(sig, SIG_DFL);
   raise(sig);
+}
+
+// Temporary files of earlier runs for the same target whose process is gone (killed by SIGKILL,
+// which no handler sees) are removed: a daily job that is killed does not litter its directory.
+void remove_stale_temps(const std::string& dir, const std::string& base) {
+  const std::string prefix = "." + base + ".rareconn-tmp-";
+  DIR* d = opendir(dir.empty() ? "." : dir.c_str());
+  if (d == nullptr) return;
+  while (const dirent* e = readdir(d)) {
+    const std::string_view name(e->d_name);
+    if (name.substr(0, prefix.size()) != prefix) continue;
+    const std::string_view rest = name.substr(prefix.size());
+    const std::size_t dash = rest.find('-');
+    if (dash == std::string_view::npos || dash == 0) continue;
+    pid_t pid = 0;
+    for (char c : rest.substr(0, dash)) {
+      if (c < '0' || c > '9') pid = -1;
+      if (pid >= 0) pid = pid * 10 + (c - '0');
+    }
+    if (pid <= 0 || pid == getpid()) continue;
+    if (kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
+    unlinkat(dirfd(d), e->d_name, 0);
+  }
+  closedir(d);
 }
 
 }  // namespace
@@ -84,7 +110,8 @@ bool AtomicOutput::open(const std::string& path, std::string& error) {
   const std::size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  std::string temp = dir + "." + base + ".rareconn-tmp-XXXXXX";
+  remove_stale_temps(dir, base);
+  std::string temp = dir + "." + base + ".rareconn-tmp-" + std::to_string(getpid()) + "-XXXXXX";
   const int fd = mkstemp(temp.data());
   if (fd < 0) {
     error = "cannot write '" + path + "': " + std::strerror(errno) + " (creating a temporary file beside it)";

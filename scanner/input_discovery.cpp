@@ -10,8 +10,19 @@ namespace rareconn::scanner {
 
 namespace fs = std::filesystem;
 
+namespace {
+std::string quoted(const std::string& path) {
+  std::string q;
+  q.reserve(path.size() + 2);
+  q.push_back('\'');
+  q.append(path);
+  q.push_back('\'');
+  return q;
+}
+}  // namespace
+
 bool discover_inputs(const std::vector<std::string>& args, std::vector<std::string>& files,
-                     std::vector<std::string>& named, std::string& error) {
+                     std::vector<std::string>& named, std::vector<std::string>& skipped, std::string& error) {
   for (const std::string& a : args) {
     std::error_code ec;
     const fs::file_status st = fs::status(a, ec);
@@ -35,7 +46,24 @@ bool discover_inputs(const std::vector<std::string>& args, std::vector<std::stri
           if (it->is_directory()) it.disable_recursion_pending();
           continue;
         }
-        if (it->is_regular_file(ec)) files.push_back(it->path().string());
+        std::error_code type_ec;
+        if (it->is_regular_file(type_ec)) {
+          files.push_back(it->path().string());
+          continue;
+        }
+        std::error_code link_ec;
+        const char* why = nullptr;
+        std::string detail;
+        if (it->is_directory(type_ec) || type_ec == std::errc::no_such_file_or_directory) {
+          if (it->is_symlink(link_ec) && !type_ec) why = "a link to a directory (not followed)";
+          else if (type_ec) why = "a link to nothing";
+        } else if (type_ec) {
+          detail = type_ec.message();
+          why = detail.c_str();
+        } else {
+          why = "not a regular file (a FIFO, socket or device)";
+        }
+        if (why != nullptr) skipped.push_back(quoted(it->path().string()).append(": ").append(why));
       }
     } else {
       files.push_back(a);

@@ -8,8 +8,11 @@
 namespace rareconn::scanner {
 
 // On failure (a path that does not exist or cannot be listed) returns false with `error` set.
-// `named` receives the paths given as files (not found inside a directory).
+// `named` receives the paths given as files (not found inside a directory). Entries of a
+// directory that are not regular files and not directories (FIFOs, sockets, devices, broken
+// links, link loops) are not read: `skipped` receives a sentence for each. Links to directories
+// are not followed, so a tree with a link loop is listed once.
 bool discover_inputs(const std::vector<std::string>& args, std::vector<std::string>& files,
-                     std::vector<std::string>& named, std::string& error);
+                     std::vector<std::string>& named, std::vector<std::string>& skipped, std::string& error);
 
 }  // namespace rareconn::scanner

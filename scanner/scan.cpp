@@ -130,8 +130,8 @@ int run_scan(const ScanOptions& opt) {
   }
 
   // 1. Inputs: discover, map, detect.
-  std::vector<std::string> paths, named;
-  if (!discover_inputs(opt.inputs, paths, named, error)) {
+  std::vector<std::string> paths, named, not_files;
+  if (!discover_inputs(opt.inputs, paths, named, not_files, error)) {
     std::fprintf(stderr, "rareconn: %s\n", error.c_str());
     return kExitInput;
   }
@@ -141,6 +141,8 @@ int run_scan(const ScanOptions& opt) {
   }
   std::vector<InputFile> files(paths.size());
   ScanReport report;
+  for (const std::string& why : not_files) std::fprintf(stderr, "rareconn: warning: skipping %s\n", why.c_str());
+  if (!not_files.empty()) report.notes.push_back({"directory_entries_skipped_not_files", not_files.size()});
   const unsigned threads = opt.threads ? opt.threads : static_cast<unsigned>(tbb::info::default_concurrency());
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
   auto is_named = [&](const InputFile& f) { return std::find(named.begin(), named.end(), f.path) != named.end(); };
