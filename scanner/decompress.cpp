@@ -4,6 +4,9 @@
 #include <libdeflate.h>
 #include <zstd.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -29,9 +32,40 @@ const char* compression_name(Compression c) {
   return "none";
 }
 
+bool DecompressBudget::take(std::uint64_t n) {
+  std::uint64_t cur = left_.load(std::memory_order_relaxed);
+  do {
+    if (cur < n) return false;
+  } while (!left_.compare_exchange_weak(cur, cur - n, std::memory_order_relaxed));
+  return true;
+}
+
+std::uint64_t default_decompress_budget() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return std::uint64_t{8} << 30;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
+}
+
 namespace {
 
-bool gunzip(std::string_view in, std::string& out, std::string& error) {
+// Grows `out` by `n` bytes if the budget allows; else sets the error.
+bool grow(std::string& out, std::size_t n, DecompressBudget* budget, std::string& error) {
+  if (budget && !budget->take(n)) {
+    error = "the decompressed data exceeds the memory bound of " + std::to_string(budget->limit()) +
+            " bytes for decompressed inputs (--max-decompressed-size)";
+    return false;
+  }
+  out.resize(out.size() + n);
+  return true;
+}
+
+// Shrinks `out` to `size`, returning the bytes to the budget.
+void shrink(std::string& out, std::size_t size, DecompressBudget* budget) {
+  if (budget && size < out.size()) budget->give(out.size() - size);
+  out.resize(size);
+}
+
+bool gunzip(std::string_view in, std::string& out, std::string& error, DecompressBudget* budget) {
   std::unique_ptr<libdeflate_decompressor, decltype(&libdeflate_free_decompressor)> d(
       libdeflate_alloc_decompressor(), &libdeflate_free_decompressor);
   if (!d) {
@@ -47,19 +81,21 @@ bool gunzip(std::string_view in, std::string& out, std::string& error) {
       error = "trailing data after the last gzip member";
       return false;
     }
-    std::size_t guess = std::max<std::size_t>(in.size() - pos, 1 << 16) * 4;
+    std::size_t guess = std::max<std::size_t>(in.size() - pos, 1 << 16) * 4, tried = 0;
     for (;;) {
       const std::size_t base = out.size();
-      out.resize(base + guess);
+      if (budget) guess = std::min<std::uint64_t>(guess, std::max<std::uint64_t>(budget->left(), tried + 1));
+      if (!grow(out, guess, budget, error)) return false;
+      tried = guess;
       std::size_t used_in = 0, produced = 0;
       const libdeflate_result r = libdeflate_gzip_decompress_ex(d.get(), in.data() + pos, in.size() - pos, out.data() + base,
                                                                 guess, &used_in, &produced);
       if (r == LIBDEFLATE_SUCCESS) {
-        out.resize(base + produced);
+        shrink(out, base + produced, budget);
         pos += used_in;
         break;
       }
-      out.resize(base);
+      shrink(out, base, budget);
       if (r != LIBDEFLATE_INSUFFICIENT_SPACE) {
         error = "corrupt gzip data";
         return false;
@@ -70,7 +106,7 @@ bool gunzip(std::string_view in, std::string& out, std::string& error) {
   return true;
 }
 
-bool unzstd(std::string_view in, std::string& out, std::string& error) {
+bool unzstd(std::string_view in, std::string& out, std::string& error, DecompressBudget* budget) {
   std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
   if (!ctx) {
     error = "out of memory";
@@ -78,16 +114,18 @@ bool unzstd(std::string_view in, std::string& out, std::string& error) {
   }
   out.clear();
   const unsigned long long known = ZSTD_getFrameContentSize(in.data(), in.size());
-  out.reserve(known != ZSTD_CONTENTSIZE_UNKNOWN && known != ZSTD_CONTENTSIZE_ERROR ? known : in.size() * 4);
+  std::uint64_t want = known != ZSTD_CONTENTSIZE_UNKNOWN && known != ZSTD_CONTENTSIZE_ERROR ? known : in.size() * 4;
+  if (budget) want = std::min<std::uint64_t>(want, budget->limit());  // a header may claim anything
+  out.reserve(want);
   ZSTD_inBuffer src{in.data(), in.size(), 0};
   std::size_t last = 1;
   while (src.pos < src.size || last != 0) {
     const std::size_t base = out.size();
     const std::size_t room = std::max<std::size_t>(ZSTD_DStreamOutSize(), out.capacity() - base);
-    out.resize(base + room);
+    if (!grow(out, room, budget, error)) return false;
     ZSTD_outBuffer dst{out.data() + base, room, 0};
     last = ZSTD_decompressStream(ctx.get(), &dst, &src);
-    out.resize(base + dst.pos);
+    shrink(out, base + dst.pos, budget);
     if (ZSTD_isError(last)) {
       error = std::string("corrupt zstd data (") + ZSTD_getErrorName(last) + ")";
       return false;
@@ -102,10 +140,10 @@ bool unzstd(std::string_view in, std::string& out, std::string& error) {
 
 }  // namespace
 
-bool decompress(std::string_view data, Compression c, std::string& out, std::string& error) {
+bool decompress(std::string_view data, Compression c, std::string& out, std::string& error, DecompressBudget* budget) {
   switch (c) {
-    case Compression::kGzip: return gunzip(data, out, error);
-    case Compression::kZstd: return unzstd(data, out, error);
+    case Compression::kGzip: return gunzip(data, out, error, budget);
+    case Compression::kZstd: return unzstd(data, out, error, budget);
     case Compression::kNone: out.assign(data); return true;
   }
   return false;

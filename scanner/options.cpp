@@ -31,6 +31,21 @@ bool parse_uint(const std::string& s, std::uint64_t& v) {
   return r.ec == std::errc() && r.ptr == e && !s.empty();
 }
 
+// A byte count with an optional binary suffix: 512, 64K, 16M, 8G, 1T (KiB, MiB, ...).
+bool parse_byte_size(const std::string& s, std::uint64_t& v) {
+  std::string digits = s;
+  unsigned shift = 0;
+  if (!digits.empty()) {
+    const char u = static_cast<char>(digits.back() | 0x20);
+    shift = u == 'k' ? 10 : u == 'm' ? 20 : u == 'g' ? 30 : u == 't' ? 40 : 0;
+    if (shift) digits.pop_back();
+  }
+  if (!parse_uint(digits, v)) return false;
+  if (shift && v > (~std::uint64_t{0} >> shift)) return false;
+  v <<= shift;
+  return true;
+}
+
 }  // namespace
 
 const char* scan_usage() {
@@ -59,6 +74,9 @@ in the Sentinel Event table).
   -o FILE                       write findings to FILE (default stdout)
   --format csv|jsonl|table      findings format (default csv)
   --strict                      a malformed record is an error (exit 3), not a skip
+  --max-record-size SIZE        a longer record is malformed and skipped (default 16M)
+  --max-decompressed-size SIZE  memory bound for decompressed .gz/.zst inputs (default: half
+                                of physical memory)
   --stats FILE                  write the summary as JSON
   --progress auto|always|never  progress on stderr (auto: when stderr is a terminal)
   --fail-on-findings            exit 1 when there are findings
@@ -206,6 +224,16 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
       std::uint64_t n;
       if (!parse_uint(v, n) || n == 0) return error = "--chunk-size: '" + v + "' is not a positive byte count", false;
       o.chunk_size = n;
+    } else if (a == "--max-record-size" || a == "--max-decompressed-size") {
+      if (!value(v)) return false;
+      std::uint64_t n;
+      if (!parse_byte_size(v, n) || n == 0) return error = a + ": '" + v + "' is not a byte count (e.g. 16M)", false;
+      if (a == "--max-record-size") {
+        if (n >= (std::uint64_t{1} << 32)) return error = a + ": at most 4G - 1", false;
+        o.max_record_bytes = n;
+      } else {
+        o.max_decompressed_bytes = n;
+      }
     } else if (a == "-o" || a == "--output") {
       if (!value(v)) return false;
       o.output = v;

@@ -164,10 +164,11 @@ int run_scan(const ScanOptions& opt) {
   if (vanished_files) report.notes.push_back({"files_skipped_unreadable", vanished_files});
   // gzip and zstd files are decompressed into memory, in parallel.
   std::vector<std::string> decompress_errors(files.size());
+  DecompressBudget budget(opt.max_decompressed_bytes ? opt.max_decompressed_bytes : default_decompress_budget());
   tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t i) {
     const Compression c = detect_compression(files[i].map.bytes());
     if (c == Compression::kNone) return;
-    files[i].compressed = decompress(files[i].map.bytes(), c, files[i].decompressed, decompress_errors[i]);
+    files[i].compressed = decompress(files[i].map.bytes(), c, files[i].decompressed, decompress_errors[i], &budget);
     if (!files[i].compressed) decompress_errors[i] = std::string(compression_name(c)) + ": " + decompress_errors[i];
   });
   std::uint64_t compressed_files = 0;

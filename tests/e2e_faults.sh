@@ -64,6 +64,14 @@ expect_grep link-loop-files "$tmp/err" "y': .*(symbolic links|link)"
 expect_grep link-loop-dangling "$tmp/err" "dangling.csv': a link to nothing"
 expect_grep link-loop-read-once "$tmp/err" "mde hunt, 1 file"
 
+# Decompression is bounded: past --max-decompressed-size a compressed input is an input error.
+head -c 50000000 /dev/zero | gzip -c > "$tmp/bomb.csv.gz"
+check decompress-bound 3 "$bin" scan --max-decompressed-size 4M "$tmp/bomb.csv.gz"
+expect_grep decompress-bound-msg "$tmp/err" "bomb.csv.gz.*memory bound of 4194304 bytes.*--max-decompressed-size"
+check bad-size 2 "$bin" scan --max-decompressed-size 4Q "$real"
+gzip -c "$real" > "$tmp/real.csv.gz"
+check decompress-within 0 "$bin" scan --max-decompressed-size 1M "$tmp/real.csv.gz"
+
 # A closed pipe on stdout ends the run quietly (no signal, no error message).
 "$bin" scan --threshold 1000 "$tmp/big.csv" 2>"$tmp/err" | head -c 10 >/dev/null
 got=${PIPESTATUS[0]}
