@@ -26,10 +26,13 @@ CsvHeader parse_csv_header(std::string_view data);
 // Number of '"' bytes in [begin, end).
 std::uint64_t count_quotes(const char* begin, const char* end);
 
-// The first record start at or after `pos`. Record starts are `data_start` and every byte after an
-// LF that lies outside quotes; `in_quotes` is the parity of the quotes in [data_start, pos).
+// The first record start in [pos, limit), or min(limit, data.size()) when there is none there. Record
+// starts are `data_start` and every byte after an LF that lies outside quotes; `in_quotes` is the
+// parity of the quotes in [data_start, pos). Reads only [pos - 1, limit): a caller searching slices
+// passes the slice's end, so that a slice without a record start costs its own length, not a search
+// to the end of the file.
 std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start, std::uint64_t pos,
-                                 bool in_quotes);
+                                 bool in_quotes, std::uint64_t limit = UINT64_MAX);
 
 // Decodes records. One instance per thread (it owns a scratch buffer).
 class CsvRecordParser {

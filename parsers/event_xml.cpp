@@ -590,7 +590,9 @@ std::uint64_t next_event_start(std::string_view data, std::uint64_t pos) {
   while (pos < n) {
     const std::size_t i = data.find('<', static_cast<std::size_t>(pos));
     if (i == std::string_view::npos) return n;
-    // Comments and CDATA between events may mention "<Event": skip them whole.
+    // Comments, CDATA and processing instructions may mention "<Event": skip them whole, as event_end
+    // does (were one skipped by event_end only, each event before an unterminated one would search
+    // the rest of the data for its end: quadratic time).
     if (data.compare(i, 4, "<!--") == 0) {
       const std::size_t e = data.find("-->", i + 4);
       if (e == std::string_view::npos) return n;
@@ -601,6 +603,12 @@ std::uint64_t next_event_start(std::string_view data, std::uint64_t pos) {
       const std::size_t e = data.find("]]>", i + 9);
       if (e == std::string_view::npos) return n;
       pos = e + 3;
+      continue;
+    }
+    if (data.compare(i, 2, "<?") == 0) {
+      const std::size_t e = data.find("?>", i + 2);
+      if (e == std::string_view::npos) return n;
+      pos = e + 2;
       continue;
     }
     // "<Event" at the very end may be a start tag cut by the end of the data: report it (event_end then says 0).

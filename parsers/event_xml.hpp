@@ -93,7 +93,8 @@ class XmlEventParser {  // one per thread; owns scratch buffers, no allocation p
 };
 
 // Streams of raw events. next_event_start: offset of the next "<Event" start tag (not "<EventData"
-// or "<Events") at or after `pos`, skipping comments and CDATA sections; data.size() if none. Call it
+// or "<Events") at or after `pos`, skipping comments, CDATA sections and processing instructions
+// (an unterminated one hides the rest of the data); data.size() if none. Call it
 // at top-level positions (the data start, or where an event ended) so that every reader of the
 // stream sees the same sequence of events.
 std::uint64_t next_event_start(std::string_view data, std::uint64_t pos);

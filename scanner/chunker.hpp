@@ -15,9 +15,14 @@ struct Chunk {
   std::uint64_t end;    // records starting before `end` belong to this chunk
 };
 
+// What a plan cost, for tests that pin its complexity: bytes examined by record-boundary searches.
+struct PlanCost {
+  std::uint64_t boundary_bytes = 0;
+};
+
 // CSV: data records start at `data_start` (after the header).
 void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
-                     std::uint64_t chunk_size, std::vector<Chunk>& out);
+                     std::uint64_t chunk_size, std::vector<Chunk>& out, PlanCost* cost = nullptr);
 // JSON lines: every LF is a boundary.
 void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
                       std::uint64_t chunk_size, std::vector<Chunk>& out);
