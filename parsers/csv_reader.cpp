@@ -80,8 +80,9 @@ std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start
   return limit;
 }
 
-CsvRecordParser::CsvRecordParser(const CsvHeader& header, const Projection& projection)
+CsvRecordParser::CsvRecordParser(const CsvHeader& header, const Projection& projection, std::uint64_t max_record_bytes)
     : column_count_(header.columns.size()),
+      max_record_bytes_(clamp_max_record_bytes(max_record_bytes)),
       slot_of_column_(header.columns.size(), -1),
       values_(projection.fields.size()),
       matched_names_(projection.fields.size()) {

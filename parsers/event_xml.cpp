@@ -2,6 +2,7 @@
 // Must not know about hunts, windows or threads: no mutable globals, all state in the XmlEventParser, reentrant.
 #include "parsers/event_xml.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -568,19 +569,72 @@ inline bool event_start_at(std::string_view data, std::size_t i, bool allow_end)
 }
 
 // End of the start tag beginning at `i` (the index of its '>'), honouring quoted attribute values; npos if none.
-std::size_t start_tag_end(std::string_view data, std::size_t i) {
+// `ran_out` (when given) tells a tag cut by the end of the data from a malformed one.
+std::size_t start_tag_end(std::string_view data, std::size_t i, bool* ran_out = nullptr) {
   for (std::size_t p = i + 1; p < data.size(); ++p) {
     const char c = data[p];
     if (c == '"' || c == '\'') {
       p = data.find(c, p + 1);
-      if (p == std::string_view::npos) return p;
+      if (p == std::string_view::npos) break;
     } else if (c == '>') {
       return p;
     } else if (c == '<') {
       return std::string_view::npos;
     }
   }
+  if (ran_out) *ran_out = true;
   return std::string_view::npos;
+}
+
+// event_end over `data`; `ran_out` is set when it fails because the data ends (not because another
+// event starts or the start tag is malformed).
+std::uint64_t scan_event_end(std::string_view data, std::size_t start, bool& ran_out) {
+  const std::size_t n = data.size();
+  if (start >= n || !event_start_at(data, start, false)) return 0;
+  std::size_t q = start_tag_end(data, start, &ran_out);
+  if (q == std::string_view::npos) return 0;
+  if (data[q - 1] == '/') return q + 1;  // <Event .../>
+  ++q;
+  auto out_of_data = [&] {
+    ran_out = true;
+    return std::uint64_t{0};
+  };
+  for (;;) {
+    q = data.find('<', q);
+    if (q == std::string_view::npos || q + 1 >= n) return out_of_data();
+    const char c = data[q + 1];
+    if (c == '!') {
+      if (data.compare(q, 4, "<!--") == 0) {
+        q = data.find("-->", q + 4);
+        if (q == std::string_view::npos) return out_of_data();
+        q += 3;
+        continue;
+      }
+      if (data.compare(q, 9, "<![CDATA[") == 0) {
+        q = data.find("]]>", q + 9);
+        if (q == std::string_view::npos) return out_of_data();
+        q += 3;
+        continue;
+      }
+    } else if (c == '/') {
+      if (data.compare(q + 2, 5, "Event") == 0) {
+        std::size_t k = q + 7;
+        while (k < n && is_space(data[k])) ++k;
+        if (k < n && data[k] == '>') {
+          return k + 1;
+        }
+      }
+    } else if (c == 'E') {
+      // Events never nest: another <Event start tag means this one was cut off.
+      if (event_start_at(data, q, true)) return 0;
+    } else if (c == '?') {
+      q = data.find("?>", q + 2);
+      if (q == std::string_view::npos) return out_of_data();
+      q += 2;
+      continue;
+    }
+    ++q;
+  }
 }
 
 }  // namespace
@@ -618,49 +672,19 @@ std::uint64_t next_event_start(std::string_view data, std::uint64_t pos) {
   return n;
 }
 
-std::uint64_t event_end(std::string_view data, std::uint64_t start) {
-  const std::size_t n = data.size();
-  if (start >= n || !event_start_at(data, static_cast<std::size_t>(start), false)) return 0;
-  std::size_t q = start_tag_end(data, static_cast<std::size_t>(start));
-  if (q == std::string_view::npos) return 0;
-  if (data[q - 1] == '/') return q + 1;  // <Event .../>
-  ++q;
-  for (;;) {
-    q = data.find('<', q);
-    if (q == std::string_view::npos || q + 1 >= n) return 0;
-    const char c = data[q + 1];
-    if (c == '!') {
-      if (data.compare(q, 4, "<!--") == 0) {
-        q = data.find("-->", q + 4);
-        if (q == std::string_view::npos) return 0;
-        q += 3;
-        continue;
-      }
-      if (data.compare(q, 9, "<![CDATA[") == 0) {
-        q = data.find("]]>", q + 9);
-        if (q == std::string_view::npos) return 0;
-        q += 3;
-        continue;
-      }
-    } else if (c == '/') {
-      if (data.compare(q + 2, 5, "Event") == 0) {
-        std::size_t k = q + 7;
-        while (k < n && is_space(data[k])) ++k;
-        if (k < n && data[k] == '>') {
-          return k + 1;
-        }
-      }
-    } else if (c == 'E') {
-      // Events never nest: another <Event start tag means this one was cut off.
-      if (event_start_at(data, q, true)) return 0;
-    } else if (c == '?') {
-      q = data.find("?>", q + 2);
-      if (q == std::string_view::npos) return 0;
-      q += 2;
-      continue;
-    }
-    ++q;
-  }
+EventExtent find_event_end(std::string_view data, std::uint64_t start, std::uint64_t max_record_bytes) {
+  if (start >= data.size()) return {};
+  // Only the bound's worth of bytes is read: an event that has not ended within it is too large.
+  const std::uint64_t max = clamp_max_record_bytes(max_record_bytes);
+  const std::string_view head = data.substr(0, start + std::min<std::uint64_t>(data.size() - start, max));
+  bool ran_out = false;
+  const std::uint64_t end = scan_event_end(head, static_cast<std::size_t>(start), ran_out);
+  if (end == 0 && ran_out && head.size() < data.size()) return {0, ParseError::kRecordTooLarge};
+  return {end, ParseError::kNone};
+}
+
+std::uint64_t event_end(std::string_view data, std::uint64_t start, std::uint64_t max_record_bytes) {
+  return find_event_end(data, start, max_record_bytes).end;
 }
 
 bool looks_like_event_xml(std::string_view data) {

@@ -75,17 +75,18 @@ void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t d
   plan_by_boundary(file, data, data_start, chunk_size, parsers::next_line_start, out);
 }
 
-std::uint64_t next_xml_event(std::string_view data, std::uint64_t start) {
-  const std::uint64_t end = parsers::event_end(data, start);
+std::uint64_t next_xml_event(std::string_view data, std::uint64_t start, std::uint64_t max_record_bytes) {
+  const std::uint64_t end = parsers::event_end(data, start, max_record_bytes);
   return parsers::next_event_start(data, end ? end : start + 1);  // a cut-off event: resume after its start
 }
 
-void plan_xml_chunks(std::uint32_t file, std::string_view data, std::uint64_t chunk_size, std::vector<Chunk>& out) {
+void plan_xml_chunks(std::uint32_t file, std::string_view data, std::uint64_t chunk_size, std::vector<Chunk>& out,
+                     std::uint64_t max_record_bytes) {
   // Event starts are only known by walking the events in order (an "<Event" inside a comment or a
   // CDATA section is not one), so the cuts come from one sequential walk of the tags.
   const std::uint64_t size = data.size();
   std::uint64_t begin = parsers::next_event_start(data, 0);
-  for (std::uint64_t pos = begin; pos < size; pos = next_xml_event(data, pos)) {
+  for (std::uint64_t pos = begin; pos < size; pos = next_xml_event(data, pos, max_record_bytes)) {
     if (pos - begin >= chunk_size) {
       out.push_back({file, begin, pos});
       begin = pos;
