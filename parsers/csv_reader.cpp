@@ -62,10 +62,14 @@ std::uint64_t count_quotes(const char* begin, const char* end) {
   return simd::count_byte(begin, end, '"');
 }
 
-namespace {
-// Start of the line after the first LF at or after `pos` that lies outside quotes.
-std::uint64_t after_unquoted_lf(std::string_view data, std::uint64_t pos, bool in_quotes) {
-  for (std::uint64_t i = pos; i < data.size(); ++i) {
+std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start, std::uint64_t pos,
+                                 bool in_quotes, std::uint64_t limit) {
+  limit = std::min<std::uint64_t>(limit, data.size());
+  if (pos <= data_start) return std::min(data_start, limit);
+  if (pos >= limit) return limit;
+  if (!in_quotes && data[pos - 1] == '\n') return pos;
+  // The line after the first LF in [pos, limit) that lies outside quotes.
+  for (std::uint64_t i = pos; i < limit; ++i) {
     const char c = data[i];
     if (c == '"') {
       in_quotes = !in_quotes;
@@ -73,20 +77,12 @@ std::uint64_t after_unquoted_lf(std::string_view data, std::uint64_t pos, bool i
       return i + 1;
     }
   }
-  return data.size();
-}
-}  // namespace
-
-std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start, std::uint64_t pos,
-                                 bool in_quotes) {
-  if (pos <= data_start) return data_start;
-  if (pos >= data.size()) return data.size();
-  if (!in_quotes && data[pos - 1] == '\n') return pos;
-  return after_unquoted_lf(data, pos, in_quotes);
+  return limit;
 }
 
-CsvRecordParser::CsvRecordParser(const CsvHeader& header, const Projection& projection)
+CsvRecordParser::CsvRecordParser(const CsvHeader& header, const Projection& projection, std::uint64_t max_record_bytes)
     : column_count_(header.columns.size()),
+      max_record_bytes_(clamp_max_record_bytes(max_record_bytes)),
       slot_of_column_(header.columns.size(), -1),
       values_(projection.fields.size()),
       matched_names_(projection.fields.size()) {

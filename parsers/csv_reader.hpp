@@ -26,22 +26,35 @@ CsvHeader parse_csv_header(std::string_view data);
 // Number of '"' bytes in [begin, end).
 std::uint64_t count_quotes(const char* begin, const char* end);
 
-// The first record start at or after `pos`. Record starts are `data_start` and every byte after an
-// LF that lies outside quotes; `in_quotes` is the parity of the quotes in [data_start, pos).
+// The first record start in [pos, limit), or min(limit, data.size()) when there is none there. Record
+// starts are `data_start` and every byte after an LF that lies outside quotes; `in_quotes` is the
+// parity of the quotes in [data_start, pos). Reads only [pos - 1, limit): a caller searching slices
+// passes the slice's end, so that a slice without a record start costs its own length, not a search
+// to the end of the file.
 std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start, std::uint64_t pos,
-                                 bool in_quotes);
+                                 bool in_quotes, std::uint64_t limit = UINT64_MAX);
 
 // Decodes records. One instance per thread (it owns a scratch buffer).
 class CsvRecordParser {
  public:
-  // `projection` lists the wanted fields; each is matched against the header once, here.
-  CsvRecordParser(const CsvHeader& header, const Projection& projection);
+  // `projection` lists the wanted fields; each is matched against the header once, here. A record
+  // longer than `max_record_bytes` (clamped to kMaxRecordBytesLimit) is malformed: see parse().
+  CsvRecordParser(const CsvHeader& header, const Projection& projection,
+                  std::uint64_t max_record_bytes = kDefaultMaxRecordBytes);
 
   // Decodes every record that starts in [begin, end) of `data`; `begin` must be a record start.
   // Calls on_record(const RecordView&) or on_error(offset, ParseError) per record; blank lines
   // are skipped. Records may run past `end` (they are owned by the chunk where they start).
   // Returns where parsing stopped: the start of the first record at or after `end` (a chunk's
   // records must end exactly where the next chunk begins, which the scanner checks).
+  //
+  // A record whose text (by the quoting rules, up to its terminator; an unterminated quote runs to
+  // the end of the data) is longer than max_record_bytes is reported as kRecordTooLarge at its
+  // start, and parsing resumes after the first LF at or after start + max_record_bytes (the end of
+  // the data if none). The rule depends only on the data and the record's start, never on where
+  // chunks are cut, and reads O(max_record_bytes) bytes of the record before that LF search: a
+  // stray quote loses at most the bound and a line, not the rest of the file. When the resume
+  // point is inside quotes the chunks no longer meet, and the scanner re-reads the file whole.
   template <class OnRecord, class OnError>
   std::uint64_t parse(std::string_view data, std::uint64_t begin, std::uint64_t end, OnRecord&& on_record,
                       OnError&& on_error);
@@ -66,6 +79,10 @@ class CsvRecordParser {
     simd::ByteClassScanner tail;   // '\n' '"'
     explicit Scanners(const char* end)
         : field(end, simd::AnyOf3{',', '\n', '"'}), tail(end, simd::AnyOf3{'\n', '"', '\n'}) {}
+    void reset(const char* end) {
+      field.reset(end);
+      tail.reset(end);
+    }
   };
   template <class Sink>
   static Scan scan_record(std::string_view data, std::uint64_t start, std::size_t ncols,
@@ -73,6 +90,7 @@ class CsvRecordParser {
                           Sink&& sink);
 
   std::size_t column_count_ = 0;
+  std::uint64_t max_record_bytes_;
   std::vector<std::int32_t> slot_of_column_;  // -1 when the column is not projected
   std::size_t last_projected_ = 0;            // the last projected column
   std::vector<std::string_view> values_;
@@ -193,25 +211,44 @@ template <class OnRecord, class OnError>
 std::uint64_t CsvRecordParser::parse(std::string_view data, std::uint64_t begin, std::uint64_t end,
                                      OnRecord&& on_record, OnError&& on_error) {
   const std::size_t nslots = values_.size();
-  Scanners scanners(data.data() + data.size());
+  const std::uint64_t size = data.size();
+  const std::uint64_t max = max_record_bytes_;
+  // Records are scanned in a prefix of the data, `view`, that ends at least max + 2 bytes (room for
+  // CR LF) after the record's start, so that no scan reads more than twice the bound. A record is
+  // whole when its scan ends at an LF inside the view or the view is all of the data; otherwise it
+  // is longer than the bound. The view moves on every ~max bytes (scanner windows are reset then).
+  std::string_view view;
+  Scanners scanners(data.data());
   std::uint64_t pos = begin;
-  while (pos < end && pos < data.size()) {
+  while (pos < end && pos < size) {
     const char c = data[pos];
     if (c == '\n') {  // blank line
       ++pos;
       continue;
     }
-    if (c == '\r' && pos + 1 < data.size() && data[pos + 1] == '\n') {
+    if (c == '\r' && pos + 1 < size && data[pos + 1] == '\n') {
       pos += 2;
       continue;
     }
+    if (view.size() < size && view.size() - std::min<std::uint64_t>(view.size(), pos) < max + 2) {
+      view = data.substr(0, pos + std::min(size - pos, 2 * (max + 2)));
+      scanners.reset(view.data() + view.size());
+    }
     for (std::size_t i = 0; i < nslots; ++i) values_[i] = std::string_view();
     escaped_slots_.clear();
-    Scan s = scan_record(data, pos, column_count_, slot_of_column_.data(), last_projected_, scanners,
+    Scan s = scan_record(view, pos, column_count_, slot_of_column_.data(), last_projected_, scanners,
                          [&](std::int32_t slot, std::string_view v, bool escaped) {
                            values_[static_cast<std::size_t>(slot)] = v;
                            if (escaped) escaped_slots_.push_back(slot);
                          });
+    const bool whole = view.size() == size || (s.next > pos && view[s.next - 1] == '\n');
+    if (!whole || s.content_end - pos > max) {
+      on_error(pos, ParseError::kRecordTooLarge);
+      const std::uint64_t from = pos + max;  // < size: the record is longer than max
+      const void* nl = std::memchr(data.data() + from, '\n', size - from);
+      pos = nl == nullptr ? size : static_cast<std::uint64_t>(static_cast<const char*>(nl) - data.data()) + 1;
+      continue;
+    }
     if (!escaped_slots_.empty() && s.error == ParseError::kNone) {
       // Collapse doubled quotes. Reserve first so the views into scratch_ stay valid.
       std::size_t total = 0;
@@ -232,7 +269,7 @@ std::uint64_t CsvRecordParser::parse(std::string_view data, std::uint64_t begin,
       rv.values = values_.data();
       rv.count = nslots;
       rv.offset = pos;
-      rv.length = static_cast<std::uint32_t>(s.content_end - pos);
+      rv.length = checked_record_length(s.content_end - pos);
       rv.matched_names = matched_names_.data();
       on_record(rv);
     }

@@ -2,6 +2,7 @@
 // Must not know about hunts, windows or threads: no mutable globals, all state in the XmlEventParser, reentrant.
 #include "parsers/event_xml.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -568,69 +569,50 @@ inline bool event_start_at(std::string_view data, std::size_t i, bool allow_end)
 }
 
 // End of the start tag beginning at `i` (the index of its '>'), honouring quoted attribute values; npos if none.
-std::size_t start_tag_end(std::string_view data, std::size_t i) {
+// `ran_out` (when given) tells a tag cut by the end of the data from a malformed one.
+std::size_t start_tag_end(std::string_view data, std::size_t i, bool* ran_out = nullptr) {
   for (std::size_t p = i + 1; p < data.size(); ++p) {
     const char c = data[p];
     if (c == '"' || c == '\'') {
       p = data.find(c, p + 1);
-      if (p == std::string_view::npos) return p;
+      if (p == std::string_view::npos) break;
     } else if (c == '>') {
       return p;
     } else if (c == '<') {
       return std::string_view::npos;
     }
   }
+  if (ran_out) *ran_out = true;
   return std::string_view::npos;
 }
 
-}  // namespace
-
-std::uint64_t next_event_start(std::string_view data, std::uint64_t pos) {
+// event_end over `data`; `ran_out` is set when it fails because the data ends (not because another
+// event starts or the start tag is malformed).
+std::uint64_t scan_event_end(std::string_view data, std::size_t start, bool& ran_out) {
   const std::size_t n = data.size();
-  while (pos < n) {
-    const std::size_t i = data.find('<', static_cast<std::size_t>(pos));
-    if (i == std::string_view::npos) return n;
-    // Comments and CDATA between events may mention "<Event": skip them whole.
-    if (data.compare(i, 4, "<!--") == 0) {
-      const std::size_t e = data.find("-->", i + 4);
-      if (e == std::string_view::npos) return n;
-      pos = e + 3;
-      continue;
-    }
-    if (data.compare(i, 9, "<![CDATA[") == 0) {
-      const std::size_t e = data.find("]]>", i + 9);
-      if (e == std::string_view::npos) return n;
-      pos = e + 3;
-      continue;
-    }
-    // "<Event" at the very end may be a start tag cut by the end of the data: report it (event_end then says 0).
-    if (event_start_at(data, i, /*allow_end=*/true)) return i;
-    pos = i + 1;
-  }
-  return n;
-}
-
-std::uint64_t event_end(std::string_view data, std::uint64_t start) {
-  const std::size_t n = data.size();
-  if (start >= n || !event_start_at(data, static_cast<std::size_t>(start), false)) return 0;
-  std::size_t q = start_tag_end(data, static_cast<std::size_t>(start));
+  if (start >= n || !event_start_at(data, start, false)) return 0;
+  std::size_t q = start_tag_end(data, start, &ran_out);
   if (q == std::string_view::npos) return 0;
   if (data[q - 1] == '/') return q + 1;  // <Event .../>
   ++q;
+  auto out_of_data = [&] {
+    ran_out = true;
+    return std::uint64_t{0};
+  };
   for (;;) {
     q = data.find('<', q);
-    if (q == std::string_view::npos || q + 1 >= n) return 0;
+    if (q == std::string_view::npos || q + 1 >= n) return out_of_data();
     const char c = data[q + 1];
     if (c == '!') {
       if (data.compare(q, 4, "<!--") == 0) {
         q = data.find("-->", q + 4);
-        if (q == std::string_view::npos) return 0;
+        if (q == std::string_view::npos) return out_of_data();
         q += 3;
         continue;
       }
       if (data.compare(q, 9, "<![CDATA[") == 0) {
         q = data.find("]]>", q + 9);
-        if (q == std::string_view::npos) return 0;
+        if (q == std::string_view::npos) return out_of_data();
         q += 3;
         continue;
       }
@@ -647,12 +629,62 @@ std::uint64_t event_end(std::string_view data, std::uint64_t start) {
       if (event_start_at(data, q, true)) return 0;
     } else if (c == '?') {
       q = data.find("?>", q + 2);
-      if (q == std::string_view::npos) return 0;
+      if (q == std::string_view::npos) return out_of_data();
       q += 2;
       continue;
     }
     ++q;
   }
+}
+
+}  // namespace
+
+std::uint64_t next_event_start(std::string_view data, std::uint64_t pos) {
+  const std::size_t n = data.size();
+  while (pos < n) {
+    const std::size_t i = data.find('<', static_cast<std::size_t>(pos));
+    if (i == std::string_view::npos) return n;
+    // Comments, CDATA and processing instructions may mention "<Event": skip them whole, as event_end
+    // does (were one skipped by event_end only, each event before an unterminated one would search
+    // the rest of the data for its end: quadratic time).
+    if (data.compare(i, 4, "<!--") == 0) {
+      const std::size_t e = data.find("-->", i + 4);
+      if (e == std::string_view::npos) return n;
+      pos = e + 3;
+      continue;
+    }
+    if (data.compare(i, 9, "<![CDATA[") == 0) {
+      const std::size_t e = data.find("]]>", i + 9);
+      if (e == std::string_view::npos) return n;
+      pos = e + 3;
+      continue;
+    }
+    if (data.compare(i, 2, "<?") == 0) {
+      const std::size_t e = data.find("?>", i + 2);
+      if (e == std::string_view::npos) return n;
+      pos = e + 2;
+      continue;
+    }
+    // "<Event" at the very end may be a start tag cut by the end of the data: report it (event_end then says 0).
+    if (event_start_at(data, i, /*allow_end=*/true)) return i;
+    pos = i + 1;
+  }
+  return n;
+}
+
+EventExtent find_event_end(std::string_view data, std::uint64_t start, std::uint64_t max_record_bytes) {
+  if (start >= data.size()) return {};
+  // Only the bound's worth of bytes is read: an event that has not ended within it is too large.
+  const std::uint64_t max = clamp_max_record_bytes(max_record_bytes);
+  const std::string_view head = data.substr(0, start + std::min<std::uint64_t>(data.size() - start, max));
+  bool ran_out = false;
+  const std::uint64_t end = scan_event_end(head, static_cast<std::size_t>(start), ran_out);
+  if (end == 0 && ran_out && head.size() < data.size()) return {0, ParseError::kRecordTooLarge};
+  return {end, ParseError::kNone};
+}
+
+std::uint64_t event_end(std::string_view data, std::uint64_t start, std::uint64_t max_record_bytes) {
+  return find_event_end(data, start, max_record_bytes).end;
 }
 
 bool looks_like_event_xml(std::string_view data) {

@@ -93,13 +93,24 @@ class XmlEventParser {  // one per thread; owns scratch buffers, no allocation p
 };
 
 // Streams of raw events. next_event_start: offset of the next "<Event" start tag (not "<EventData"
-// or "<Events") at or after `pos`, skipping comments and CDATA sections; data.size() if none. Call it
+// or "<Events") at or after `pos`, skipping comments, CDATA sections and processing instructions
+// (an unterminated one hides the rest of the data); data.size() if none. Call it
 // at top-level positions (the data start, or where an event ended) so that every reader of the
 // stream sees the same sequence of events.
 std::uint64_t next_event_start(std::string_view data, std::uint64_t pos);
 // One past the "</Event>" that closes the event starting at `start`, or 0 when the event is cut off
-// (the data ends first, or another <Event start tag comes first: events never nest).
-std::uint64_t event_end(std::string_view data, std::uint64_t start);
+// (the data ends first, or another <Event start tag comes first: events never nest) or is longer
+// than max_record_bytes (then error is kRecordTooLarge). Reads at most max_record_bytes bytes from
+// `start`, so the length of an event found always fits 32 bits. Walks resume after a failed event
+// at the next event start after its start tag (scanner::next_xml_event).
+struct EventExtent {
+  std::uint64_t end = 0;
+  ParseError error = ParseError::kNone;
+};
+EventExtent find_event_end(std::string_view data, std::uint64_t start,
+                           std::uint64_t max_record_bytes = kDefaultMaxRecordBytes);
+std::uint64_t event_end(std::string_view data, std::uint64_t start,
+                        std::uint64_t max_record_bytes = kDefaultMaxRecordBytes);
 
 // Content sniffing: true when, after an optional BOM, blanks, `<?xml ...?>`, comments and an `<Events>` wrapper,
 // the data starts with an <Event element, or when the first line is a syslog line holding

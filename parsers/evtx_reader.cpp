@@ -35,6 +35,12 @@ constexpr int kMaxElementDepth = 64;
 constexpr int kMaxNesting = 8;
 constexpr std::size_t kMaxDataFields = 4000;
 constexpr std::uint16_t kNoTarget = 0xFFFF;
+// Work bounds on hostile chunks. Template definitions compiled per chunk, in bytes: real chunks
+// compile a few KiB (each definition once); without a bound, records naming a different offset
+// each would compile up to the whole chunk each. Fragments decoded per record: a template naming
+// one nested BinXML substitution k times, nested kMaxNesting deep, would decode k^8 fragments.
+constexpr std::uint64_t kCompileBudgetPerChunk = 16 * kEvtxChunkSize;
+constexpr std::uint32_t kMaxFragmentsPerRecord = 256;
 
 // Where an element sits, as far as the decoded fields care.
 enum State : std::uint8_t {
@@ -203,6 +209,8 @@ struct DecoderImpl {
   std::deque<Template> pool;  // stable addresses: nested decoding may compile while an outer template is in use
   std::size_t used = 0;
   std::unordered_map<std::uint32_t, std::uint32_t> cache;  // (definition offset << 4 | state) -> pool index
+  std::uint64_t compiled_bytes = 0;                         // definition bytes compiled in this chunk
+  std::uint32_t fragments = 0;                              // fragments decoded for this record
 
   std::vector<SubVal> subs;  // substitution values, a stack across nesting levels
   TextBuf out{1 << 16};
@@ -475,22 +483,31 @@ struct DecoderImpl {
     }
   }
 
-  Template* get_template(std::uint32_t def, std::uint8_t state) {
-    const std::uint32_t key = (def << 4) | state;
+  const Template* get_template(std::uint32_t def, std::uint8_t state) {
+    // The offset comes from the file: check it before it makes a cache key (def << 4 wraps for
+    // offsets of 2^28 and more, which then found the template of another, valid offset).
+    static const Template outside = [] {
+      Template t;
+      t.error = "BinXML: template definition outside the chunk";
+      return t;
+    }();
+    if (def < kChunkHeaderSize || def > chunk_size || chunk_size - def < 24) return &outside;
+    const std::uint32_t key = (def << 4) | state;  // def < 65536: no overflow
     auto it = cache.find(key);
     if (it != cache.end()) return &pool[it->second];
     const auto idx = static_cast<std::uint32_t>(used);
     Template& t = alloc();
     cache.emplace(key, idx);
-    if (def < kChunkHeaderSize || def > chunk_size || chunk_size - def < 24) {
-      t.error = "BinXML: template definition outside the chunk";
-      return &t;
-    }
     const std::uint32_t size = rd32(chunk + def + 20);
     if (size > chunk_size - def - 24) {
-      t.error = "BinXML: template definition outside the chunk";
+      t.error = outside.error;
       return &t;
     }
+    if (size > kCompileBudgetPerChunk - compiled_bytes) {
+      t.error = "BinXML: template definitions beyond the chunk's budget";
+      return &t;
+    }
+    compiled_bytes += size;
     compile(def + 24, def + 24 + size, state, 1, t);
     return &t;
   }
@@ -611,8 +628,9 @@ struct DecoderImpl {
 
   bool decode_fragment(std::uint32_t pos, std::uint32_t end, std::uint8_t state, int nest) {
     if (nest > kMaxNesting) return fail("BinXML: nested too deep");
+    if (++fragments > kMaxFragmentsPerRecord) return fail("BinXML: too many nested fragments");
     Cursor c{chunk, pos, end};
-    while (c.pos < c.end && chunk[c.pos] == 0x0f) c.skip(4);
+    while (c.ok && c.pos < c.end && chunk[c.pos] == 0x0f) c.skip(4);  // (a failed skip does not advance)
     if (!c.ok) return fail("BinXML: truncated fragment header");
     if (c.pos >= c.end) return true;
     if (chunk[c.pos] == 0x0c) {
@@ -636,6 +654,7 @@ struct DecoderImpl {
     has_time = filtered = false;
     dspans.clear();
     err = nullptr;
+    fragments = 0;
   }
 
   void decode(std::string_view file, std::size_t index, void* ev_ctx, EventFn on_event, void* er_ctx, ErrorFn on_error) {
@@ -676,6 +695,7 @@ struct DecoderImpl {
     chunk_size = avail;
     used = 0;
     cache.clear();
+    compiled_bytes = 0;
     ++stats.chunks;
 
     auto record_error = [&](std::uint32_t at, std::uint64_t rid, const char* why) {

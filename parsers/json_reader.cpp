@@ -194,8 +194,9 @@ std::uint64_t next_line_start(std::string_view data, std::uint64_t pos) {
   return nl == nullptr ? data.size() : static_cast<std::uint64_t>(static_cast<const char*>(nl) - data.data()) + 1;
 }
 
-JsonRecordParser::JsonRecordParser(const Projection& projection)
+JsonRecordParser::JsonRecordParser(const Projection& projection, std::uint64_t max_record_bytes)
     : projection_(projection),
+      max_record_bytes_(clamp_max_record_bytes(max_record_bytes)),
       by_length_(65),
       raw_(projection.fields.size()),
       raw_priority_(projection.fields.size()),

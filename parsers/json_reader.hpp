@@ -3,7 +3,9 @@
 // fields of each row; knows nothing of hunts or threads.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,10 +24,16 @@ std::uint64_t next_line_start(std::string_view data, std::uint64_t pos);
 
 class JsonRecordParser {
  public:
-  explicit JsonRecordParser(const Projection& projection);
+  // A line (line mode) or a row (document mode) longer than `max_record_bytes` (clamped to
+  // kMaxRecordBytesLimit) is malformed: see parse().
+  explicit JsonRecordParser(const Projection& projection, std::uint64_t max_record_bytes = kDefaultMaxRecordBytes);
 
-  // Line mode: decodes every line that starts in [begin, end). Document mode: a whitespace-separated
-  // stream of values over [begin, data.size()), top-level arrays holding rows.
+  // Line mode: decodes every line that starts in [begin, end); each line is parsed on its own (a
+  // value may not run on past its LF, whatever the chunks), and a line longer than
+  // max_record_bytes is reported as kRecordTooLarge at its start without being parsed (its LF is
+  // searched for once; parsing resumes after it). Document mode: a whitespace-separated stream of
+  // values over [begin, data.size()), top-level arrays holding rows; a row longer than
+  // max_record_bytes is reported as kRecordTooLarge at its start, and the rows after it are read.
   // on_record(const RecordView&) per row; on_error(offset, ParseError) per bad line/value.
   template <class OnRecord, class OnError>
   void parse(std::string_view data, std::uint64_t begin, std::uint64_t end, bool line_mode,
@@ -50,6 +58,7 @@ class JsonRecordParser {
   ParseError collect_array(std::string_view data, std::uint64_t& pos, std::vector<std::uint64_t>& rows, int depth);
 
   Projection projection_;
+  std::uint64_t max_record_bytes_;
   // Projected names by length (names of 64+ bytes in the last bucket): (name, slot, priority).
   struct KeyCandidate {
     std::string_view name;
@@ -70,7 +79,7 @@ class JsonRecordParser {
     rv.values = values_.data();
     rv.count = values_.size();
     rv.offset = offset;
-    rv.length = static_cast<std::uint32_t>(end - offset);
+    rv.length = checked_record_length(end - offset);
     rv.matched_names = matched_names_.data();
     return rv;
   }
@@ -104,6 +113,7 @@ ParseError JsonRecordParser::decode_row(std::string_view data, std::uint64_t off
   std::uint64_t end = offset;
   ParseError err = project_object(data, offset, end);
   if (err != ParseError::kNone) return err;
+  if (end - offset > max_record_bytes_) return ParseError::kRecordTooLarge;
   on_record(view(offset, end));
   return ParseError::kNone;
 }
@@ -113,43 +123,62 @@ void JsonRecordParser::parse(std::string_view data, std::uint64_t begin, std::ui
                              bool line_mode, OnRecord&& on_record, OnError&& on_error) {
   std::uint64_t pos = begin;
   const std::uint64_t limit = line_mode ? end : data.size();
-  scanner_storage_.reset(data.data() + data.size());
   scanner_ = &scanner_storage_;
+  scanner_storage_.reset(data.data() + data.size());
   while (pos < limit && pos < data.size()) {
+    // `text` is what this value may use: its line in line mode (found first, at most the bound
+    // plus its LF away), all of the data in document mode.
+    std::string_view text = data;
+    if (line_mode) {
+      // A line's length excludes its terminator (LF or CR LF), as a CSV record's does.
+      const std::uint64_t reach = std::min<std::uint64_t>(data.size() - pos, max_record_bytes_ + 2);
+      const void* nl = std::memchr(data.data() + pos, '\n', reach);
+      const std::uint64_t line_end =
+          nl == nullptr ? pos + reach : static_cast<std::uint64_t>(static_cast<const char*>(nl) - data.data());
+      const std::uint64_t content_end = line_end > pos && data[line_end - 1] == '\r' ? line_end - 1 : line_end;
+      if ((nl == nullptr && line_end < data.size()) || content_end - pos > max_record_bytes_) {
+        on_error(pos, ParseError::kRecordTooLarge);
+        pos = next_line_start(data, line_end);
+        continue;
+      }
+      text = data.substr(0, line_end);
+      scanner_storage_.reset(text.data() + text.size());
+    }
     const std::uint64_t line_start = pos;
     if (line_mode) {
-      while (pos < data.size() && (data[pos] == ' ' || data[pos] == '\t' || data[pos] == '\r')) ++pos;
-      if (pos >= data.size()) break;
-      if (data[pos] == '\n') {
-        ++pos;
+      while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r')) ++pos;
+      if (pos >= text.size()) {  // a blank line
+        pos = text.size() + 1;
         continue;
       }
     } else {
-      json_detail::skip_ws(data, pos);
-      if (pos >= data.size()) break;
+      json_detail::skip_ws(text, pos);
+      if (pos >= text.size()) break;
     }
     const std::uint64_t value_start = pos;
     rows_.clear();
     projected_row_ = ~std::uint64_t{0};
-    ParseError err = parse_top(data, pos, rows_);
+    ParseError err = parse_top(text, pos, rows_);
     if (err == ParseError::kNone && line_mode) {
-      while (pos < data.size() && (data[pos] == ' ' || data[pos] == '\t' || data[pos] == '\r')) ++pos;
-      if (pos < data.size() && data[pos] != '\n') err = ParseError::kBadJson;
+      while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r')) ++pos;
+      if (pos < text.size()) err = ParseError::kBadJson;
     }
     if (err != ParseError::kNone) {
       on_error(line_mode ? line_start : value_start, err);
-      pos = next_line_start(data, value_start + 1);
+      pos = line_mode ? text.size() + 1 : next_line_start(data, value_start + 1);
       continue;
     }
     if (rows_.size() == 1 && rows_[0] == projected_row_) {
-      on_record(view(projected_row_, projected_end_));  // a plain row: projected during the pass that found it
+      // A plain row: projected during the pass that found it.
+      if (projected_end_ - projected_row_ > max_record_bytes_) on_error(projected_row_, ParseError::kRecordTooLarge);
+      else on_record(view(projected_row_, projected_end_));
     } else {
       for (std::uint64_t row : rows_) {
-        ParseError e = decode_row(data, row, on_record);
+        ParseError e = decode_row(text, row, on_record);
         if (e != ParseError::kNone) on_error(row, e);
       }
     }
-    if (line_mode && pos < data.size()) ++pos;  // the LF
+    if (line_mode) pos = text.size() + 1;  // past the LF
   }
 }
 

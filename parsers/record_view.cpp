@@ -2,6 +2,8 @@
 // Must not depend on anything but record_view.hpp.
 #include "parsers/record_view.hpp"
 
+#include <stdexcept>
+
 namespace rareconn::parsers {
 
 const char* describe(ParseError e) {
@@ -12,8 +14,18 @@ const char* describe(ParseError e) {
     case ParseError::kUnterminatedQuote: return "end of file inside a quoted field";
     case ParseError::kBadJson: return "malformed JSON";
     case ParseError::kNotAnObject: return "JSON value is not an object";
+    case ParseError::kRecordTooLarge: return "record longer than the maximum record size";
   }
   return "unknown error";
+}
+
+std::string describe(ParseError e, std::uint64_t max_record_bytes) {
+  if (e != ParseError::kRecordTooLarge) return describe(e);
+  return "record longer than " + std::to_string(max_record_bytes) + " bytes";
+}
+
+void record_length_overflow(std::uint64_t length) {
+  throw std::logic_error("record length " + std::to_string(length) + " does not fit 32 bits");
 }
 
 }  // namespace rareconn::parsers

@@ -40,9 +40,33 @@ enum class ParseError : std::uint8_t {
   kUnterminatedQuote,  // CSV: end of file inside a quoted field
   kBadJson,            // JSON: not a well-formed JSON value
   kNotAnObject,        // JSON: a value that is not an object where a record was expected
+  kRecordTooLarge,     // any format: a record longer than the parser's max_record_bytes
 };
 
 const char* describe(ParseError e);
+// The same, with the bound named for kRecordTooLarge ("record longer than 16777216 bytes").
+std::string describe(ParseError e, std::uint64_t max_record_bytes);
+
+// Longest record a parser accepts by default (a CSV record, a JSON line or row, an event XML
+// element): a longer one is malformed (kRecordTooLarge), skipped, and parsing resumes at the next
+// record boundary that each format defines. A bound is what keeps the work per record, and the
+// memory a finding refers to, finite on hostile input (a run of NUL bytes, a stray quote).
+inline constexpr std::uint64_t kDefaultMaxRecordBytes = std::uint64_t{16} << 20;
+// Largest bound accepted: record lengths must fit RecordView::length (32 bits); parsers clamp to it.
+inline constexpr std::uint64_t kMaxRecordBytesLimit = 0xFFFFFFFFu;
+
+inline std::uint64_t clamp_max_record_bytes(std::uint64_t n) {
+  return n == 0 ? 1 : n > kMaxRecordBytesLimit ? kMaxRecordBytesLimit : n;
+}
+
+[[noreturn]] void record_length_overflow(std::uint64_t length);
+// Checked narrowing of a record length to RecordView::length. Parsers only report records no
+// longer than their bound (<= kMaxRecordBytesLimit), so this never fails; if it did, it would throw
+// std::logic_error rather than report a wrong length.
+inline std::uint32_t checked_record_length(std::uint64_t length) {
+  if (length > kMaxRecordBytesLimit) record_length_overflow(length);
+  return static_cast<std::uint32_t>(length);
+}
 
 // A full decoded record (for output): every column name and its value, in input order.
 // `raw_json` marks a value that is a JSON literal (number, bool, object, array) rather than text.

@@ -2,6 +2,7 @@
 // a scalar loop elsewhere. Pure functions over [p, e); no knowledge of formats.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #if defined(__SSE2__)
@@ -60,9 +61,11 @@ inline std::uint64_t count_byte(const char* p, const char* e, char c) {
   return n;
 }
 
-// Finds the next byte of a class, keeping a 64-bit mask of one 64-byte window so that short
-// fields cost a shift and a count-trailing-zeros instead of a fresh vector search each.
+// Finds the next byte of a class, keeping a 64-bit mask of one window of up to 64 bytes so that
+// short fields cost a shift and a count-trailing-zeros instead of a fresh vector search each.
 // `Class` gives match(char) and, with SSE2, mask16(__m128i) (one bit per matching byte).
+// Positions are handled as offsets from the window and its length: no pointer is ever formed
+// beyond `end` (nor from a null window), which would be undefined behaviour even unread.
 template <class Class>
 class WindowScanner {
  public:
@@ -70,17 +73,20 @@ class WindowScanner {
   void reset(const char* end) {
     end_ = end;
     window_ = nullptr;
+    len_ = 0;
     mask_ = 0;
   }
 
-  // First position >= p holding a byte of the class; end if none.
+  // First position in [p, end) holding a byte of the class; end if none. p must lie in the
+  // buffer that ends at `end` (p == end allowed).
   const char* next(const char* p) {
     for (;;) {
-      if (p < window_ || p >= window_ + 64) load(p);
+      if (p == end_) return end_;
+      if (window_ == nullptr || p < window_ || static_cast<std::size_t>(p - window_) >= len_) load(p);
       const std::uint64_t m = mask_ >> static_cast<unsigned>(p - window_);
       if (m != 0) return p + __builtin_ctzll(m);
-      p = window_ + 64;
-      if (p >= end_) return end_;
+      if (len_ < 64) return end_;  // this window reached the end
+      p = window_ + 64;            // <= end_: the window held 64 bytes
     }
   }
 
@@ -88,8 +94,10 @@ class WindowScanner {
   void load(const char* p) {
     window_ = p;
     mask_ = 0;
+    const std::size_t left = static_cast<std::size_t>(end_ - p);
+    len_ = left < 64 ? left : 64;
 #if defined(__SSE2__)
-    if (end_ - p >= 64) {
+    if (len_ == 64) {
       for (int k = 0; k < 4; ++k) {
         const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
         mask_ |= static_cast<std::uint64_t>(cls_.mask16(x)) << (16 * k);
@@ -97,16 +105,16 @@ class WindowScanner {
       return;
     }
 #endif
-    const std::ptrdiff_t n = end_ - p < 64 ? end_ - p : 64;
-    for (std::ptrdiff_t i = 0; i < n; ++i) {
+    for (std::size_t i = 0; i < len_; ++i) {
       if (cls_.match(p[i])) mask_ |= std::uint64_t{1} << i;
     }
   }
 
   const char* end_;
   Class cls_;
-  const char* window_ = nullptr;
-  std::uint64_t mask_ = 0;
+  const char* window_ = nullptr;  // first byte of the loaded window (null: none loaded)
+  std::size_t len_ = 0;           // bytes in the window: 64, or fewer at the end of the buffer
+  std::uint64_t mask_ = 0;        // bit i: window_[i] is of the class (i < len_)
 };
 
 // Bytes equal to a, b or c (CSV: ',' '\n' '"').

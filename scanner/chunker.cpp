@@ -10,15 +10,16 @@
 namespace rareconn::scanner {
 
 void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
-                     std::uint64_t chunk_size, std::vector<Chunk>& out) {
+                     std::uint64_t chunk_size, std::vector<Chunk>& out, PlanCost* cost) {
   const std::uint64_t size = data.size();
   if (data_start >= size) return;
-  const std::uint64_t n = (size - data_start + chunk_size - 1) / chunk_size;
-  std::vector<std::uint64_t> quotes(n), starts(n + 1);
+  chunk_size = std::max<std::uint64_t>(chunk_size, 1);
+  const std::uint64_t n = (size - data_start - 1) / chunk_size + 1;  // slices [begin(k), end(k))
+  auto begin = [&](std::uint64_t k) { return data_start + k * chunk_size; };
+  auto end = [&](std::uint64_t k) { return begin(k) + std::min(chunk_size, size - begin(k)); };
+  std::vector<std::uint64_t> quotes(n), starts(n);
   tbb::parallel_for(std::uint64_t{0}, n, [&](std::uint64_t k) {
-    const std::uint64_t b = data_start + k * chunk_size;
-    const std::uint64_t e = std::min(size, b + chunk_size);
-    quotes[k] = parsers::count_quotes(data.data() + b, data.data() + e);
+    quotes[k] = parsers::count_quotes(data.data() + begin(k), data.data() + end(k));
   });
   // Exclusive prefix parity: slice k starts inside quotes iff the quotes before it are odd.
   std::vector<std::uint8_t> odd(n);
@@ -27,13 +28,23 @@ void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t da
     odd[k] = static_cast<std::uint8_t>(acc & 1);
     acc += quotes[k];
   }
+  // Each slice is searched for its first record start within itself only: a slice inside a long
+  // record (a run without line breaks) holds none and adds no chunk, so the searches read every
+  // byte at most once in all.
   tbb::parallel_for(std::uint64_t{0}, n, [&](std::uint64_t k) {
-    starts[k] = parsers::first_record_start(data, data_start, data_start + k * chunk_size, odd[k] != 0);
+    starts[k] = parsers::first_record_start(data, data_start, begin(k), odd[k] != 0, end(k));
   });
-  starts[n] = size;
-  for (std::uint64_t k = 0; k < n; ++k) {
-    if (starts[k] < starts[k + 1]) out.push_back({file, starts[k], starts[k + 1]});
+  if (cost) {
+    for (std::uint64_t k = 0; k < n; ++k) cost->boundary_bytes += starts[k] - begin(k);
   }
+  std::uint64_t prev = starts[0];  // data_start
+  for (std::uint64_t k = 1; k < n; ++k) {
+    if (starts[k] < end(k) && starts[k] > prev) {
+      out.push_back({file, prev, starts[k]});
+      prev = starts[k];
+    }
+  }
+  out.push_back({file, prev, size});
 }
 
 namespace {
@@ -43,8 +54,9 @@ template <class NextStart>
 void plan_by_boundary(std::uint32_t file, std::string_view data, std::uint64_t first, std::uint64_t chunk_size,
                       NextStart next_start, std::vector<Chunk>& out) {
   const std::uint64_t size = data.size();
+  auto step = [&](std::uint64_t from) { return from + std::min(chunk_size, size - from); };  // no overflow
   std::uint64_t prev = first;
-  std::uint64_t at = first + chunk_size;
+  std::uint64_t at = step(first);
   while (at < size) {
     const std::uint64_t s = next_start(data, at);
     if (s >= size) break;
@@ -52,7 +64,7 @@ void plan_by_boundary(std::uint32_t file, std::string_view data, std::uint64_t f
       out.push_back({file, prev, s});
       prev = s;
     }
-    at = s + chunk_size;
+    at = step(s);
   }
   if (prev < size) out.push_back({file, prev, size});
 }
@@ -63,17 +75,18 @@ void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t d
   plan_by_boundary(file, data, data_start, chunk_size, parsers::next_line_start, out);
 }
 
-std::uint64_t next_xml_event(std::string_view data, std::uint64_t start) {
-  const std::uint64_t end = parsers::event_end(data, start);
+std::uint64_t next_xml_event(std::string_view data, std::uint64_t start, std::uint64_t max_record_bytes) {
+  const std::uint64_t end = parsers::event_end(data, start, max_record_bytes);
   return parsers::next_event_start(data, end ? end : start + 1);  // a cut-off event: resume after its start
 }
 
-void plan_xml_chunks(std::uint32_t file, std::string_view data, std::uint64_t chunk_size, std::vector<Chunk>& out) {
+void plan_xml_chunks(std::uint32_t file, std::string_view data, std::uint64_t chunk_size, std::vector<Chunk>& out,
+                     std::uint64_t max_record_bytes) {
   // Event starts are only known by walking the events in order (an "<Event" inside a comment or a
   // CDATA section is not one), so the cuts come from one sequential walk of the tags.
   const std::uint64_t size = data.size();
   std::uint64_t begin = parsers::next_event_start(data, 0);
-  for (std::uint64_t pos = begin; pos < size; pos = next_xml_event(data, pos)) {
+  for (std::uint64_t pos = begin; pos < size; pos = next_xml_event(data, pos, max_record_bytes)) {
     if (pos - begin >= chunk_size) {
       out.push_back({file, begin, pos});
       begin = pos;
