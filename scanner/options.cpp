@@ -229,7 +229,7 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
       std::uint64_t n;
       if (!parse_byte_size(v, n) || n == 0) return error = a + ": '" + v + "' is not a byte count (e.g. 16M)", false;
       if (a == "--max-record-size") {
-        if (n >= (std::uint64_t{1} << 32)) return error = a + ": at most 4G - 1", false;
+        if (n > parsers::kMaxRecordBytesLimit) return error = a + ": at most 4G - 1 bytes", false;
         o.max_record_bytes = n;
       } else {
         o.max_decompressed_bytes = n;

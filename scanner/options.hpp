@@ -9,6 +9,7 @@
 
 #include "core/kusto_time.hpp"
 #include "core/mde_hunt.hpp"
+#include "parsers/record_view.hpp"
 
 namespace rareconn::scanner {
 
@@ -37,7 +38,7 @@ struct ScanOptions {
   bool per_server = false;
   unsigned threads = 0;                // 0: all cores
   std::uint64_t chunk_size = 0;        // 0: automatic
-  std::uint64_t max_record_bytes = 16u << 20;    // --max-record-size: longer records are malformed
+  std::uint64_t max_record_bytes = parsers::kDefaultMaxRecordBytes;  // --max-record-size: longer is malformed
   std::uint64_t max_decompressed_bytes = 0;      // --max-decompressed-size; 0: half of physical memory
   std::string output;                  // empty: stdout
   OutputFormat format = OutputFormat::kCsv;

@@ -260,6 +260,7 @@ int run_scan(const ScanOptions& opt) {
 
   // 2. The hunt: named, or the one every non-empty input belongs to.
   Plan plan;
+  plan.max_record_bytes = opt.max_record_bytes;
   if (opt.hunt == "auto") {
     std::optional<Hunt> seen;
     for (const InputFile& f : files) {
@@ -395,7 +396,7 @@ int run_scan(const ScanOptions& opt) {
           else chunks.push_back({fi, parsers::bom_length(d), d.size()});
           break;
         case parsers::InputFormat::kXml:
-          plan_xml_chunks(fi, d, chunk_size, chunks);
+          plan_xml_chunks(fi, d, chunk_size, chunks, plan.max_record_bytes);
           break;
         case parsers::InputFormat::kEvtx:
           for (std::size_t k = 0; k < parsers::evtx_chunk_slots(d); ++k) chunks.push_back({fi, k, k + 1});

@@ -90,7 +90,9 @@ std::uint64_t scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std:
     }
     if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) report_bad_time(rv.offset, w.event.time_text);
   };
-  auto on_error = [&](std::uint64_t offset, parsers::ParseError e) { w.note_error(c.file, offset, parsers::describe(e)); };
+  auto on_error = [&](std::uint64_t offset, parsers::ParseError e) {
+    w.note_error(c.file, offset, parsers::describe(e, plan.max_record_bytes));
+  };
   if ((f.format == parsers::InputFormat::kXml || f.format == parsers::InputFormat::kEvtx) && !w.mapper) {
     // The driver never plans such chunks (an event file does not hold the MDE table); a defect
     // must not become a crash.
@@ -104,7 +106,7 @@ std::uint64_t scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std:
   switch (f.format) {
     case parsers::InputFormat::kCsv: {
       auto& p = w.csv[c.file];
-      if (!p) p = std::make_unique<parsers::CsvRecordParser>(f.header, plan.projection);
+      if (!p) p = std::make_unique<parsers::CsvRecordParser>(f.header, plan.projection, plan.max_record_bytes);
       return p->parse(d, c.begin, c.end, on_record, on_error);
     }
     case parsers::InputFormat::kJson:
@@ -112,13 +114,19 @@ std::uint64_t scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std:
       break;
     case parsers::InputFormat::kXml: {
       // c.begin is an event start of the planner's walk; the same walk gives the same events.
-      for (std::uint64_t pos = c.begin; pos < c.end; pos = next_xml_event(d, pos)) {
-        const std::uint64_t end = parsers::event_end(d, pos);
+      // The walk and the parse use the same bound, so the chunk planner's walk gives the same events.
+      const std::uint64_t max = plan.max_record_bytes;
+      for (std::uint64_t pos = c.begin; pos < c.end; pos = next_xml_event(d, pos, max)) {
+        const parsers::EventExtent ext = parsers::find_event_end(d, pos, max);
+        const std::uint64_t end = ext.end;
         if (end == 0) {
-          w.note_error(c.file, pos, "event XML cut off (no </Event> before the next event or the end)");
+          w.note_error(c.file, pos,
+                       ext.error == parsers::ParseError::kRecordTooLarge
+                           ? "event XML: " + parsers::describe(ext.error, max)
+                           : std::string("event XML cut off (no </Event> before the next event or the end)"));
           continue;
         }
-        const core::EventRef ref{pos, c.file, static_cast<std::uint32_t>(end - pos)};
+        const core::EventRef ref{pos, c.file, parsers::checked_record_length(end - pos)};
         if (!w.mapper->map_xml(d.substr(pos, end - pos), w.event, w.event.pivot_hash, w.reason)) {
           w.note_error(c.file, pos, "event XML: " + w.reason);
         } else if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) {

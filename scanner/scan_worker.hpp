@@ -39,12 +39,13 @@ struct Plan {
   SysmonTimeConfig time;
   parsers::Projection projection;
   bool kusto_pivot = false;
+  std::uint64_t max_record_bytes = parsers::kDefaultMaxRecordBytes;  // --max-record-size
 };
 
 // Everything one thread owns during the parallel scan.
 struct Worker {
   Worker(core::WindowShared& shared, const Plan& plan, std::size_t file_count)
-      : partial(shared), json(plan.projection), csv(file_count), json_slots_seen(file_count, 0) {
+      : partial(shared), json(plan.projection, plan.max_record_bytes), csv(file_count), json_slots_seen(file_count, 0) {
     if (plan.hunt == Hunt::kMde) {
       mde.emplace(plan.mde, partial);
     } else {
