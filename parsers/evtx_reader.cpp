@@ -663,9 +663,9 @@ struct DecoderImpl {
     const std::uint64_t base = kEvtxFileHeaderSize + static_cast<std::uint64_t>(index) * kEvtxChunkSize;
     const auto avail = static_cast<std::uint32_t>(std::min<std::uint64_t>(kEvtxChunkSize, file.size() - base));
     const auto* p = reinterpret_cast<const std::uint8_t*>(file.data()) + base;
-    auto chunk_error = [&](const char* why) {
+    auto chunk_error = [&](EvtxDamage kind, const char* why) {
       ++stats.chunk_errors;
-      on_error(er_ctx, base, 0, why);
+      on_error(er_ctx, base, 0, why, kind);
     };
     auto all_zero = [&](std::uint32_t from, std::uint32_t to) {
       for (std::uint32_t i = from; i < to; ++i)
@@ -675,20 +675,20 @@ struct DecoderImpl {
     const bool sig_ok = avail >= 8 && std::memcmp(p, kChunkSignature, 8) == 0;
     if (avail < kEvtxChunkSize) {
       if (!sig_ok && all_zero(0, avail)) return;
-      chunk_error("truncated chunk");
+      chunk_error(EvtxDamage::kTruncatedChunk, "truncated chunk");
       if (opt.verify_checksums || !sig_ok || avail < kChunkHeaderSize) return;
     } else if (!sig_ok) {
-      if (!all_zero(0, avail)) chunk_error("bad chunk signature");
+      if (!all_zero(0, avail)) chunk_error(EvtxDamage::kBadChunkSignature, "bad chunk signature");
       return;
     }
     const std::uint32_t free_off = rd32(p + 48);
     if (opt.verify_checksums) {
       std::uint32_t crc = crc32(0, p, 120);
       crc = crc32(crc, p + 128, kChunkHeaderSize - 128);
-      if (crc != rd32(p + 124)) return chunk_error("chunk header CRC32 mismatch");
-      if (free_off < kChunkHeaderSize || free_off > avail) return chunk_error("bad chunk free space offset");
+      if (crc != rd32(p + 124)) return chunk_error(EvtxDamage::kChunkHeader, "chunk header CRC32 mismatch");
+      if (free_off < kChunkHeaderSize || free_off > avail) return chunk_error(EvtxDamage::kChunkHeader, "bad chunk free space offset");
       if (crc32(0, p + kChunkHeaderSize, free_off - kChunkHeaderSize) != rd32(p + 52))
-        return chunk_error("chunk data CRC32 mismatch");
+        return chunk_error(EvtxDamage::kChunkData, "chunk data CRC32 mismatch");
     }
     const std::uint32_t data_end = (free_off >= kChunkHeaderSize && free_off <= avail) ? free_off : avail;
     chunk = p;
@@ -700,7 +700,7 @@ struct DecoderImpl {
 
     auto record_error = [&](std::uint32_t at, std::uint64_t rid, const char* why) {
       ++stats.record_errors;
-      on_error(er_ctx, base + at, rid, why);
+      on_error(er_ctx, base + at, rid, why, EvtxDamage::kRecord);
     };
     auto record_ok = [&](std::uint32_t at) {
       if (data_end - at < kRecordHeaderSize + 4 || rd32(p + at) != kRecordMagic) return false;

@@ -71,9 +71,18 @@ struct EvtxDecodeStats {
   std::uint64_t chunk_errors = 0;      // damaged chunks reported
 };
 
+// What kind of damage an error callback reports (so callers decide on the kind, never on the text).
+enum class EvtxDamage : std::uint8_t {
+  kTruncatedChunk,     // the file ends inside this chunk slot
+  kBadChunkSignature,  // no "ElfChnk\0" where a chunk should start (preallocated or overwritten space)
+  kChunkHeader,        // header CRC32 mismatch or impossible header fields
+  kChunkData,          // data CRC32 mismatch
+  kRecord,             // one record: bad magic, size mismatch, undecodable BinXML
+};
+
 namespace evtx_detail {
 using EventFn = void (*)(void* ctx, const EvtxEvent& event);
-using ErrorFn = void (*)(void* ctx, std::uint64_t offset, std::uint64_t record_id, const char* reason);
+using ErrorFn = void (*)(void* ctx, std::uint64_t offset, std::uint64_t record_id, const char* reason, EvtxDamage kind);
 struct DecoderImpl;
 }  // namespace evtx_detail
 
@@ -83,6 +92,7 @@ struct DecoderImpl;
 // slot: reported once with record_id 0, chunk skipped; an all-zero slot is an unused chunk and is skipped
 // silently) or a damaged record (bad 0x00002a2a magic, size mismatch, BinXML that cannot be decoded: reported
 // with the record's offset, that record skipped, decoding continues with the next). `reason` is a string literal.
+// on_error may also take a fourth argument, the EvtxDamage kind.
 class EvtxChunkDecoder {  // one per thread; owns scratch buffers (UTF-8 text, template cache per chunk)
  public:
   explicit EvtxChunkDecoder(EvtxChunkOptions options = {});
@@ -100,7 +110,13 @@ class EvtxChunkDecoder {  // one per thread; owns scratch buffers (UTF-8 text, t
         file, index, const_cast<void*>(static_cast<const void*>(&on_event)),
         [](void* c, const EvtxEvent& e) { (*static_cast<Ev*>(c))(e); },
         const_cast<void*>(static_cast<const void*>(&on_error)),
-        [](void* c, std::uint64_t off, std::uint64_t rid, const char* why) { (*static_cast<Er*>(c))(off, rid, why); });
+        [](void* c, std::uint64_t off, std::uint64_t rid, const char* why, EvtxDamage kind) {
+          if constexpr (std::is_invocable_v<Er&, std::uint64_t, std::uint64_t, const char*, EvtxDamage>) {
+            (*static_cast<Er*>(c))(off, rid, why, kind);
+          } else {
+            (*static_cast<Er*>(c))(off, rid, why);
+          }
+        });
   }
 
   const EvtxDecodeStats& stats() const;

@@ -144,14 +144,14 @@ std::uint64_t scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std:
         if (w.sysmon->process(w.event, ref) == core::RecordStatus::kBadTime) report_bad_time(ev.offset, w.event.time_text);
       };
       bool truncated = false;
-      w.evtx->decode_chunk(d, c.begin, on_event, [&](std::uint64_t offset, std::uint64_t record_id, const char* why) {
+      auto on_damage = [&](std::uint64_t offset, std::uint64_t record_id, const char* why, parsers::EvtxDamage kind) {
         // A slot that never held a chunk (past the header's count in a cleanly closed file, or
         // without a chunk signature at all: preallocated space) is not damage; it is counted.
-        if (past_header_count || std::string_view(why).find("signature") != std::string_view::npos) {
+        if (past_header_count || kind == parsers::EvtxDamage::kBadChunkSignature) {
           ++w.evtx_unused_slots;
           return;
         }
-        truncated = truncated || std::string_view(why) == "truncated chunk";
+        truncated = truncated || kind == parsers::EvtxDamage::kTruncatedChunk;
         ScanError e;
         e.kind = ErrorKind::kDamagedEvtx;
         e.file = c.file;
@@ -161,7 +161,8 @@ std::uint64_t scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std:
         e.reason = "EVTX chunk " + std::to_string(c.begin) + (record_id ? ", record " + std::to_string(record_id) : "") +
                    ": " + why;
         w.note_error(std::move(e));
-      });
+      };
+      w.evtx->decode_chunk(d, c.begin, on_event, on_damage);
       if (truncated) {
         // The file ends inside this chunk: its checksum cannot be verified, but the records that
         // are complete are read (and the truncation stays reported above).

@@ -754,3 +754,31 @@ TEST(EvtxValues, TimeAndCrc) {
 }
 
 }  // namespace
+
+namespace {
+
+// The error callback's fourth argument names the kind of damage, so callers never match text.
+TEST(EvtxDamageKinds, EachDamageReportsItsKind) {
+  const std::string good = read_file(sample_path("DE_sysmon-3-rdp-tun.evtx"));
+  ASSERT_GT(good.size(), kEvtxFileHeaderSize + 1024);
+  auto kinds_of = [](const std::string& file) {
+    EvtxChunkDecoder dec;
+    std::vector<EvtxDamage> kinds;
+    dec.decode_chunk(file, 0, [](const EvtxEvent&) {},
+                     [&](std::uint64_t, std::uint64_t, const char*, EvtxDamage k) { kinds.push_back(k); });
+    return kinds;
+  };
+  EXPECT_TRUE(kinds_of(good).empty());
+  EXPECT_EQ(kinds_of(good.substr(0, kEvtxFileHeaderSize + 1000)), std::vector<EvtxDamage>{EvtxDamage::kTruncatedChunk});
+  std::string sig = good;
+  sig[kEvtxFileHeaderSize] = 'X';
+  EXPECT_EQ(kinds_of(sig), std::vector<EvtxDamage>{EvtxDamage::kBadChunkSignature});
+  std::string header = good;
+  header[kEvtxFileHeaderSize + 10] ^= 0x5a;  // inside the CRC-covered chunk header
+  EXPECT_EQ(kinds_of(header), std::vector<EvtxDamage>{EvtxDamage::kChunkHeader});
+  std::string data = good;
+  data[kEvtxFileHeaderSize + 600] ^= 0x5a;  // inside the first record
+  EXPECT_EQ(kinds_of(data), std::vector<EvtxDamage>{EvtxDamage::kChunkData});
+}
+
+}  // namespace
