@@ -4,7 +4,11 @@
 set -euo pipefail
 packages=(cmake g++ make pkg-config libtbb-dev libboost-dev libxxhash-dev robin-map-dev
           libbenchmark-dev libgtest-dev libdeflate-dev libzstd-dev python3 tzdata
-          libevtx-utils)  # evtxexport: an independent EVTX oracle for the tests
+          libevtx-utils   # evtxexport: an independent EVTX oracle for the tests
+          # scripts/ci_sanitizers.sh: clang, its sanitizer and libFuzzer runtimes (libclang-rt-dev,
+          # only recommended by clang), llvm-symbolizer (llvm) for symbolised reports, xz-utils to
+          # unpack oneTBB's source package for the TSan build
+          clang libclang-rt-dev llvm xz-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
