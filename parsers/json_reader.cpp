@@ -21,8 +21,10 @@ namespace {
 constexpr int kMaxDepth = 256;
 
 // number := '-'? ('0' | [1-9][0-9]*) ('.' [0-9]+)? ([eE] [+-]? [0-9]+)?
-const auto digits = +x3::digit;
-const auto json_number = x3::lexeme[-x3::lit('-') >> (x3::lit('0') | (x3::char_("1-9") >> *x3::digit)) >>
+// Digits as a byte range, never x3::digit: that is std::isdigit, undefined for bytes >= 0x80.
+const auto digit = x3::char_('0', '9');
+const auto digits = +digit;
+const auto json_number = x3::lexeme[-x3::lit('-') >> (x3::lit('0') | (x3::char_('1', '9') >> *digit)) >>
                                     -('.' >> digits) >> -(x3::char_("eE") >> -x3::char_("+-") >> digits)];
 
 int hex_value(char c) {
