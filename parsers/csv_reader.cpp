@@ -31,17 +31,29 @@ void unescape_csv_quoted(std::string_view body, std::string& out) {
   out.append(body);  // cannot happen for bodies the scanner accepted; keep the text as is
 }
 
-CsvHeader parse_csv_header(std::string_view data) {
+CsvHeader parse_csv_header(std::string_view whole, std::uint64_t max_record_bytes) {
   CsvHeader h;
   std::uint64_t start = 0;
-  if (data.size() >= 3 && static_cast<unsigned char>(data[0]) == 0xEF &&
-      static_cast<unsigned char>(data[1]) == 0xBB && static_cast<unsigned char>(data[2]) == 0xBF) {
+  if (whole.size() >= 3 && static_cast<unsigned char>(whole[0]) == 0xEF &&
+      static_cast<unsigned char>(whole[1]) == 0xBB && static_cast<unsigned char>(whole[2]) == 0xBF) {
     start = 3;
+  }
+  // At most the bound and its CR LF are read; the header must end inside.
+  const std::uint64_t max = clamp_max_record_bytes(max_record_bytes);
+  const std::string_view data = whole.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(whole.size(), start + max + 2)));
+  if (simd::count_byte(data.data() + start, data.data() + data.size(), ',') >= kMaxCsvColumns) {
+    h.error = ParseError::kTooManyColumns;
+    return h;
   }
   auto first = data.begin() + static_cast<std::ptrdiff_t>(start);
   std::vector<std::string> cols;
   if (!x3::parse(first, data.end(), header_line, cols)) {
     h.error = ParseError::kBadQuote;
+    return h;
+  }
+  const std::uint64_t line_end = static_cast<std::uint64_t>(first - data.begin());
+  if (line_end - start > max || (first == data.end() && data.size() < whole.size())) {
+    h.error = ParseError::kRecordTooLarge;
     return h;
   }
   if (first != data.end()) {

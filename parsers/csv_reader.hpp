@@ -20,8 +20,14 @@ struct CsvHeader {
   ParseError error = ParseError::kNone;
 };
 
-// Parses the header record at the start of `data`; a UTF-8 byte-order mark is skipped.
-CsvHeader parse_csv_header(std::string_view data);
+// More columns than any exported table has (Kusto's limit is far lower): such a first line is not a
+// header, and refusing it early keeps memory bounded.
+inline constexpr std::size_t kMaxCsvColumns = 65536;
+
+// Parses the header record at the start of `data`; a UTF-8 byte-order mark is skipped. A header
+// longer than max_record_bytes is kRecordTooLarge, one with more than kMaxCsvColumns columns
+// kTooManyColumns; neither builds its columns.
+CsvHeader parse_csv_header(std::string_view data, std::uint64_t max_record_bytes = kDefaultMaxRecordBytes);
 
 // Number of '"' bytes in [begin, end).
 std::uint64_t count_quotes(const char* begin, const char* end);

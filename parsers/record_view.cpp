@@ -15,6 +15,7 @@ const char* describe(ParseError e) {
     case ParseError::kBadJson: return "malformed JSON";
     case ParseError::kNotAnObject: return "JSON value is not an object";
     case ParseError::kRecordTooLarge: return "record longer than the maximum record size";
+    case ParseError::kTooManyColumns: return "more columns than a table can have (65,536)";
   }
   return "unknown error";
 }

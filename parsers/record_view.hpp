@@ -41,6 +41,7 @@ enum class ParseError : std::uint8_t {
   kBadJson,            // JSON: not a well-formed JSON value
   kNotAnObject,        // JSON: a value that is not an object where a record was expected
   kRecordTooLarge,     // any format: a record longer than the parser's max_record_bytes
+  kTooManyColumns,     // CSV: a header with more than kMaxCsvColumns columns
 };
 
 const char* describe(ParseError e);

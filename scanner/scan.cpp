@@ -204,7 +204,7 @@ int run_scan(const ScanOptions& opt) {
                      "event XML or EVTX); use --input-format\n", f.path.c_str());
         return kExitInput;
       case parsers::InputFormat::kCsv:
-        f.header = parsers::parse_csv_header(d);
+        f.header = parsers::parse_csv_header(d, opt.max_record_bytes);
         if (f.header.error == parsers::ParseError::kNone && opt.input_format == "auto" && !is_export_header(f.header)) {
           // A text whose first line merely holds a comma (notes, a README) is not an export.
           f.format = parsers::InputFormat::kUnknown;
@@ -219,8 +219,15 @@ int run_scan(const ScanOptions& opt) {
           return kExitInput;
         }
         if (f.header.error != parsers::ParseError::kNone) {
-          std::fprintf(stderr, "rareconn: '%s': the CSV header cannot be read (%s)\n", f.path.c_str(),
-                       parsers::describe(f.header.error));
+          const std::string why = parsers::describe(f.header.error, opt.max_record_bytes);
+          if (!is_named(f)) {  // found in a directory: not an export, as a file of no known format
+            std::fprintf(stderr, "rareconn: warning: skipping '%s': its CSV header cannot be read (%s)\n", f.path.c_str(),
+                         why.c_str());
+            f.skipped = true;
+            ++skipped_files;
+            break;
+          }
+          std::fprintf(stderr, "rareconn: '%s': the CSV header cannot be read (%s)\n", f.path.c_str(), why.c_str());
           return kExitInput;
         }
         break;
