@@ -4,6 +4,8 @@
 set -euo pipefail
 packages=(cmake g++ make pkg-config libtbb-dev libboost-dev libxxhash-dev robin-map-dev
           libbenchmark-dev libgtest-dev libdeflate-dev libzstd-dev python3 tzdata
+          libisal-dev     # streamed gzip inputs (igzip inflate)
+          zstd isal pigz tabix  # zstd, igzip, pigz, bgzip: stream tests and the decompressor bench
           libevtx-utils)  # evtxexport: an independent EVTX oracle for the tests
 missing=()
 for p in "${packages[@]}"; do
