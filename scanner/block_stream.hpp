@@ -30,7 +30,8 @@
 namespace rareconn::scanner {
 
 struct BlockStreamOptions {
-  std::size_t block_bytes = std::size_t{4} << 20;         // fresh bytes read into each block
+  std::size_t block_bytes = std::size_t{1} << 20;         // fresh bytes read into each block (1 MiB:
+                                                          // still in cache when the rule scans it)
   std::size_t max_record_bytes = std::size_t{16} << 20;   // longer records are skipped
   std::uint64_t memory_bytes = std::uint64_t{128} << 20;  // the pool and the source together
 };
