@@ -264,3 +264,15 @@ TEST(StreamDecoder, MissingFileNamesThePath) {
   EXPECT_EQ(open_stream_source("/nonexistent/x.gz", {}, error), nullptr);
   EXPECT_NE(error.find("/nonexistent/x.gz"), std::string::npos);
 }
+
+TEST(StreamDecoder, RawOffsetCountsTheCompressedBytesConsumed) {
+  const std::string text = sample(30000, 11);
+  for (const Case& c : cases(text)) {
+    TempFile f(c.bytes);
+    std::string error, out;
+    auto s = open_stream_source(f.path(), {}, error);
+    ASSERT_TRUE(s) << error;
+    ASSERT_TRUE(read_all(*s, out, error)) << error;
+    EXPECT_EQ(s->raw_offset(), c.bytes.size()) << c.name;
+  }
+}
