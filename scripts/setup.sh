@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config libtbb-dev libboost-dev libxxhash-dev robin-map-dev
           libbenchmark-dev libgtest-dev libdeflate-dev libzstd-dev python3 tzdata
           libevtx-utils   # evtxexport: an independent EVTX oracle for the tests
+          libisal-dev     # streamed gzip inputs (igzip inflate)
+          zstd isal pigz tabix  # zstd, igzip, pigz, bgzip: stream tests and the decompressor bench
           # scripts/ci_sanitizers.sh: clang, its sanitizer and libFuzzer runtimes (libclang-rt-dev,
           # only recommended by clang), llvm-symbolizer (llvm) for symbolised reports, xz-utils to
           # unpack oneTBB's source package for the TSan build

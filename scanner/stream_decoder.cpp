@@ -1,0 +1,411 @@
+// The raw reader (read(2) into one bounded buffer) and the three decoders behind StreamSource.
+// Every loop either makes progress or ends with an error: damaged input never spins or grows.
+#include "scanner/stream_decoder.hpp"
+
+#include <fcntl.h>
+#include <isa-l/crc.h>
+#include <isa-l/igzip_lib.h>
+#include <poll.h>
+#include <unistd.h>
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+namespace rareconn::scanner {
+
+namespace {
+
+constexpr std::size_t kSniffBytes = 4;  // the longest magic (zstd)
+constexpr std::size_t kMaxCall = std::numeric_limits<std::uint32_t>::max();  // ISA-L counts in 32 bits
+
+// read(2) into one buffer of fixed size; the unconsumed bytes are [begin_, end_).
+class RawInput {
+ public:
+  RawInput(int fd, bool owns, std::size_t capacity) : fd_(fd), owns_(owns), buf_(std::max<std::size_t>(capacity, kSniffBytes)) {}
+  ~RawInput() {
+    if (owns_) ::close(fd_);
+  }
+  RawInput(const RawInput&) = delete;
+  RawInput& operator=(const RawInput&) = delete;
+
+  const unsigned char* data() const { return buf_.data() + begin_; }
+  std::size_t size() const { return end_ - begin_; }
+  bool eof() const { return eof_; }
+  std::uint64_t offset() const { return offset_; }  // raw offset of data()
+  std::size_t capacity() const { return buf_.size(); }
+  void consume(std::size_t n) {
+    begin_ += n;
+    offset_ += n;
+  }
+
+  // One read(2) after the unconsumed bytes (moved to the front first). false on a read error.
+  bool fill(std::string& error) {
+    if (begin_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + begin_, size());
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    if (end_ == buf_.size() || eof_) return true;
+    const long n = read_some(reinterpret_cast<char*>(buf_.data() + end_), buf_.size() - end_, error);
+    if (n < 0) return false;
+    if (n == 0) eof_ = true;
+    end_ += static_cast<std::size_t>(n);
+    return true;
+  }
+  // Fills until at least `n` bytes are buffered or the input ends.
+  bool fill_to(std::size_t n, std::string& error) {
+    while (size() < n && !eof_) {
+      if (!fill(error)) return false;
+    }
+    return true;
+  }
+  // Bypasses the buffer (plain inputs, once it is drained): read(2) straight into `out`.
+  long read_direct(char* out, std::size_t cap, std::string& error) {
+    const long n = read_some(out, cap, error);
+    if (n == 0) eof_ = true;
+    if (n > 0) offset_ += static_cast<std::uint64_t>(n);
+    return n;
+  }
+
+ private:
+  long read_some(char* out, std::size_t cap, std::string& error) {
+    for (;;) {
+      const ssize_t n = ::read(fd_, out, cap);
+      if (n >= 0) return n;
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {  // a non-blocking descriptor (inherited stdin)
+        pollfd p{fd_, POLLIN, 0};
+        poll(&p, 1, -1);
+        continue;
+      }
+      error = std::string("read error: ") + std::strerror(errno);
+      return -1;
+    }
+  }
+
+  int fd_;
+  bool owns_;
+  std::vector<unsigned char> buf_;
+  std::size_t begin_ = 0, end_ = 0;
+  std::uint64_t offset_ = 0;
+  bool eof_ = false;
+};
+
+// One decoder per compression: decode() fills out[0, cap) as far as the input allows.
+class Decoder {
+ public:
+  virtual ~Decoder() = default;
+  virtual bool decode(char* out, std::size_t cap, std::size_t& got, std::string& error) = 0;
+  virtual std::uint64_t memory_bytes() const = 0;
+};
+
+class PlainDecoder final : public Decoder {
+ public:
+  explicit PlainDecoder(RawInput& in) : in_(in) {}
+  bool decode(char* out, std::size_t cap, std::size_t& got, std::string& error) override {
+    got = 0;
+    if (in_.size() > 0) {  // the sniffed bytes first
+      got = std::min(cap, in_.size());
+      std::memcpy(out, in_.data(), got);
+      in_.consume(got);
+    }
+    while (got < cap && !in_.eof()) {
+      const long n = in_.read_direct(out + got, cap - got, error);
+      if (n < 0) return false;
+      got += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+  std::uint64_t memory_bytes() const override { return in_.capacity(); }
+
+ private:
+  RawInput& in_;
+};
+
+const char* isal_error_name(int r) {
+  switch (r) {
+    case ISAL_INVALID_BLOCK: return "invalid deflate block";
+    case ISAL_INVALID_SYMBOL: return "invalid deflate symbol";
+    case ISAL_INVALID_LOOKBACK: return "invalid back-reference distance";
+    case ISAL_INVALID_WRAPPER: return "invalid gzip header";
+    case ISAL_UNSUPPORTED_METHOD: return "unsupported compression method";
+    case ISAL_INCORRECT_CHECKSUM: return "checksum mismatch";
+    default: return "decoder error";
+  }
+}
+
+// gzip: one member after another (a new header right after each trailer), then optionally NUL
+// padding to the end (as tar and some writers leave). Anything else after a member is an error.
+class GzipDecoder final : public Decoder {
+ public:
+  explicit GzipDecoder(RawInput& in) : in_(in) {}
+  bool decode(char* out, std::size_t cap, std::size_t& got, std::string& error) override {
+    got = 0;
+    while (got < cap && !done_) {
+      if (!in_member_) {
+        if (!between_members(error)) return false;
+        continue;
+      }
+      if (in_.size() == 0) {
+        if (in_.eof()) return fail(error, "truncated gzip data: the input ends inside a member");
+        if (!in_.fill(error)) return false;
+        continue;
+      }
+      state_.next_in = const_cast<unsigned char*>(in_.data());
+      state_.avail_in = static_cast<std::uint32_t>(std::min(in_.size(), kMaxCall));
+      state_.next_out = reinterpret_cast<unsigned char*>(out + got);
+      state_.avail_out = static_cast<std::uint32_t>(std::min(cap - got, kMaxCall));
+      const std::uint32_t in_before = state_.avail_in, out_before = state_.avail_out;
+      const int r = isal_inflate(&state_);
+      const std::size_t used = in_before - state_.avail_in, made = out_before - state_.avail_out;
+      if (r < 0) return fail(error, std::string("corrupt gzip data (") + isal_error_name(r) + ")");
+      in_.consume(used);
+      got += made;
+      if (state_.block_state == ISAL_BLOCK_FINISH) {
+        in_member_ = false;
+      } else if (used == 0 && made == 0) {  // needs more input than is buffered
+        if (in_.eof()) return fail(error, "truncated gzip data: the input ends inside a member");
+        if (in_.size() == in_.capacity()) return fail(error, "corrupt gzip data (the decoder made no progress)");
+        if (!in_.fill(error)) return false;
+      }
+    }
+    return true;
+  }
+  std::uint64_t memory_bytes() const override { return in_.capacity() + sizeof(inflate_state); }
+
+ private:
+  bool between_members(std::string& error) {
+    if (!in_.fill_to(2, error)) return false;
+    if (in_.size() == 0) {  // the end of the input after a whole member
+      done_ = true;
+      return true;
+    }
+    if (in_.size() >= 2 && in_.data()[0] == 0x1f && in_.data()[1] == 0x8b) return read_header(error);
+    if (in_.size() == 1 && in_.data()[0] == 0x1f) return fail(error, "truncated gzip data: the input ends inside a member header");
+    // Only NULs may follow the last member, to the end of the input.
+    for (;;) {
+      const unsigned char* p = in_.data();
+      const std::size_t n = in_.size();
+      const std::size_t nul = static_cast<std::size_t>(std::find_if(p, p + n, [](unsigned char c) { return c != 0; }) - p);
+      in_.consume(nul);
+      if (nul < n) return fail(error, "trailing data after the last gzip member");
+      if (in_.eof()) {
+        done_ = true;
+        return true;
+      }
+      if (!in_.fill(error)) return false;
+    }
+  }
+  // The member header (RFC 1952), read here rather than by isal_inflate, whose header CRC
+  // (FHCRC) is wrong when the header arrives in pieces; then raw deflate with the trailer checked.
+  bool read_header(std::string& error) {
+    header_crc_ = 0;
+    unsigned char h[10], c = 0;
+    for (unsigned char& b : h) {
+      if (!header_byte(b, error)) return false;
+    }
+    if (h[2] != 8) return fail(error, "unsupported gzip compression method");
+    const unsigned flags = h[3];
+    if (flags & 0xe0) return fail(error, "corrupt gzip data (reserved header flags set)");
+    if (flags & 4) {  // FEXTRA: a length, then that many bytes
+      unsigned char lo = 0, hi = 0;
+      if (!header_byte(lo, error) || !header_byte(hi, error)) return false;
+      for (unsigned n = lo | hi << 8; n > 0; --n) {
+        if (!header_byte(c, error)) return false;
+      }
+    }
+    for (unsigned field : {8u, 16u}) {  // FNAME, FCOMMENT: NUL-terminated
+      if (!(flags & field)) continue;
+      do {
+        if (!header_byte(c, error)) return false;
+      } while (c != 0);
+    }
+    if (flags & 2) {  // FHCRC: the low 16 bits of the CRC-32 of the header before it
+      const std::uint32_t want = header_crc_ & 0xffff;
+      unsigned char lo = 0, hi = 0;
+      if (!header_byte(lo, error) || !header_byte(hi, error)) return false;
+      if (static_cast<std::uint32_t>(lo | hi << 8) != want) return fail(error, "corrupt gzip data (header checksum mismatch)");
+    }
+    isal_inflate_init(&state_);
+    state_.crc_flag = ISAL_GZIP_NO_HDR_VER;  // checks the trailer's CRC-32 and ISIZE
+    in_member_ = true;
+    return true;
+  }
+  bool header_byte(unsigned char& c, std::string& error) {
+    if (!in_.fill_to(1, error)) return false;
+    if (in_.size() == 0) return fail(error, "truncated gzip data: the input ends inside a member");
+    c = in_.data()[0];
+    in_.consume(1);
+    header_crc_ = crc32_gzip_refl(header_crc_, &c, 1);
+    return true;
+  }
+  bool fail(std::string& error, const std::string& what) {
+    error = what + " at compressed byte " + std::to_string(in_.offset());
+    return false;
+  }
+
+  RawInput& in_;
+  inflate_state state_{};
+  std::uint32_t header_crc_ = 0;
+  bool in_member_ = false, done_ = false;
+};
+
+// zstd: ZSTD_decompressStream decodes concatenated frames (and skips skippable ones) by itself;
+// the input may only end at a frame's end.
+class ZstdDecoder final : public Decoder {
+ public:
+  ZstdDecoder(RawInput& in, unsigned window_log_max) : in_(in), window_log_max_(window_log_max) {
+    ZSTD_DCtx_setParameter(ctx_.get(), ZSTD_d_windowLogMax, static_cast<int>(window_log_max));
+  }
+  bool decode(char* out, std::size_t cap, std::size_t& got, std::string& error) override {
+    got = 0;
+    while (got < cap) {
+      if (in_.size() == 0 && !in_.eof()) {
+        if (!in_.fill(error)) return false;
+        continue;
+      }
+      ZSTD_inBuffer src{in_.data(), in_.size(), 0};
+      ZSTD_outBuffer dst{out + got, cap - got, 0};
+      const std::size_t r = ZSTD_decompressStream(ctx_.get(), &dst, &src);
+      if (ZSTD_isError(r)) return fail(error, r);
+      in_.consume(src.pos);
+      got += dst.pos;
+      if (src.pos == 0 && dst.pos == 0) {  // no progress: needs input
+        if (in_.eof()) {
+          if (!frame_boundary_) return fail_text(error, "truncated zstd data: the input ends inside a frame");
+          break;  // the end, after a whole frame
+        }
+        if (in_.size() == in_.capacity()) return fail_text(error, "corrupt zstd data (the decoder made no progress)");
+        if (!in_.fill(error)) return false;
+        continue;
+      }
+      frame_boundary_ = r == 0;
+    }
+    return true;
+  }
+  std::uint64_t memory_bytes() const override {
+    return in_.capacity() + (std::uint64_t{1} << window_log_max_) + ZSTD_BLOCKSIZE_MAX + ZSTD_sizeof_DCtx(ctx_.get());
+  }
+
+ private:
+  bool fail(std::string& error, std::size_t code) {
+    switch (ZSTD_getErrorCode(code)) {
+      case ZSTD_error_frameParameter_windowTooLarge:
+        return fail_text(error, "the zstd frame needs a window larger than the " +
+                                    std::to_string(std::uint64_t{1} << window_log_max_) + " bytes allowed");
+      case ZSTD_error_prefix_unknown:
+        if (frame_boundary_) return fail_text(error, "trailing data after the last zstd frame");
+        [[fallthrough]];
+      default: return fail_text(error, std::string("corrupt zstd data (") + ZSTD_getErrorName(code) + ")");
+    }
+  }
+  bool fail_text(std::string& error, const std::string& what) {
+    error = what + " at compressed byte " + std::to_string(in_.offset());
+    return false;
+  }
+
+  RawInput& in_;
+  unsigned window_log_max_;
+  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx_{ZSTD_createDCtx(), &ZSTD_freeDCtx};
+  bool frame_boundary_ = false;  // the last call that made progress ended a frame
+};
+
+// The magic bytes of decompress.hpp, and a zstd skippable frame (pzstd starts its files with one).
+Compression sniff(std::string_view head) {
+  const Compression c = detect_compression(head);
+  if (c == Compression::kNone && head.size() >= 4 && (static_cast<unsigned char>(head[0]) & 0xf0) == 0x50 &&
+      head.substr(1, 3) == "\x2a\x4d\x18") {
+    return Compression::kZstd;
+  }
+  return c;
+}
+
+class FdStreamSource final : public StreamSource {
+ public:
+  FdStreamSource(int fd, bool owns, const StreamSourceOptions& o) : in_(fd, owns, o.input_buffer_bytes), options_(o) {}
+
+  bool start(std::string& error) {
+    if (!in_.fill_to(kSniffBytes, error)) return false;
+    compression_ = sniff(std::string_view(reinterpret_cast<const char*>(in_.data()), std::min(in_.size(), kSniffBytes)));
+    switch (compression_) {
+      case Compression::kGzip: decoder_ = std::make_unique<GzipDecoder>(in_); break;
+      case Compression::kZstd: decoder_ = std::make_unique<ZstdDecoder>(in_, options_.zstd_window_log_max); break;
+      case Compression::kNone: decoder_ = std::make_unique<PlainDecoder>(in_); break;
+    }
+    return true;
+  }
+
+  bool read(char* out, std::size_t cap, std::size_t& got, std::string& error) override {
+    got = 0;
+    if (head_pos_ < head_.size()) {
+      got = std::min(cap, head_.size() - head_pos_);
+      std::memcpy(out, head_.data() + head_pos_, got);
+      head_pos_ += got;
+      if (head_pos_ == head_.size()) std::string().swap(head_);
+      if (got == cap) return true;
+    }
+    std::size_t more = 0;
+    const bool ok = decoder_->decode(out + got, cap - got, more, error);
+    got += more;
+    return ok;
+  }
+
+  bool peek(std::size_t n, std::string_view& head, std::string& error) override {
+    while (head_.size() < n) {
+      const std::size_t had = head_.size();
+      head_.resize(n);
+      std::size_t got = 0;
+      const bool ok = decoder_->decode(head_.data() + had, n - had, got, error);
+      head_.resize(had + got);
+      if (!ok) return false;
+      if (got == 0) break;  // the stream is shorter than n
+    }
+    head = std::string_view(head_).substr(0, n);
+    return true;
+  }
+
+  std::uint64_t memory_bytes() const override { return decoder_->memory_bytes(); }
+  std::uint64_t raw_offset() const override { return in_.offset(); }
+
+ private:
+  RawInput in_;
+  StreamSourceOptions options_;
+  std::unique_ptr<Decoder> decoder_;
+  std::string head_;  // peeked bytes not yet read
+  std::size_t head_pos_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamSource> open_stream_source(int fd, bool owns_fd, const StreamSourceOptions& options,
+                                                 std::string& error) {
+  auto s = std::make_unique<FdStreamSource>(fd, owns_fd, options);
+  if (!s->start(error)) return nullptr;
+  return s;
+}
+
+std::unique_ptr<StreamSource> open_stream_source(const std::string& path, const StreamSourceOptions& options,
+                                                 std::string& error) {
+  if (path == "-") {
+    auto s = open_stream_source(STDIN_FILENO, false, options, error);
+    if (!s) error = "cannot read standard input: " + error;
+    return s;
+  }
+  // A FIFO: the open waits for a writer (a FIFO without one reads as empty).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
+    return nullptr;
+  }
+  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  auto s = open_stream_source(fd, true, options, error);
+  if (!s) error = "cannot read '" + path + "': " + error;
+  return s;
+}
+
+}  // namespace rareconn::scanner
