@@ -41,7 +41,11 @@ CsvHeader parse_csv_header(std::string_view whole, std::uint64_t max_record_byte
   // At most the bound and its CR LF are read; the header must end inside.
   const std::uint64_t max = clamp_max_record_bytes(max_record_bytes);
   const std::string_view data = whole.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(whole.size(), start + max + 2)));
-  if (simd::count_byte(data.data() + start, data.data() + data.size(), ',') >= kMaxCsvColumns) {
+  // Columns are counted on the first line before they are built (a quoted line break may add a
+  // few more lines to the header: the count after parsing catches those).
+  const std::size_t lf = data.find('\n', start);
+  const char* first_lf = data.data() + (lf == std::string_view::npos ? data.size() : lf);
+  if (simd::count_byte(data.data() + start, first_lf, ',') >= kMaxCsvColumns) {
     h.error = ParseError::kTooManyColumns;
     return h;
   }
@@ -64,6 +68,10 @@ CsvHeader parse_csv_header(std::string_view whole, std::uint64_t max_record_byte
       h.error = ParseError::kBadQuote;
       return h;
     }
+  }
+  if (cols.size() > kMaxCsvColumns) {
+    h.error = ParseError::kTooManyColumns;
+    return h;
   }
   h.columns = std::move(cols);
   h.data_offset = static_cast<std::uint64_t>(first - data.begin());

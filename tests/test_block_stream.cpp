@@ -241,7 +241,6 @@ TEST(BlockStream, PoolStaysWithinItsBudgetWhateverTheInputSize) {
   o.block_bytes = 64 << 10;
   o.max_record_bytes = 64 << 10;
   o.memory_bytes = (1 << 20) + 5 * (128 << 10) + 1000;  // the source and five slots
-  BlockStreamStats first{};
   for (std::uint64_t size : {std::uint64_t{4} << 20, std::uint64_t{64} << 20}) {
     PatternSource source(size);
     CsvBoundary rule;
@@ -268,11 +267,8 @@ TEST(BlockStream, PoolStaysWithinItsBudgetWhateverTheInputSize) {
     EXPECT_LE(r.stats.peak_bytes, o.memory_bytes);
     EXPECT_LE(r.stats.peak_slots_in_use, r.stats.slots);
     EXPECT_LE(peak_live.load(), static_cast<int>(r.stats.slots));
-    if (size == (std::uint64_t{4} << 20)) {
-      first = r.stats;
-    } else {
-      EXPECT_EQ(r.stats.peak_bytes, first.peak_bytes);  // sixteen times the input, the same memory
-    }
+    // The same bound for sixteen times the input. (Not the same peak: how many slots a run fills
+    // depends on the schedule, which made an equality check flaky on a loaded machine.)
   }
 }
 
