@@ -17,7 +17,6 @@ namespace x3 = boost::spirit::x3;
 
 namespace json_detail {
 
-namespace {
 constexpr int kMaxDepth = 256;
 
 // number := '-'? ('0' | [1-9][0-9]*) ('.' [0-9]+)? ([eE] [+-]? [0-9]+)?
@@ -26,6 +25,8 @@ const auto digit = x3::char_('0', '9');
 const auto digits = +digit;
 const auto json_number = x3::lexeme[-x3::lit('-') >> (x3::lit('0') | (x3::char_('1', '9') >> *digit)) >>
                                     -('.' >> digits) >> -(x3::char_("eE") >> -x3::char_("+-") >> digits)];
+
+namespace {
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -51,6 +52,7 @@ void skip_ws(std::string_view d, std::uint64_t& p) {
   while (p < d.size() && (d[p] == ' ' || d[p] == '\n' || d[p] == '\r' || d[p] == '\t')) ++p;
 }
 
+namespace {
 bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped, simd::JsonStringScanner& scanner) {
   ++p;
   escaped = false;
@@ -72,6 +74,7 @@ bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped, simd::Json
   }
   return false;
 }
+}  // namespace
 
 bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped) {
   simd::JsonStringScanner scanner(d.data() + d.size());
@@ -199,109 +202,42 @@ std::uint64_t next_line_start(std::string_view data, std::uint64_t pos) {
 JsonRecordParser::JsonRecordParser(const Projection& projection, std::uint64_t max_record_bytes)
     : projection_(projection),
       max_record_bytes_(clamp_max_record_bytes(max_record_bytes)),
-      by_length_(65),
-      raw_(projection.fields.size()),
-      raw_priority_(projection.fields.size()),
       values_(projection.fields.size()),
       matched_names_(projection.fields.size()) {
+  std::vector<std::vector<KeyCandidate>> by_length(65);
   for (std::size_t s = 0; s < projection_.fields.size(); ++s) {
     const auto& names = projection_.fields[s].names;
     for (std::size_t k = 0; k < names.size(); ++k) {
-      by_length_[std::min<std::size_t>(names[k].size(), 64)].push_back(
-          {names[k], static_cast<int>(s), static_cast<int>(k)});
+      std::uint64_t prefix = 0;
+      if (names[k].size() >= 8) std::memcpy(&prefix, names[k].data(), 8);
+      by_length[std::min<std::size_t>(names[k].size(), 64)].push_back(
+          {names[k], prefix, static_cast<int>(s), static_cast<int>(k)});
     }
   }
+  for (std::size_t len = 0; len <= 64; ++len) {
+    bucket_[len] = static_cast<std::uint32_t>(keys_.size());
+    keys_.insert(keys_.end(), by_length[len].begin(), by_length[len].end());
+  }
+  bucket_[65] = static_cast<std::uint32_t>(keys_.size());
 }
 
-ParseError JsonRecordParser::collect_rows(std::string_view d, std::uint64_t& p,
-                                          std::vector<std::uint64_t>& rows, int depth) {
-  // p at '{': an envelope with "records" (array of envelopes) or "properties" (the row), or a row.
-  // One pass projects the object as if it were the row; envelopes are detected on the way.
-  const std::uint64_t obj = p;
-  Envelope env;
-  env.allow_records = depth == 0;
-  std::uint64_t end = p;
-  const ParseError err = project_object(d, obj, end, &env);
-  if (err != ParseError::kNone) return err;
-  p = end;
-  if (env.records_at) {
-    std::uint64_t q = env.records_at;
-    return collect_array(d, q, rows, depth + 1);
-  }
-  if (env.properties_at) {
-    rows.push_back(env.properties_at);
-    return ParseError::kNone;
-  }
-  // A plain row: its projection is already in values_ (valid if it is the only row of this value).
-  rows.push_back(obj);
-  projected_row_ = obj;
-  projected_end_ = end;
-  return ParseError::kNone;
-}
-
-ParseError JsonRecordParser::collect_array(std::string_view d, std::uint64_t& p, std::vector<std::uint64_t>& rows,
-                                           int depth) {
-  // p at '[': every element must be an object (a row or an envelope).
-  ++p;
-  skip_ws(d, p);
-  if (p < d.size() && d[p] == ']') {
-    ++p;
-    return ParseError::kNone;
-  }
-  for (;;) {
-    if (p >= d.size()) return ParseError::kBadJson;
-    if (d[p] != '{') return ParseError::kNotAnObject;
-    const ParseError e = collect_rows(d, p, rows, depth);
-    if (e != ParseError::kNone) return e;
-    skip_ws(d, p);
-    if (p < d.size() && d[p] == ',') {
-      ++p;
-      skip_ws(d, p);
+inline int JsonRecordParser::match_key(std::string_view key, int& name) const {
+  const std::size_t len = key.size();
+  const std::size_t b = std::min<std::size_t>(len, 64);
+  for (std::uint32_t k = bucket_[b]; k < bucket_[b + 1]; ++k) {
+    const KeyCandidate& c = keys_[k];
+    if (c.name.size() != len) continue;
+    if (len >= 8) {
+      std::uint64_t prefix;
+      std::memcpy(&prefix, key.data(), 8);
+      if (prefix != c.prefix || std::memcmp(key.data() + 8, c.name.data() + 8, len - 8) != 0) continue;
+    } else if (c.name != key) {
       continue;
     }
-    if (p < d.size() && d[p] == ']') {
-      ++p;
-      return ParseError::kNone;
-    }
-    return ParseError::kBadJson;
+    name = c.priority;
+    return c.slot;
   }
-}
-
-ParseError JsonRecordParser::parse_top(std::string_view d, std::uint64_t& p,
-                                       std::vector<std::uint64_t>& rows) {
-  if (d[p] == '{') return collect_rows(d, p, rows, 0);
-  if (d[p] == '[') return collect_array(d, p, rows, 0);
-  std::uint64_t q = p;
-  if (!skip_value(d, q)) return ParseError::kBadJson;
-  p = q;
-  return ParseError::kNotAnObject;
-}
-
-ParseError JsonRecordParser::project_object(std::string_view d, std::uint64_t offset, std::uint64_t& end,
-                                            Envelope* env) {
-  const std::size_t nslots = raw_.size();
-  for (std::size_t i = 0; i < nslots; ++i) {
-    raw_[i] = Raw{};
-    raw_priority_[i] = 1 << 30;
-    values_[i] = std::string_view();
-    matched_names_[i] = std::string_view();
-  }
-  const ParseError err = project_members(d, offset, end, env);
-  if (err != ParseError::kNone) return err;
-  std::size_t total = 0;
-  for (const Raw& r : raw_) total += r.escaped ? r.text.size() * 2 : 0;  // \u escapes may grow (<=2x)
-  scratch_.clear();
-  scratch_.reserve(total);
-  for (std::size_t i = 0; i < nslots; ++i) {
-    if (!raw_[i].escaped) {
-      values_[i] = raw_[i].text;
-      continue;
-    }
-    const std::size_t at = scratch_.size();
-    if (!json_detail::decode_string_body(raw_[i].text, scratch_)) return ParseError::kBadJson;
-    values_[i] = std::string_view(scratch_.data() + at, scratch_.size() - at);
-  }
-  return ParseError::kNone;
+  return -1;
 }
 
 bool JsonRecordParser::is_flattened(std::string_view key) const {
@@ -311,84 +247,394 @@ bool JsonRecordParser::is_flattened(std::string_view key) const {
   return false;
 }
 
-ParseError JsonRecordParser::project_members(std::string_view d, std::uint64_t offset, std::uint64_t& end,
-                                             Envelope* env) {
-  std::uint64_t p = offset + 1;
-  std::string key_buf;
-  skip_ws(d, p);
-  if (p < d.size() && d[p] == '}') {
-    end = p + 1;
+namespace {
+bool is_blank(char c, bool line_mode) { return c == ' ' || c == '\t' || c == '\r' || (c == '\n' && !line_mode); }
+}  // namespace
+
+inline std::uint64_t JsonRecordParser::token(char& c) {
+  for (;;) {
+    const std::uint64_t t = tokens_.next();
+    if (t >= tokens_.limit()) {
+      c = 0;
+      return t;
+    }
+    c = data_[t];
+    if (static_cast<unsigned char>(c) >= 0x20) [[likely]] return t;
+    if (!is_blank(c, line_mode_)) return t;  // LF in line mode, or a control byte: no grammar takes it
+  }
+}
+
+inline bool JsonRecordParser::string_end(std::uint64_t& close, bool& escaped) {
+  escaped = false;
+  for (;;) {
+    const std::uint64_t t = tokens_.next();
+    if (t >= tokens_.limit()) return false;
+    const char c = data_[t];
+    if (c == '"') {
+      close = t;
+      return true;
+    }
+    if (c != '\\') return false;  // a control byte
+    escaped = true;
+  }
+}
+
+inline bool JsonRecordParser::blank_gap(std::uint64_t from, std::uint64_t to) const {
+  if (from > to) return false;
+  for (; from < to; ++from) {
+    if (!is_blank(data_[from], line_mode_)) return false;
+  }
+  return true;
+}
+
+inline std::uint64_t JsonRecordParser::skip_blanks(std::uint64_t from) const {
+  while (from < data_.size() && is_blank(data_[from], line_mode_)) ++from;
+  return from;
+}
+
+bool JsonRecordParser::scalar_end(std::uint64_t s, std::uint64_t limit, std::uint64_t& e) const {
+  auto literal = [&](std::string_view word) {
+    if (data_.substr(s, word.size()) != word) return false;
+    e = s + word.size();
+    return true;
+  };
+  switch (data_[s]) {
+    case 't': return literal("true");
+    case 'f': return literal("false");
+    case 'n': return literal("null");
+    default: {
+      auto first = data_.begin() + static_cast<std::ptrdiff_t>(s);
+      if (!x3::parse(first, data_.begin() + static_cast<std::ptrdiff_t>(limit), json_detail::json_number)) return false;
+      e = static_cast<std::uint64_t>(first - data_.begin());
+      return true;
+    }
+  }
+}
+
+bool JsonRecordParser::skip_value(std::uint64_t from, int depth, std::uint64_t& t, char& c, std::uint64_t& end) {
+  if (depth > json_detail::kMaxDepth) return false;
+  const std::uint64_t s = skip_blanks(from);
+  if (t == s && t < tokens_.limit()) {
+    if (c == '"') {
+      std::uint64_t close;
+      bool escaped;
+      if (!string_end(close, escaped)) return false;
+      end = close + 1;
+    } else if (c == '{' || c == '[') {
+      if (!skip_container(s, c, depth, end)) return false;
+    } else {
+      return false;
+    }
+    t = token(c);
+  } else if (s >= t || !scalar_end(s, t, end)) {
+    return false;
+  }
+  return blank_gap(end, t);
+}
+
+bool JsonRecordParser::skip_container(std::uint64_t open, char kind, int depth, std::uint64_t& end) {
+  const char close = kind == '{' ? '}' : ']';
+  char c;
+  std::uint64_t t = token(c);
+  std::uint64_t prev = open;  // the last token read: '{', '[' or ','
+  if (c == close && blank_gap(open + 1, t)) {
+    end = t + 1;
+    return true;
+  }
+  for (;;) {
+    std::uint64_t value_end;
+    if (kind == '{') {
+      std::uint64_t key_close;
+      bool escaped;
+      if (c != '"' || !blank_gap(prev + 1, t) || !string_end(key_close, escaped)) return false;
+      const std::uint64_t colon = token(c);
+      if (c != ':' || !blank_gap(key_close + 1, colon)) return false;
+      t = token(c);
+      if (!skip_value(colon + 1, depth + 1, t, c, value_end)) return false;
+    } else if (!skip_value(prev + 1, depth + 1, t, c, value_end)) {
+      return false;
+    }
+    if (c == ',') {
+      prev = t;
+      t = token(c);
+      continue;
+    }
+    if (c != close) return false;
+    end = t + 1;
+    return true;
+  }
+}
+
+std::size_t JsonRecordParser::new_row(std::uint64_t offset) {
+  Row row;
+  row.offset = offset;
+  row.slots = slots_.size();
+  rows_.push_back(row);
+  slots_.resize(slots_.size() + projection_.fields.size());
+  return rows_.size() - 1;
+}
+
+ParseError JsonRecordParser::read_members(std::uint64_t open, int depth, std::size_t row, Envelope* env,
+                                          std::uint64_t& end) {
+  char c;
+  std::uint64_t t = token(c);
+  std::uint64_t prev = open;
+  if (c == '}' && blank_gap(open + 1, t)) {
+    end = t + 1;
     return ParseError::kNone;
   }
   for (;;) {
-    if (p >= d.size() || d[p] != '"') return ParseError::kBadJson;
-    const std::uint64_t key_start = p + 1;
-    bool key_esc;
-    if (!(scanner_ ? skip_string(d, p, key_esc, *scanner_) : skip_string(d, p, key_esc))) return ParseError::kBadJson;
-    std::string_view key = d.substr(key_start, p - 1 - key_start);
-    if (key_esc) {
-      key_buf.clear();
-      if (!json_detail::decode_string_body(key, key_buf)) return ParseError::kBadJson;
-      key = key_buf;
+    std::uint64_t key_close;
+    bool key_escaped;
+    if (c != '"' || !blank_gap(prev + 1, t) || !string_end(key_close, key_escaped)) return ParseError::kBadJson;
+    std::string_view key = data_.substr(t + 1, key_close - t - 1);
+    bool key_ok = true;
+    if (key_escaped) {
+      key_buf_.clear();
+      key_ok = json_detail::decode_string_body(key, key_buf_);
+      if (key_ok) key = key_buf_;
+      else rows_[row].bad_key = true;
     }
-    skip_ws(d, p);
-    if (p >= d.size() || d[p] != ':') return ParseError::kBadJson;
-    ++p;
-    skip_ws(d, p);
-    if (p >= d.size()) return ParseError::kBadJson;
-    // Which projected slot (and with which priority among its alternative names) wants this key?
-    int slot = -1, prio = 0;
-    for (const KeyCandidate& c : by_length_[std::min<std::size_t>(key.size(), 64)]) {
-      if (c.name == key) {
-        slot = c.slot;
-        prio = c.priority;
-        break;
-      }
-    }
-    const std::uint64_t v = p;
-    if (env != nullptr && slot < 0) {
-      // Event Hub captures ("records") and Advanced Hunting API results ("Results") hold rows.
-      if (d[p] == '[' && env->allow_records && (key == "records" || key == "Results")) env->records_at = v;
-      if (d[p] == '{' && key == "properties") env->properties_at = v;
-    }
-    if (d[p] == '"') {
-      bool esc;
-      if (!(scanner_ ? skip_string(d, p, esc, *scanner_) : skip_string(d, p, esc))) return ParseError::kBadJson;
-      if (slot >= 0 && prio <= raw_priority_[static_cast<std::size_t>(slot)]) {
-        raw_[static_cast<std::size_t>(slot)] = Raw{d.substr(v + 1, p - v - 2), esc, true};
-        raw_priority_[static_cast<std::size_t>(slot)] = prio;
-        matched_names_[static_cast<std::size_t>(slot)] = projection_.fields[static_cast<std::size_t>(slot)].names[static_cast<std::size_t>(prio)];
-      }
-    } else if (d[p] == '{' && slot < 0 && env != nullptr && is_flattened(key)) {
-      // A nested object whose members are row fields (Winlogbeat's event_data).
-      std::uint64_t nested_end = p;
-      const ParseError e = project_members(d, p, nested_end, nullptr);
+    const std::uint64_t colon = token(c);
+    if (c != ':' || !blank_gap(key_close + 1, colon)) return ParseError::kBadJson;
+    int name = 0;
+    const int slot = key_ok ? match_key(key, name) : -1;
+    t = token(c);
+    const std::uint64_t s = skip_blanks(colon + 1);
+    const bool starts = t == s && t < tokens_.limit();  // the value starts with a token: '"', '{' or '['
+    std::uint64_t value_end;
+    auto store = [&](std::string_view text, bool escaped) {
+      Slot& sl = slots_[rows_[row].slots + static_cast<std::size_t>(slot)];
+      if (name <= sl.name) sl = Slot{text, name, escaped};
+    };
+    if (starts && c == '"') {
+      std::uint64_t close;
+      bool escaped;
+      if (!string_end(close, escaped)) return ParseError::kBadJson;
+      value_end = close + 1;
+      if (slot >= 0) store(data_.substr(s + 1, close - s - 1), escaped);
+      t = token(c);
+    } else if (starts && c == '{' && slot < 0 && env != nullptr && key_ok && key == "properties") {
+      const std::size_t inner = new_row(s);
+      const ParseError e = read_members(s, depth + 1, inner, nullptr, value_end);
       if (e != ParseError::kNone) return e;
-      p = nested_end;
+      rows_[inner].end = value_end;
+      env->properties = static_cast<std::int64_t>(inner);
+      t = token(c);
+    } else if (starts && c == '[' && slot < 0 && env != nullptr && env->allow_records && key_ok &&
+               (key == "records" || key == "Results")) {
+      // Event Hub captures ("records") and Advanced Hunting API results ("Results") hold rows; the
+      // last such array counts.
+      records_.clear();
+      records_error_ = ParseError::kNone;
+      env->has_records = true;
+      const ParseError e = read_row_array(s, depth + 2, false, records_, true, value_end);
+      if (e != ParseError::kNone) return e;
+      t = token(c);
+    } else if (starts && c == '{' && slot < 0 && env != nullptr && key_ok && is_flattened(key)) {
+      // A nested object whose members are row fields (Winlogbeat's event_data).
+      const ParseError e = read_members(s, depth + 1, row, nullptr, value_end);
+      if (e != ParseError::kNone) return e;
+      t = token(c);
     } else {
-      if (!skip_value(d, p, 1)) return ParseError::kBadJson;
-      if (slot >= 0 && prio <= raw_priority_[static_cast<std::size_t>(slot)]) {
-        std::string_view text = d.substr(v, p - v);
-        if (text == "null") text = std::string_view();
-        raw_[static_cast<std::size_t>(slot)] = Raw{text, false, true};
-        raw_priority_[static_cast<std::size_t>(slot)] = prio;
-        matched_names_[static_cast<std::size_t>(slot)] = projection_.fields[static_cast<std::size_t>(slot)].names[static_cast<std::size_t>(prio)];
+      if (!skip_value(colon + 1, depth, t, c, value_end)) return ParseError::kBadJson;
+      if (slot >= 0) {
+        std::string_view text = data_.substr(s, value_end - s);
+        store(text == "null" ? std::string_view() : text, false);
       }
     }
-    skip_ws(d, p);
-    if (p >= d.size()) return ParseError::kBadJson;
-    if (d[p] == ',') {
-      ++p;
-      skip_ws(d, p);
+    if (!blank_gap(value_end, t)) return ParseError::kBadJson;
+    if (c == ',') {
+      prev = t;
+      t = token(c);
       continue;
     }
-    if (d[p] == '}') {
-      ++p;
-      break;
-    }
-    return ParseError::kBadJson;
+    if (c != '}') return ParseError::kBadJson;
+    end = t + 1;
+    return ParseError::kNone;
   }
-  end = p;
+}
+
+bool JsonRecordParser::own_values_decode(const Row& row) {
+  if (row.bad_key) return false;
+  for (std::size_t i = 0; i < projection_.fields.size(); ++i) {
+    const Slot& sl = slots_[row.slots + i];
+    key_buf_.clear();
+    if (sl.escaped && !json_detail::decode_string_body(sl.text, key_buf_)) return false;
+  }
+  return true;
+}
+
+ParseError JsonRecordParser::read_row_object(std::uint64_t open, int depth, bool allow_records,
+                                             std::vector<std::uint32_t>& out, std::uint64_t& end, ParseError& own) {
+  // An envelope with "records" (array of envelopes) or "properties" (the row), or a row: one walk
+  // projects the object as if it were the row and finds the envelope's parts on the way.
+  const std::size_t row = new_row(open);
+  Envelope env;
+  env.allow_records = allow_records;
+  const ParseError e = read_members(open, depth, row, &env, end);
+  if (e != ParseError::kNone) return e;
+  rows_[row].end = end;
+  own = !own_values_decode(rows_[row]) ? ParseError::kBadJson : env.has_records ? records_error_ : ParseError::kNone;
+  if (own != ParseError::kNone) return ParseError::kNone;
+  if (env.has_records) out.insert(out.end(), records_.begin(), records_.end());
+  else out.push_back(static_cast<std::uint32_t>(env.properties >= 0 ? static_cast<std::size_t>(env.properties) : row));
+  return ParseError::kNone;
+}
+
+ParseError JsonRecordParser::read_row_array(std::uint64_t open, int depth, bool allow_records,
+                                            std::vector<std::uint32_t>& out, bool defer_errors, std::uint64_t& end) {
+  // Every element must be an object (a row or an envelope). Top-level arrays stop at the first bad
+  // element; a "records" array is read to its end first (defer_errors), its first bad element
+  // deciding the envelope's `own` error.
+  char c;
+  std::uint64_t t = token(c);
+  std::uint64_t prev = open;
+  if (c == ']' && blank_gap(open + 1, t)) {
+    end = t + 1;
+    return ParseError::kNone;
+  }
+  for (;;) {
+    const std::uint64_t s = skip_blanks(prev + 1);
+    std::uint64_t element_end;
+    if (t == s && t < tokens_.limit() && c == '{') {
+      ParseError own = ParseError::kNone;
+      const ParseError e = read_row_object(s, depth, allow_records, out, element_end, own);
+      if (e != ParseError::kNone) return e;
+      if (own != ParseError::kNone) {
+        if (!defer_errors) return own;
+        if (records_error_ == ParseError::kNone) records_error_ = own;
+      }
+      t = token(c);
+      if (!blank_gap(element_end, t)) return ParseError::kBadJson;
+    } else {
+      const bool text_ends = s >= data_.size() || (line_mode_ && data_[s] == '\n');
+      if (!defer_errors) return text_ends ? ParseError::kBadJson : ParseError::kNotAnObject;
+      if (!skip_value(prev + 1, depth - 1, t, c, element_end)) return ParseError::kBadJson;
+      if (records_error_ == ParseError::kNone) records_error_ = ParseError::kNotAnObject;
+    }
+    if (c == ',') {
+      prev = t;
+      t = token(c);
+      continue;
+    }
+    if (c != ']') return ParseError::kBadJson;
+    end = t + 1;
+    return ParseError::kNone;
+  }
+}
+
+ParseError JsonRecordParser::read_top(std::uint64_t v, std::uint64_t& t, char& c, std::uint64_t& end) {
+  if (t == v && t < tokens_.limit() && c == '{') {
+    ParseError own = ParseError::kNone;
+    const ParseError e = read_row_object(v, 1, true, rows_out_, end, own);
+    return e != ParseError::kNone ? e : own;
+  }
+  if (t == v && t < tokens_.limit() && c == '[') return read_row_array(v, 1, true, rows_out_, false, end);
+  // Not a row: a well-formed string or scalar is "not an object" (whatever follows it), else bad.
+  std::uint64_t close;
+  bool escaped;
+  const bool valid = t == v && t < tokens_.limit() ? c == '"' && string_end(close, escaped) : t > v && scalar_end(v, t, end);
+  return valid ? ParseError::kNotAnObject : ParseError::kBadJson;
+}
+
+JsonRecordParser::Step JsonRecordParser::step_line(std::uint64_t pos) {
+  rows_.clear();
+  slots_.clear();
+  rows_out_.clear();
+  Step step;
+  const std::uint64_t size = data_.size();
+  tokens_.extend(std::min<std::uint64_t>(size, pos + max_record_bytes_ + 2));
+  std::uint64_t v = pos;
+  while (v < size && (data_[v] == ' ' || data_[v] == '\t' || data_[v] == '\r')) ++v;
+  char c;
+  std::uint64_t t = token(c);
+  ParseError err = ParseError::kNone;
+  std::uint64_t line_end = size;
+  if (v >= size || data_[v] == '\n') {  // a blank line
+    if (t == v) line_end = v;
+    else err = ParseError::kBadJson;  // longer than the bound: reported as such below
+  } else {
+    std::uint64_t end = v;
+    err = read_top(v, t, c, end);
+    if (err == ParseError::kNone) {
+      // A line's value is followed by blanks up to its LF or the end of the data.
+      t = token(c);
+      if (!blank_gap(end, t)) err = ParseError::kBadJson;
+      else if (c == '\n') line_end = t;
+      else if (!(t >= tokens_.limit() && t == size)) err = ParseError::kBadJson;
+    }
+  }
+  if (err != ParseError::kNone) {
+    // A line's length excludes its terminator (LF or CR LF), as a CSV record's does; a line longer
+    // than the bound is reported as such whatever else is wrong with it.
+    const std::uint64_t reach = std::min<std::uint64_t>(size - pos, max_record_bytes_ + 2);
+    const void* nl = std::memchr(data_.data() + pos, '\n', reach);
+    line_end = nl == nullptr ? pos + reach : static_cast<std::uint64_t>(static_cast<const char*>(nl) - data_.data());
+    const std::uint64_t content_end = line_end > pos && data_[line_end - 1] == '\r' ? line_end - 1 : line_end;
+    const bool too_large = (nl == nullptr && line_end < size) || content_end - pos > max_record_bytes_;
+    step.error = too_large ? ParseError::kRecordTooLarge : err;
+    step.error_at = pos;
+    step.next = too_large ? next_line_start(data_, line_end) : line_end + 1;
+    rows_out_.clear();
+    return step;
+  }
+  const std::uint64_t content_end = line_end > pos && data_[line_end - 1] == '\r' ? line_end - 1 : line_end;
+  if (content_end - pos > max_record_bytes_) {
+    step.error = ParseError::kRecordTooLarge;
+    step.error_at = pos;
+    rows_out_.clear();
+  }
+  step.next = line_end + 1;
+  return step;
+}
+
+JsonRecordParser::Step JsonRecordParser::step_document(std::uint64_t pos) {
+  rows_.clear();
+  slots_.clear();
+  rows_out_.clear();
+  Step step;
+  std::uint64_t v = pos;
+  skip_ws(data_, v);
+  if (v >= data_.size()) {
+    step.next = data_.size();
+    return step;
+  }
+  char c;
+  std::uint64_t t = token(c);
+  std::uint64_t end = v;
+  const ParseError err = read_top(v, t, c, end);
+  if (err != ParseError::kNone) {
+    step.error = err;
+    step.error_at = v;
+    step.next = next_line_start(data_, v + 1);
+    rows_out_.clear();
+    return step;
+  }
+  step.next = end;
+  return step;
+}
+
+ParseError JsonRecordParser::decode_row(std::size_t r) {
+  const Row& row = rows_[r];
+  if (row.bad_key) return ParseError::kBadJson;
+  const std::size_t n = projection_.fields.size();
+  // A decoded body is never longer than its text (an escape is at least as long as what it
+  // stands for), so with this much room the views into scratch_ stay valid.
+  std::size_t room = 0;
+  for (std::size_t i = 0; i < n; ++i) room += slots_[row.slots + i].escaped ? slots_[row.slots + i].text.size() : 0;
+  scratch_.clear();
+  scratch_.reserve(room);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Slot& sl = slots_[row.slots + i];
+    matched_names_[i] = sl.name == kUnset ? std::string_view() : std::string_view(projection_.fields[i].names[static_cast<std::size_t>(sl.name)]);
+    values_[i] = sl.text;
+    if (!sl.escaped) continue;
+    const std::size_t at = scratch_.size();
+    if (!json_detail::decode_string_body(sl.text, scratch_)) return ParseError::kBadJson;
+    values_[i] = std::string_view(scratch_.data() + at, scratch_.size() - at);
+  }
+  if (row.end - row.offset > max_record_bytes_) return ParseError::kRecordTooLarge;
   return ParseError::kNone;
 }
 
@@ -443,7 +689,7 @@ ParseError JsonRecordParser::split_record(std::string_view d, std::uint64_t offs
     ++p;
     skip_ws(d, p);
     const std::uint64_t v = p;
-    if (!skip_value(d, p, 1)) return ParseError::kBadJson;
+    if (!json_detail::skip_value(d, p, 1)) return ParseError::kBadJson;
     Cell cell;
     const std::string_view text = d.substr(v, p - v);
     if (text.front() == '"') {

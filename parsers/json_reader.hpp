@@ -1,6 +1,7 @@
-// JSON rows: JSON lines of flat objects, Streaming API records ({"properties":{...}}) and Event Hub
-// captures ({"records":[...]}), or a whole-file stream/array of such values. Decodes projected
-// fields of each row; knows nothing of hunts or threads.
+// JSON rows: JSON lines of flat objects, Streaming API records ({"properties":{...}}), Event Hub
+// captures ({"records":[...]}) and API results ({"Results":[...]}), or a whole-file stream/array of
+// such values. One walker over the structural tokens (json_structural.hpp) locates the projected
+// fields of each row and decodes only them; knows nothing of hunts or threads.
 #pragma once
 
 #include <algorithm>
@@ -11,7 +12,7 @@
 #include <vector>
 
 #include "parsers/record_view.hpp"
-#include "parsers/simd_scan.hpp"
+#include "parsers/json_structural.hpp"
 
 namespace rareconn::parsers {
 
@@ -30,11 +31,11 @@ class JsonRecordParser {
 
   // Line mode: decodes every line that starts in [begin, end); each line is parsed on its own (a
   // value may not run on past its LF, whatever the chunks), and a line longer than
-  // max_record_bytes is reported as kRecordTooLarge at its start without being parsed (its LF is
-  // searched for once; parsing resumes after it). Document mode: a whitespace-separated stream of
-  // values over [begin, data.size()), top-level arrays holding rows; a row longer than
-  // max_record_bytes is reported as kRecordTooLarge at its start, and the rows after it are read.
-  // on_record(const RecordView&) per row; on_error(offset, ParseError) per bad line/value.
+  // max_record_bytes is reported as kRecordTooLarge at its start (parsing resumes after its LF).
+  // Document mode: a whitespace-separated stream of values over [begin, data.size()), top-level
+  // arrays holding rows; a row longer than max_record_bytes is reported as kRecordTooLarge at its
+  // start, and the rows after it are read.
+  // on_record(const RecordView&) per row; on_error(offset, ParseError) per bad line/value/row.
   template <class OnRecord, class OnError>
   void parse(std::string_view data, std::uint64_t begin, std::uint64_t end, bool line_mode,
              OnRecord&& on_record, OnError&& on_error);
@@ -46,139 +47,119 @@ class JsonRecordParser {
                                  const std::vector<std::string>& flatten = {});
 
  private:
-  struct Raw {
-    std::string_view text;
-    bool escaped = false;  // a JSON string body with backslash escapes still to decode
-    bool set = false;
+  // One projected value of one row, as found in the text.
+  struct Slot {
+    std::string_view text;  // a string's body (without quotes), or a literal's text ("" for null)
+    int name = kUnset;      // which of the field's names matched (the lowest wins; later duplicates win ties)
+    bool escaped = false;   // a string body with backslash escapes still to decode
   };
-  // Parses the value at pos: rows are reported; returns the end of the value or an error.
-  ParseError parse_top(std::string_view data, std::uint64_t& pos, std::vector<std::uint64_t>& rows);
-  ParseError collect_rows(std::string_view data, std::uint64_t& pos, std::vector<std::uint64_t>& rows,
-                          int depth);
-  ParseError collect_array(std::string_view data, std::uint64_t& pos, std::vector<std::uint64_t>& rows, int depth);
-
-  Projection projection_;
-  std::uint64_t max_record_bytes_;
-  // Projected names by length (names of 64+ bytes in the last bucket): (name, slot, priority).
-  struct KeyCandidate {
-    std::string_view name;
-    int slot, priority;
+  static constexpr int kUnset = 1 << 30;
+  // A row object met while walking a value: its extent and its slots in slots_.
+  struct Row {
+    std::uint64_t offset = 0, end = 0;
+    std::size_t slots = 0;
+    bool bad_key = false;  // a member name with an invalid escape
   };
-  std::vector<std::vector<KeyCandidate>> by_length_;
-  simd::JsonStringScanner scanner_storage_;
-  simd::JsonStringScanner* scanner_ = nullptr;  // &scanner_storage_ during parse()
-  std::vector<Raw> raw_;
-  std::vector<int> raw_priority_;
-  std::vector<std::string_view> values_;
-  std::vector<std::string_view> matched_names_;
-  std::vector<std::uint64_t> rows_;
-  std::string scratch_;
+  // What one value of the input gave: the rows to report (rows_out_), or an error at `error_at`;
+  // `next` is where the following value (line mode: line) starts.
+  struct Step {
+    std::uint64_t next = 0;
+    std::uint64_t error_at = 0;
+    ParseError error = ParseError::kNone;
+  };
+  Step step_line(std::uint64_t pos);
+  Step step_document(std::uint64_t pos);
+  // The walker (json_reader.cpp) over the tokens of json_structural.hpp.
+  // What an envelope (a row object that may hold the row elsewhere) was found to hold.
+  struct Envelope {
+    bool allow_records = false;  // "records" / "Results" arrays hold rows (top-level objects only)
+    bool has_records = false;    // such an array was met: its rows are in records_
+    std::int64_t properties = -1;  // the row of the last "properties" object, or -1
+  };
+  // Each reader starts with the value's opening token consumed; `t`/`c` (where passed) hold the token
+  // after the value on return. Errors that end the walk are returned; `own` receives an error of a
+  // row object that counts only once the whole object is known to be well formed (an invalid
+  // escape in a projected value, a non-object row in its "records"): a malformed object is kBadJson
+  // whatever came first.
+  ParseError read_top(std::uint64_t v, std::uint64_t& t, char& c, std::uint64_t& end);
+  ParseError read_row_object(std::uint64_t open, int depth, bool allow_records, std::vector<std::uint32_t>& out,
+                             std::uint64_t& end, ParseError& own);
+  ParseError read_members(std::uint64_t open, int depth, std::size_t row, Envelope* env, std::uint64_t& end);
+  ParseError read_row_array(std::uint64_t open, int depth, bool allow_records, std::vector<std::uint32_t>& out,
+                            bool defer_errors, std::uint64_t& end);
+  bool skip_value(std::uint64_t from, int depth, std::uint64_t& t, char& c, std::uint64_t& end);
+  bool skip_container(std::uint64_t open, char kind, int depth, std::uint64_t& end);
+  bool string_end(std::uint64_t& close, bool& escaped);
+  bool scalar_end(std::uint64_t s, std::uint64_t limit, std::uint64_t& e) const;
+  bool blank_gap(std::uint64_t from, std::uint64_t to) const;
+  std::uint64_t skip_blanks(std::uint64_t from) const;
+  std::uint64_t token(char& c);
+  std::size_t new_row(std::uint64_t offset);
+  int match_key(std::string_view key, int& name) const;
+  bool own_values_decode(const Row& row);
+  ParseError decode_row(std::size_t row);
+  bool is_flattened(std::string_view key) const;
 
-  RecordView view(std::uint64_t offset, std::uint64_t end) const {
+  RecordView view(const Row& row) const {
     RecordView rv;
     rv.values = values_.data();
     rv.count = values_.size();
-    rv.offset = offset;
-    rv.length = checked_record_length(end - offset);
+    rv.offset = row.offset;
+    rv.length = checked_record_length(row.end - row.offset);
     rv.matched_names = matched_names_.data();
     return rv;
   }
-  template <class OnRecord>
-  ParseError decode_row(std::string_view data, std::uint64_t offset, OnRecord& on_record);
-  struct Envelope {
-    bool allow_records = false;
-    std::uint64_t records_at = 0;     // offset of a top-level "records" array, or 0
-    std::uint64_t properties_at = 0;  // offset of a "properties" object, or 0
+
+  Projection projection_;
+  std::uint64_t max_record_bytes_;
+  // Projected names by length (names of 64+ bytes in the last bucket): [first, last) in keys_.
+  struct KeyCandidate {
+    std::string_view name;
+    std::uint64_t prefix;  // the name's first 8 bytes (names of 8+ bytes)
+    int slot, priority;
   };
-  ParseError project_object(std::string_view data, std::uint64_t offset, std::uint64_t& end, Envelope* env = nullptr);
-  ParseError project_members(std::string_view data, std::uint64_t offset, std::uint64_t& end, Envelope* env);
-  bool is_flattened(std::string_view key) const;
-  std::uint64_t projected_row_ = ~std::uint64_t{0};  // the row whose projection values_ holds
-  std::uint64_t projected_end_ = 0;
+  std::vector<KeyCandidate> keys_;
+  std::uint32_t bucket_[66] = {};
+  json::Tokenizer tokens_;
+  std::string_view data_;
+  bool line_mode_ = true;
+  std::vector<Row> rows_;                // every row object of the current value
+  std::vector<Slot> slots_;              // rows_.size() x fields
+  std::vector<std::uint32_t> rows_out_;  // rows to report, in order
+  std::vector<std::uint32_t> records_;   // rows of the current envelope's "records" array
+  ParseError records_error_ = ParseError::kNone;
+  std::vector<std::string_view> values_;
+  std::vector<std::string_view> matched_names_;
+  std::string scratch_, key_buf_;
 };
 
 namespace json_detail {
 // Cursor helpers over a JSON text; every function returns false on malformed input.
 void skip_ws(std::string_view d, std::uint64_t& p);
-bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped);
-// The same with a window scanner over `d` (faster for runs of short strings).
-bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped, simd::JsonStringScanner& scanner);  // p at '"'; ends after '"'
+bool skip_string(std::string_view d, std::uint64_t& p, bool& escaped);  // p at '"'; ends after '"'
 bool skip_value(std::string_view d, std::uint64_t& p, int depth = 0);
 bool decode_string_body(std::string_view body, std::string& out);  // body without quotes
 }  // namespace json_detail
 
-template <class OnRecord>
-ParseError JsonRecordParser::decode_row(std::string_view data, std::uint64_t offset,
-                                        OnRecord& on_record) {
-  std::uint64_t end = offset;
-  ParseError err = project_object(data, offset, end);
-  if (err != ParseError::kNone) return err;
-  if (end - offset > max_record_bytes_) return ParseError::kRecordTooLarge;
-  on_record(view(offset, end));
-  return ParseError::kNone;
-}
-
 template <class OnRecord, class OnError>
 void JsonRecordParser::parse(std::string_view data, std::uint64_t begin, std::uint64_t end,
                              bool line_mode, OnRecord&& on_record, OnError&& on_error) {
-  std::uint64_t pos = begin;
+  data_ = data;
+  line_mode_ = line_mode;
   const std::uint64_t limit = line_mode ? end : data.size();
-  scanner_ = &scanner_storage_;
-  scanner_storage_.reset(data.data() + data.size());
+  std::uint64_t pos = begin;
+  bool fresh = true;  // the tokenizer must restart at pos (no token stream known to lead there)
   while (pos < limit && pos < data.size()) {
-    // `text` is what this value may use: its line in line mode (found first, at most the bound
-    // plus its LF away), all of the data in document mode.
-    std::string_view text = data;
-    if (line_mode) {
-      // A line's length excludes its terminator (LF or CR LF), as a CSV record's does.
-      const std::uint64_t reach = std::min<std::uint64_t>(data.size() - pos, max_record_bytes_ + 2);
-      const void* nl = std::memchr(data.data() + pos, '\n', reach);
-      const std::uint64_t line_end =
-          nl == nullptr ? pos + reach : static_cast<std::uint64_t>(static_cast<const char*>(nl) - data.data());
-      const std::uint64_t content_end = line_end > pos && data[line_end - 1] == '\r' ? line_end - 1 : line_end;
-      if ((nl == nullptr && line_end < data.size()) || content_end - pos > max_record_bytes_) {
-        on_error(pos, ParseError::kRecordTooLarge);
-        pos = next_line_start(data, line_end);
-        continue;
-      }
-      text = data.substr(0, line_end);
-      scanner_storage_.reset(text.data() + text.size());
+    if (fresh) tokens_.reset(data, pos, line_mode ? std::min<std::uint64_t>(data.size(), pos + max_record_bytes_ + 2) : data.size());
+    const Step s = line_mode ? step_line(pos) : step_document(pos);
+    fresh = s.error != ParseError::kNone;
+    if (s.error != ParseError::kNone) on_error(s.error_at, s.error);
+    for (std::uint32_t r : rows_out_) {
+      const ParseError e = decode_row(r);
+      if (e != ParseError::kNone) on_error(rows_[r].offset, e);
+      else on_record(view(rows_[r]));
     }
-    const std::uint64_t line_start = pos;
-    if (line_mode) {
-      while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r')) ++pos;
-      if (pos >= text.size()) {  // a blank line
-        pos = text.size() + 1;
-        continue;
-      }
-    } else {
-      json_detail::skip_ws(text, pos);
-      if (pos >= text.size()) break;
-    }
-    const std::uint64_t value_start = pos;
-    rows_.clear();
-    projected_row_ = ~std::uint64_t{0};
-    ParseError err = parse_top(text, pos, rows_);
-    if (err == ParseError::kNone && line_mode) {
-      while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r')) ++pos;
-      if (pos < text.size()) err = ParseError::kBadJson;
-    }
-    if (err != ParseError::kNone) {
-      on_error(line_mode ? line_start : value_start, err);
-      pos = line_mode ? text.size() + 1 : next_line_start(data, value_start + 1);
-      continue;
-    }
-    if (rows_.size() == 1 && rows_[0] == projected_row_) {
-      // A plain row: projected during the pass that found it.
-      if (projected_end_ - projected_row_ > max_record_bytes_) on_error(projected_row_, ParseError::kRecordTooLarge);
-      else on_record(view(projected_row_, projected_end_));
-    } else {
-      for (std::uint64_t row : rows_) {
-        ParseError e = decode_row(text, row, on_record);
-        if (e != ParseError::kNone) on_error(row, e);
-      }
-    }
-    if (line_mode) pos = text.size() + 1;  // past the LF
+    pos = s.next;
   }
 }
 

@@ -142,3 +142,71 @@ TEST(JsonRows, SingleRowArrayReportsTheRowsOwnOffset) {
   ASSERT_EQ(o.rows.size(), 1u);
   EXPECT_EQ(o.offsets[0], 2u);
 }
+
+TEST(JsonRows, ProjectedValuesAreExactJson) {
+  // \u escapes and surrogate pairs, escaped member names, duplicates (last wins), numbers as written.
+  Out o = parse("{\"RemoteIP\":\"\\ud83d\\ude00\\u00e9\\/\\\\\",\"Remote\\u0050ort\":-1.50E+02,\"Timestamp\":\"a\","
+                "\"Timestamp\":\"b\"}\n"
+                "{\"RemoteIP\":\"lone \\ud800 x\",\"RemotePort\":0,\"RemotePort\":true}\n");
+  ASSERT_TRUE(o.errors.empty());
+  ASSERT_EQ(o.rows.size(), 2u);
+  EXPECT_EQ(o.rows[0], (std::vector<std::string>{"b", "\xF0\x9F\x98\x80\xC3\xA9/\\", "-1.50E+02"}));
+  EXPECT_EQ(o.rows[1], (std::vector<std::string>{"", "lone \xEF\xBF\xBD x", "true"}));
+}
+
+TEST(JsonRows, SkippedMembersAreValidatedButNotDecoded) {
+  // An unknown escape in a member nobody reads is kept as the old reader did; structure, numbers,
+  // literals and control bytes are checked everywhere, and every error is located at its line.
+  const std::string t =
+      "{\"x\":\"\\q\",\"RemoteIP\":\"1\"}\n"          // fine: \q is never decoded
+      "{\"x\":[1,{\"y\":tru}],\"RemoteIP\":\"2\"}\n"  // bad literal deep inside
+      "{\"x\":\"a\x01\",\"RemoteIP\":\"3\"}\n"         // control byte in a string
+      "{\"x\":1 2,\"RemoteIP\":\"4\"}\n"               // two values
+      "{\"x\":-,\"RemoteIP\":\"5\"}\n"                 // bad number
+      "{\"RemoteIP\":\"6\",}\n"                        // trailing comma
+      "{\"R\\q\":1,\"RemoteIP\":\"7\"}\n"              // a member name that cannot be decoded
+      "{\"x\":{\"a\\\"]\":\"}\\\\\"},\"RemoteIP\":\"8\"}\n";  // escaped quotes and brackets inside strings
+  Out o = parse(t);
+  ASSERT_EQ(o.rows.size(), 2u);
+  EXPECT_EQ(o.rows[0][1], "1");
+  EXPECT_EQ(o.rows[1][1], "8");
+  ASSERT_EQ(o.errors.size(), 6u);
+  std::uint64_t line = t.find('\n') + 1;
+  for (const auto& e : o.errors) {
+    EXPECT_EQ(e.first, line);
+    EXPECT_EQ(e.second, ParseError::kBadJson);
+    line = t.find('\n', line) + 1;
+  }
+}
+
+TEST(JsonRows, EnvelopesInOnePassKeepTheirRules) {
+  // Results arrays, the last "records" array wins, a non-object row in records, a bad escape in a
+  // Streaming API row is that row's error (at the row), and Winlogbeat's event_data is flattened.
+  const std::string t =
+      "{\"Results\":[{\"RemoteIP\":\"r1\"},{\"RemoteIP\":\"r2\"}],\"Stats\":{}}\n"
+      "{\"records\":[{\"RemoteIP\":\"lost\"}],\"records\":[{\"properties\":{\"RemoteIP\":\"kept\"}}]}\n"
+      "{\"records\":[{\"RemoteIP\":\"x\"},7]}\n"
+      "{\"time\":\"t\",\"properties\":{\"RemoteIP\":\"\\x\"}}\n"
+      "[{\"event_data\":{\"RemoteIP\":\"e1\"}},{\"event_data\":{\"RemoteIP\":\"e2\"}}]\n";
+  Projection proj{{{{"RemoteIP"}}}, {"event_data"}};
+  JsonRecordParser p(proj);
+  std::vector<std::string> rows;
+  std::vector<std::pair<std::uint64_t, ParseError>> errors;
+  p.parse(t, 0, t.size(), true, [&](const RecordView& rv) { rows.emplace_back(rv.values[0]); },
+          [&](std::uint64_t off, ParseError e) { errors.push_back({off, e}); });
+  EXPECT_EQ(rows, (std::vector<std::string>{"r1", "r2", "kept", "e1", "e2"}));
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0], (std::pair<std::uint64_t, ParseError>{t.find("{\"records\":[{\"RemoteIP\":\"x\""), ParseError::kNotAnObject}));
+  EXPECT_EQ(errors[1], (std::pair<std::uint64_t, ParseError>{t.find("{\"RemoteIP\":\"\\x"), ParseError::kBadJson}));
+}
+
+TEST(JsonRows, LinesEndAtTheirLineFeedWhateverTheyHold) {
+  // A value cut by its LF is bad at its line, and the next line is read; CR LF ends a line too.
+  const std::string t = "{\"RemoteIP\":\"a\n\"}\n{\"RemoteIP\":\"b\"}\r\n  \t\r\n{\"RemoteIP\":[1,\n2]}\n{\"RemoteIP\":\"c\"}";
+  Out o = parse(t);
+  ASSERT_EQ(o.rows.size(), 2u);
+  EXPECT_EQ(o.rows[0][1], "b");
+  EXPECT_EQ(o.rows[1][1], "c");
+  ASSERT_EQ(o.errors.size(), 4u);
+  EXPECT_EQ(o.errors[0].first, 0u);
+}
