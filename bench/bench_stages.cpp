@@ -114,7 +114,7 @@ void hunt(benchmark::State& state, bool json) {
       for (std::size_t t = 0; t < m.probe_task_count(); ++t) m.probe(t, out, recent);
       findings = out.size();
     }
-    benchmark::DoNotOptimize(filter.funnel().after_link_local);
+    benchmark::DoNotOptimize(filter.funnel().passed[core::kMdeAfterLinkLocal]);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.size()));
   state.counters["findings"] = static_cast<double>(findings);

@@ -50,19 +50,13 @@ const std::vector<std::string>& mde_datetime_columns();
 // Output column names of the key (left side of the join), in Kusto's order.
 std::vector<std::string> mde_key_columns(const MdeOptions& options);
 
-// Records left after each filter (the funnel). Time windows are counted by the window engine.
-struct MdeFunnel {
-  std::uint64_t records = 0;        // records decoded
-  std::uint64_t null_time = 0;      // empty time: null in Kusto, dropped by `where Timestamp > ...`
-  std::uint64_t bad_time = 0;       // non-empty time that does not parse: malformed
-  std::uint64_t after_servers = 0;  // DeviceName in (Servers)
-  std::uint64_t after_action = 0;   // ActionType == "ConnectionSuccess"
-  std::uint64_t after_ip_type = 0;  // RemoteIPType !in ("Private", "Loopback")
-  std::uint64_t after_link_local = 0;  // RemoteIP !startswith "169.254."
-  void add(const MdeFunnel& o);
-  Funnel steps() const;  // for the summary
-  void count_null_time() { ++records, ++null_time; }
-  void count_bad_time() { ++records, ++bad_time; }
+// The funnel's steps (records left after each filter). Time windows are counted by the window engine.
+enum MdeStep : std::size_t { kMdeAfterServers, kMdeAfterAction, kMdeAfterIpType, kMdeAfterLinkLocal };
+inline constexpr FunnelStepName kMdeFunnelSteps[] = {
+    {"after_servers", "DeviceName in (Servers)"},
+    {"after_action_type", "ActionType == \"ConnectionSuccess\""},
+    {"after_remote_ip_type", "RemoteIPType !in (\"Private\", \"Loopback\")"},
+    {"after_link_local", "RemoteIP !startswith \"169.254.\""},
 };
 
 enum class RecordStatus { kOk, kBadTime };
@@ -74,13 +68,13 @@ class MdeRecordFilter {
   // `time`: the event time when the caller decoded it (a portal column with a zone); else the
   // time field is parsed here as ISO 8601.
   RecordStatus process(const std::string_view* fields, EventRef ref, std::optional<Ticks> time = std::nullopt);
-  const MdeFunnel& funnel() const { return funnel_; }
-  MdeFunnel& funnel() { return funnel_; }
+  const Funnel& funnel() const { return funnel_; }
+  Funnel& funnel() { return funnel_; }
 
  private:
   const MdeOptions& options_;
   WindowPartial& partial_;
-  MdeFunnel funnel_;
+  Funnel funnel_;
   DatetimeParser datetime_;
   std::string key_;
 };

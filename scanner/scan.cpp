@@ -475,16 +475,15 @@ int run_scan(const ScanOptions& opt) {
   // 5. Gather the workers' counts and errors.
   std::vector<core::WindowPartial*> partials;
   std::vector<ScanError> errors, failures;
-  core::MdeFunnel mde_funnel;
-  core::SysmonFunnel sysmon_funnel;
+  core::Funnel funnel;
   std::vector<core::PivotCandidate> candidates;
   std::uint64_t unused_slots = 0, truncated_chunks = 0;
   for (auto& wp : workers) {
     if (!wp) continue;
     partials.push_back(&wp->partial);
-    if (wp->mde) mde_funnel.add(wp->mde->funnel());
+    if (wp->mde) funnel.add(wp->mde->funnel());
     if (wp->sysmon) {
-      sysmon_funnel.add(wp->sysmon->funnel());
+      funnel.add(wp->sysmon->funnel());
       candidates.insert(candidates.end(), wp->sysmon->candidates().begin(), wp->sysmon->candidates().end());
     }
     report.malformed += wp->malformed;
@@ -546,7 +545,7 @@ int run_scan(const ScanOptions& opt) {
       }
     }
     partials = {&*pivot_partial};
-    sysmon_funnel.after_private = pivot_filter->funnel().after_private;  // counted on the merged rows
+    funnel.passed[core::kSysAfterPrivate] = pivot_filter->funnel().passed[core::kSysAfterPrivate];  // counted on the merged rows
     report.notes.push_back({"kusto_pivot_rows", pivot.rows.size()});
     report.notes.push_back({"events_merged_by_kusto_pivot", pivot.events - pivot.rows.size() - pivot.undecodable});
     if (pivot.undecodable) report.notes.push_back({"pivot_candidates_not_decodable", pivot.undecodable});
@@ -578,7 +577,8 @@ int run_scan(const ScanOptions& opt) {
 
   report.hunt = is_mde ? "mde" : "sysmon";
   report.time_column = is_mde ? "Timestamp" : "TimeGenerated";
-  report.funnel = is_mde ? mde_funnel.steps() : sysmon_funnel.steps();
+  report.funnel = core::funnel_report(funnel, is_mde ? std::span<const core::FunnelStepName>(core::kMdeFunnelSteps)
+                                                        : std::span<const core::FunnelStepName>(core::kSysmonFunnelSteps));
   report.counts = merger.counts();
   report.now = now;
   report.now_given = opt.now.has_value();

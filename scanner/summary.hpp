@@ -26,7 +26,7 @@ struct ScanReport {
   std::string hunt = "mde";
   std::vector<std::string> files;
   std::uint64_t bytes = 0;
-  core::Funnel funnel;
+  core::FunnelReport funnel;
   std::string time_column = "Timestamp";
   std::vector<std::pair<std::string, std::uint64_t>> notes;  // extra counts: (label, count)
   core::WindowCounts counts;

@@ -29,7 +29,7 @@ struct Result {
   std::vector<std::string> sets;
   std::vector<std::uint64_t> finding_offsets;
   WindowCounts counts_total;
-  MdeFunnel funnel;
+  Funnel funnel;
   std::optional<Ticks> now;
 };
 
@@ -150,10 +150,10 @@ TEST(MdeHunt, FiltersOfSection2) {
   Result r = run(evs, kNow, opts);
   EXPECT_EQ(r.finding_offsets, (std::vector<std::uint64_t>{0, 3, 4, 5, 9, 10}));
   EXPECT_EQ(r.funnel.records, 12u);
-  EXPECT_EQ(r.funnel.after_servers, 10u);
-  EXPECT_EQ(r.funnel.after_action, 9u);
-  EXPECT_EQ(r.funnel.after_ip_type, 7u);
-  EXPECT_EQ(r.funnel.after_link_local, 6u);
+  EXPECT_EQ(r.funnel.passed[kMdeAfterServers], 10u);
+  EXPECT_EQ(r.funnel.passed[kMdeAfterAction], 9u);
+  EXPECT_EQ(r.funnel.passed[kMdeAfterIpType], 7u);
+  EXPECT_EQ(r.funnel.passed[kMdeAfterLinkLocal], 6u);
   EXPECT_EQ(r.finding_keys[5], "");  // empty RemoteIP groups and joins under ""
 }
 

@@ -48,7 +48,7 @@ namespace {
 struct SysmonRun {
   std::vector<std::uint64_t> findings;
   std::vector<std::int64_t> counts;
-  SysmonFunnel funnel;
+  Funnel funnel;
 };
 
 SysmonRun run(const std::vector<SysmonEvent>& evs, const std::string& now, Ticks lookback, Ticks recent,
@@ -105,10 +105,10 @@ TEST(SysmonHunt, FiltersAndFunnel) {
   evs.insert(evs.end(), {other_source, id22, no_data, id03});
   SysmonRun r = run(evs, "2024-05-31T00:00:00Z", 30 * kTicksPerDay, 5 * kTicksPerDay);
   EXPECT_EQ(r.findings, (std::vector<std::uint64_t>{0, 2, 3, 7}));
-  EXPECT_EQ(r.funnel.after_source, 7u);
-  EXPECT_EQ(r.funnel.after_event_id, 6u);
-  EXPECT_EQ(r.funnel.no_event_data, 1u);
-  EXPECT_EQ(r.funnel.after_private, 4u);
+  EXPECT_EQ(r.funnel.passed[kSysAfterSource], 7u);
+  EXPECT_EQ(r.funnel.passed[kSysAfterEventId], 6u);
+  EXPECT_EQ(r.funnel.passed[kSysAfterEventId] - r.funnel.passed[kSysAfterEventData], 1u);  // null EventData
+  EXPECT_EQ(r.funnel.passed[kSysAfterPrivate], 4u);
   SysmonOptions lin;
   lin.linux_sysmon = true;
   EXPECT_EQ(run(evs, "2024-05-31T00:00:00Z", 30 * kTicksPerDay, 5 * kTicksPerDay, lin).findings.size(), 5u);
