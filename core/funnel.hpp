@@ -13,6 +13,9 @@ namespace rareconn::core {
 
 inline constexpr std::size_t kMaxFunnelSteps = 8;
 
+// What a hunt's filter made of one record: counted in the funnel, or a time that does not parse.
+enum class RecordStatus { kOk, kBadTime };
+
 // A filter's name: its --stats key (snake case) and its label, the filter as the query writes it.
 struct FunnelStepName {
   const char* key;

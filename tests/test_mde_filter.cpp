@@ -1,8 +1,8 @@
-// Tests for core/mde_hunt and core/window_aggregator together: the seed's filters (kql-semantics
+// Tests for hunts/mde/mde_filter and core/window_aggregator together: the seed's filters (kql-semantics
 // §2 worked examples), window edges to 100 ns (§3), summarize/join semantics (§4, §5, §8), with
 // `now` given and with `now` found at the end, and with records spread over several threads'
 // partials.
-#include "core/mde_hunt.hpp"
+#include "hunts/mde/mde_filter.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +15,7 @@
 #include "core/window_aggregator.hpp"
 
 using namespace rareconn::core;
+using namespace rareconn::hunts;
 
 namespace {
 
@@ -52,7 +53,7 @@ Result run(const std::vector<Ev>& evs, std::optional<std::string> now, MdeOption
   }
   std::vector<WindowPartial*> ptrs;
   for (auto& p : parts) ptrs.push_back(p.get());
-  HasAnyMatcher matcher(allow ? default_allow_needles() : std::vector<std::string>{});
+  AllowList matcher(allow ? default_allow_needles() : std::vector<std::string>{});
   WindowMerger m(shared, ptrs, &matcher);
   for (std::size_t p = 0; p < m.partition_count(); ++p) m.merge_partition(p);
   m.finish_merge();

@@ -1,4 +1,4 @@
-// The Sysmon hunt of the seed (Sentinel `Event` table, Sysmon Event ID 3): its filters (window,
+// The Sysmon hunt's filters (Sentinel `Event` table, Sysmon Event ID 3): its filters (window,
 // Computer in servers, Source, EventID, the private-address regex), its key and its funnel, and
 // the pure text rules of parse_sysmon_id3 (RenderedDescription cut, RuleName parse).
 // Knows nothing of formats, files or threads: it sees one event already mapped to Event columns.
@@ -10,11 +10,20 @@
 #include <string_view>
 
 #include "core/funnel.hpp"
-#include "core/mde_hunt.hpp"
+#include "core/key_codec.hpp"
 #include "core/server_set.hpp"
 #include "core/window_aggregator.hpp"
 
-namespace rareconn::core {
+namespace rareconn::hunts {
+
+using core::EventRef;
+using core::Funnel;
+using core::FunnelStepName;
+using core::KeyBy;
+using core::RecordStatus;
+using core::ServerSet;
+using core::Ticks;
+using core::WindowPartial;
 
 // The fields of one Event row the hunt reads (the scanner maps every input format to these).
 struct SysmonEvent {
@@ -93,8 +102,8 @@ class SysmonRecordFilter {
   std::vector<PivotCandidate> candidates_;
   std::size_t next_prune_ = 1 << 20;
   Funnel funnel_;
-  DatetimeParser datetime_;
+  core::DatetimeParser datetime_;
   std::string key_;
 };
 
-}  // namespace rareconn::core
+}  // namespace rareconn::hunts

@@ -1,11 +1,15 @@
 // MDE hunt: the seed's filters in the seed's order, exactly as kql-semantics.md §2 states them.
 // Must not depend on formats, files or threads.
-#include "core/mde_hunt.hpp"
+#include "hunts/mde/mde_filter.hpp"
 
 #include "core/has_any.hpp"
 #include "core/key_codec.hpp"
 
-namespace rareconn::core {
+namespace rareconn::hunts {
+
+using core::append_key_part;
+using core::kusto_fold;
+using core::trim_blanks;
 
 std::vector<std::vector<std::string>> mde_field_names() {
   return {
@@ -81,4 +85,4 @@ RecordStatus MdeRecordFilter::process(const std::string_view* f, EventRef ref, s
   return RecordStatus::kOk;
 }
 
-}  // namespace rareconn::core
+}  // namespace rareconn::hunts

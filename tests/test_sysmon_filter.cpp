@@ -1,7 +1,7 @@
 // Tests for core/sysmon_hunt: the private-address regex (kql-semantics §2 examples), the
 // RenderedDescription cut (§6.2), the RuleName parse lazy and greedy (§6.8), the filters and the
 // Sysmon window rule (recent side also inside the lookback).
-#include "core/sysmon_hunt.hpp"
+#include "hunts/sysmon/sysmon_filter.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 #include <vector>
 
 using namespace rareconn::core;
+using namespace rareconn::hunts;
 
 TEST(SysmonHunt, PrivateRegexExamples) {
   for (const char* ip : {"10.1.2.3", "172.16.0.1", "172.31.9.9", "172.20.1.1", "192.168.0.1", "127.0.0.1"}) {

@@ -1,4 +1,4 @@
-// The Defender (MDE) hunt of the seed: the fields it reads, its filters (servers, ActionType,
+// The Defender (MDE) hunt's filters: the fields it reads, its filters (servers, ActionType,
 // RemoteIPType, link-local), its group key and the funnel of counts. Feeds the window engine.
 // Knows nothing of formats, files or threads: it sees one record's projected field values.
 #pragma once
@@ -10,12 +10,21 @@
 #include <vector>
 
 #include "core/funnel.hpp"
+#include "core/has_any.hpp"
 #include "core/server_set.hpp"
+#include "core/key_codec.hpp"
 #include "core/window_aggregator.hpp"
 
-namespace rareconn::core {
+namespace rareconn::hunts {
 
-enum class KeyBy { kIp, kIpProcess };
+using core::EventRef;
+using core::Funnel;
+using core::FunnelStepName;
+using core::KeyBy;
+using core::RecordStatus;
+using core::ServerSet;
+using core::Ticks;
+using core::WindowPartial;
 
 // Slots of the projected record, in this order.
 enum MdeSlot : std::size_t {
@@ -59,8 +68,6 @@ inline constexpr FunnelStepName kMdeFunnelSteps[] = {
     {"after_link_local", "RemoteIP !startswith \"169.254.\""},
 };
 
-enum class RecordStatus { kOk, kBadTime };
-
 // One per thread.
 class MdeRecordFilter {
  public:
@@ -75,11 +82,23 @@ class MdeRecordFilter {
   const MdeOptions& options_;
   WindowPartial& partial_;
   Funnel funnel_;
-  DatetimeParser datetime_;
+  core::DatetimeParser datetime_;
   std::string key_;
+};
+
+// The seed's allow-list: a key is dropped when its URL set `has_any` of the needles.
+class AllowList final : public core::RareKeyFilter {
+ public:
+  explicit AllowList(std::vector<std::string> needles) : size_(needles.size()), matcher_(needles) {}
+  bool drops(const core::RareKey& key) const override { return matcher_(key.set_json); }
+  std::size_t size() const { return size_; }
+
+ private:
+  std::size_t size_;
+  core::HasAnyMatcher matcher_;
 };
 
 // Kusto `startswith` (ASCII case-insensitive prefix).
 bool starts_with_nocase(std::string_view s, std::string_view prefix);
 
-}  // namespace rareconn::core
+}  // namespace rareconn::hunts

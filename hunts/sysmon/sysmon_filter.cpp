@@ -1,12 +1,16 @@
 // Sysmon hunt: filters in the seed's order and the text rules of parse_sysmon_id3
 // (kql-semantics §6). Must not depend on formats, files or threads.
-#include "core/sysmon_hunt.hpp"
+#include "hunts/sysmon/sysmon_filter.hpp"
 
 #include "core/key_codec.hpp"
 
 #include <algorithm>
 
-namespace rareconn::core {
+namespace rareconn::hunts {
+
+using core::append_key_part;
+using core::trim_blanks;
+using core::WindowConfig;
 
 std::vector<std::string> sysmon_key_columns(const SysmonOptions& options) {
   std::vector<std::string> cols;
@@ -115,4 +119,4 @@ RecordStatus SysmonRecordFilter::process(const SysmonEvent& e, EventRef ref) {
   return RecordStatus::kOk;
 }
 
-}  // namespace rareconn::core
+}  // namespace rareconn::hunts

@@ -1,5 +1,5 @@
-// Parallel decoding of Sysmon rows for output and for Kusto's pivot merge.
-#include "scanner/sysmon_rows.hpp"
+// Records read again for output and for hunts' second passes (see the header).
+#include "scanner/record_reader.hpp"
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
@@ -7,8 +7,11 @@
 #include <map>
 #include <memory>
 
+#include "parsers/csv_reader.hpp"
+#include "parsers/event_xml.hpp"
 #include "parsers/evtx_reader.hpp"
 #include "parsers/json_reader.hpp"
+#include "scanner/event_view.hpp"
 
 namespace rareconn::scanner {
 
@@ -16,15 +19,22 @@ namespace {
 constexpr std::uint64_t kEvtxHeader = 4096, kEvtxChunk = 65536;
 }
 
-void decode_sysmon_rows(const std::vector<InputFile>& files, const std::vector<RowRef>& refs,
-                        const SysmonTimeConfig& time, std::vector<SysmonRow>& rows, std::vector<char>& ok) {
-  rows.assign(refs.size(), SysmonRow{});
-  ok.assign(refs.size(), 0);
+void RecordReader::parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) const {
+  tbb::parallel_for(std::size_t{0}, n, body);
+}
+
+std::vector<const std::vector<std::string>*> RecordReader::headers() const {
+  std::vector<const std::vector<std::string>*> out;
+  for (const InputFile& f : files_) out.push_back(f.format == parsers::InputFormat::kCsv ? &f.header.columns : nullptr);
+  return out;
+}
+
+void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::RecordVisitor& visitor) const {
   // EVTX: group the wanted records by chunk.
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::vector<std::size_t>> by_chunk;
   std::vector<std::size_t> others;
   for (std::size_t i = 0; i < refs.size(); ++i) {
-    if (files[refs[i].file].format == parsers::InputFormat::kEvtx) {
+    if (files_[refs[i].file].format == parsers::InputFormat::kEvtx) {
       by_chunk[{refs[i].file, (refs[i].offset - kEvtxHeader) / kEvtxChunk}].push_back(i);
     } else {
       others.push_back(i);
@@ -37,44 +47,47 @@ void decode_sysmon_rows(const std::vector<InputFile>& files, const std::vector<R
     parsers::EvtxChunkOptions options;
     options.verify_checksums = false;
     parsers::EvtxChunkDecoder decoder(options);
+    EventText text;
     const auto& where = chunks[c].first;
     const auto& wanted = chunks[c].second;
     decoder.decode_chunk(
-        files[where.first].bytes(), where.second,
+        files_[where.first].bytes(), where.second,
         [&](const parsers::EvtxEvent& ev) {
           for (std::size_t i : wanted) {
-            if (refs[i].offset == ev.offset) {
-              SysmonMapper::row_from_evtx(ev, rows[i]);
-              rows[i].time = refs[i].time;
-              ok[i] = 1;
-            }
+            if (refs[i].offset == ev.offset) visitor.event(i, event_view(ev, text));
           }
         },
         [](std::uint64_t, std::uint64_t, const char*) {});
   });
-  tbb::enumerable_thread_specific<std::unique_ptr<SysmonMapper>> mappers;
+  struct Scratch {
+    parsers::XmlEventParser xml;
+    parsers::XmlEventView view;
+  };
+  tbb::enumerable_thread_specific<std::unique_ptr<Scratch>> scratch;
   tbb::parallel_for(std::size_t{0}, others.size(), [&](std::size_t k) {
     const std::size_t i = others[k];
-    auto& mp = mappers.local();
-    if (!mp) mp = std::make_unique<SysmonMapper>(time);
-    const RowRef& r = refs[i];
-    const InputFile& f = files[r.file];
+    const core::EventRef& r = refs[i];
+    const InputFile& f = files_[r.file];
     const std::string_view d = f.bytes();
-    std::vector<std::pair<std::string, std::string>> named;
+    std::vector<parsers::NamedCell> cells;
     if (f.format == parsers::InputFormat::kCsv) {
       std::vector<std::string> values;
       if (parsers::CsvRecordParser::split_record(d, r.offset, values) != parsers::ParseError::kNone) return;
       for (std::size_t j = 0; j < values.size() && j < f.header.columns.size(); ++j) {
-        named.emplace_back(f.header.columns[j], std::move(values[j]));
+        cells.push_back({f.header.columns[j], parsers::Cell{std::move(values[j]), false}});
       }
-      ok[i] = mp->row_from_export(named, r.time, rows[i]);
+      visitor.row(i, cells);
     } else if (f.format == parsers::InputFormat::kJson) {
-      std::vector<parsers::NamedCell> cells;
-      if (parsers::JsonRecordParser::split_record(d, r.offset, cells, {"event_data"}) != parsers::ParseError::kNone) return;
-      for (auto& c : cells) named.emplace_back(std::move(c.name), std::move(c.cell.value));
-      ok[i] = mp->row_from_export(named, r.time, rows[i]);
+      if (parsers::JsonRecordParser::split_record(d, r.offset, cells, projection_.flatten) != parsers::ParseError::kNone) {
+        return;
+      }
+      visitor.row(i, cells);
     } else {
-      ok[i] = mp->row_from_xml(d.substr(r.offset, r.length), r.time, rows[i]);
+      auto& s = scratch.local();
+      if (!s) s = std::make_unique<Scratch>();
+      std::string why;
+      if (!s->xml.parse_event(d.substr(r.offset, r.length), s->view, why)) return;
+      visitor.event(i, event_view(s->view, r.offset, r.length));
     }
   });
 }
