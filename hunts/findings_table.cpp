@@ -45,20 +45,21 @@ int time_column(const std::vector<std::string>& names, const std::vector<std::st
   return best;
 }
 
-// Every column of each finding's record, in input order.
+// Every column of each finding's record.
 class CellsOf final : public RecordVisitor {
  public:
-  explicit CellsOf(std::size_t n) : cells(n) {}
-  void row(std::size_t i, std::vector<parsers::NamedCell>& c) override { cells[i] = std::move(c); }
+  explicit CellsOf(std::size_t n) : rows(n) {}
+  void row(std::size_t i, RowCells& r) override { rows[i] = std::move(r); }
   void event(std::size_t, const parsers::WindowsEventView&) override {}
-  std::vector<std::vector<parsers::NamedCell>> cells;
+  std::vector<RowCells> rows;
 };
 
 }  // namespace
 
 FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings, const std::vector<core::RareKey>& rare,
                                      const RunServices& services, const TabularSchema& schema) {
-  // 1. Decode the findings' records again.
+  // 1. Decode the findings' records again: CSV records to values by column position, JSON
+  // records to named cells.
   std::vector<core::EventRef> refs;
   refs.reserve(findings.size());
   for (const core::Finding& f : findings) refs.push_back({f.offset, f.file, f.length});
@@ -71,15 +72,20 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
   auto add_right = [&](const std::string& name) {
     if (right_index.emplace(name, right.size()).second) right.push_back(name);
   };
-  std::vector<int> header_time(headers.size(), -1);
+  std::vector<std::vector<std::size_t>> csv_map(headers.size());
+  std::vector<int> csv_time(headers.size(), -1);
+  for (const auto* h : headers) {
+    if (!h) continue;
+    for (const std::string& c : *h) add_right(c);
+  }
   for (std::size_t fi = 0; fi < headers.size(); ++fi) {
     if (!headers[fi]) continue;
-    for (const std::string& c : *headers[fi]) add_right(c);
-    header_time[fi] = time_column(*headers[fi], schema.time_columns);
+    for (const std::string& c : *headers[fi]) csv_map[fi].push_back(right_index[c]);
+    csv_time[fi] = time_column(*headers[fi], schema.time_columns);
   }
   for (std::size_t i = 0; i < findings.size(); ++i) {
     if (headers[findings[i].file]) continue;
-    for (const auto& c : decoded.cells[i]) add_right(c.name);
+    for (const auto& c : decoded.rows[i].cells) add_right(c.name);
   }
   FindingsTable table;
   table.columns = schema.key_columns;
@@ -102,22 +108,24 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
     for (std::size_t j = 0; j < k.parts.size(); ++j) row[j] = parsers::Cell{k.parts[j], false};
     if (!schema.set_column.empty()) row[nleft - 2] = parsers::Cell{k.set_json, true};
     row[nleft - 1] = parsers::Cell{std::to_string(k.count), true};
-    std::vector<parsers::NamedCell>& cells = decoded.cells[i];
-    int t = header_time[f.file];
-    if (!headers[f.file]) {
+    std::size_t time_at = SIZE_MAX;
+    RowCells& r = decoded.rows[i];
+    if (headers[f.file]) {
+      const auto& map = csv_map[f.file];
+      for (std::size_t j = 0; j < r.values.size() && j < map.size(); ++j) row[nleft + map[j]].value = std::move(r.values[j]);
+      if (csv_time[f.file] >= 0) time_at = nleft + map[static_cast<std::size_t>(csv_time[f.file])];
+    } else {
       std::vector<std::string> names;
-      for (const auto& c : cells) names.push_back(c.name);
-      t = time_column(names, schema.time_columns);
-      if (t >= 0) t = static_cast<int>(right_index.at(names[static_cast<std::size_t>(t)]));
-    } else if (t >= 0) {
-      t = static_cast<int>(right_index.at((*headers[f.file])[static_cast<std::size_t>(t)]));
+      for (auto& c : r.cells) names.push_back(c.name);
+      const int t = time_column(names, schema.time_columns);
+      for (auto& c : r.cells) row[nleft + right_index.at(c.name)] = std::move(c.cell);
+      if (t >= 0) time_at = nleft + right_index.at(names[static_cast<std::size_t>(t)]);
     }
-    for (auto& c : cells) row[nleft + right_index.at(c.name)] = std::move(c.cell);
     for (std::size_t at : datetime_at) {
       if (row[at].raw_json || row[at].value.empty()) continue;
       if (const auto d = core::parse_datetime(core::trim_blanks(row[at].value))) row[at].value = core::format_datetime(*d);
     }
-    if (t >= 0) row[nleft + static_cast<std::size_t>(t)] = parsers::Cell{core::format_datetime(f.time), false};
+    if (time_at != SIZE_MAX) row[time_at] = parsers::Cell{core::format_datetime(f.time), false};
   });
   return table;
 }

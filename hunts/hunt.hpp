@@ -65,13 +65,30 @@ struct InputFacts {
   std::function<bool(std::string_view name)> has_field;
 };
 
+// One tabular record read again: a CSV record's values by header position, or a JSON record's
+// members (strings decoded, other values verbatim with raw_json).
+struct RowCells {
+  const std::vector<std::string>* header = nullptr;  // CSV: the column names of `values`
+  std::vector<std::string> values;                   // CSV
+  std::vector<parsers::NamedCell> cells;             // JSON
+  // Calls f(name, value) for every column, in input order.
+  template <class F>
+  void for_each(F&& f) const {
+    if (header) {
+      for (std::size_t j = 0; j < values.size() && j < header->size(); ++j) f((*header)[j], values[j]);
+    } else {
+      for (const parsers::NamedCell& c : cells) f(c.name, c.cell.value);
+    }
+  }
+};
+
 // Records read again after the scan (the findings; Kusto's pivot candidates), decoded by the
 // scanner in parallel: row() or event() is called once per record that decodes, concurrently for
 // distinct indexes.
 class RecordVisitor {
  public:
   virtual ~RecordVisitor() = default;
-  virtual void row(std::size_t i, std::vector<parsers::NamedCell>& cells) = 0;  // every column, input order
+  virtual void row(std::size_t i, RowCells& row) = 0;
   virtual void event(std::size_t i, const parsers::WindowsEventView& event) = 0;
 };
 
@@ -122,6 +139,8 @@ class Hunt {
   // What it reads.
   virtual const parsers::Projection& projection() const = 0;
   virtual RequiredSlots required_slots() const = 0;
+  // A projection slot as messages name it (default: its first spelling).
+  virtual std::string column_name(std::size_t slot) const { return projection().fields[slot].names.front(); }
   virtual std::vector<std::string> event_data_fields() const { return {}; }  // EventData names the filters read
   virtual std::string_view time_column() const = 0;                          // as the summary names it
   // A CSV header whose only time column is in local time: nullopt when the hunt can read it

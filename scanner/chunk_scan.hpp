@@ -30,7 +30,7 @@ inline constexpr unsigned kInputKinds =
     (ReadsRows<W> ? unsigned{hunts::kTabularRows} : 0u) | (ReadsWindowsEvents<W> ? unsigned{hunts::kWindowsEvents} : 0u);
 
 template <class W>
-std::uint64_t scan_chunk(Worker& w, W& hw, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) {
+[[gnu::flatten]] std::uint64_t scan_chunk(Worker& w, W& hw, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) {
   const InputFile& f = files[c.file];
   const std::string_view d = f.bytes();
   auto settle = [&](std::uint64_t offset, const hunts::RecordOutcome& o) {

@@ -24,11 +24,11 @@ HuntEntry register_hunt() {
 }  // namespace
 
 const std::vector<HuntEntry>& hunt_registry() {
-  static const std::vector<HuntEntry> hunts = {
+  static const std::vector<HuntEntry> registry = {
       register_hunt<hunts::MdeHunt>(),
       register_hunt<hunts::SysmonHunt>(),
   };
-  return hunts;
+  return registry;
 }
 
 const HuntEntry* find_hunt(std::string_view name) {

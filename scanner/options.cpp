@@ -143,8 +143,8 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
       if (!value(v)) return false;
       if (v != "auto" && !find_hunt(v)) {
         error = "--hunt must be auto";
-        const auto& hunts = hunt_registry();
-        for (std::size_t i = 0; i < hunts.size(); ++i) error += (i + 1 == hunts.size() ? " or " : ", ") + hunts[i].name;
+        const auto& registry = hunt_registry();
+        for (std::size_t i = 0; i < registry.size(); ++i) error += (i + 1 == registry.size() ? " or " : ", ") + registry[i].name;
         return false;
       }
       o.hunt = v;

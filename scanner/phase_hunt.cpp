@@ -21,7 +21,9 @@ const HuntEntry* detect_hunt(const InputFile& f, const std::vector<std::unique_p
   facts.has_field = [&](std::string_view name) {
     if (events) return false;
     if (!facts.json) return has_column(f, name);
-    return head.find("\"" + std::string(name) + "\"") != std::string_view::npos;
+    std::string quoted(1, '"');
+    quoted.append(name).push_back('"');
+    return head.find(quoted) != std::string_view::npos;
   };
   const HuntEntry* best = &hunt_registry().front();
   int best_score = 0;
@@ -122,7 +124,6 @@ PhaseResult phase_hunt(ScanRun& run) {
   }
   // Inputs that do not hold the hunt's table. JSON files are checked after the scan (a field may
   // first appear late).
-  const hunts::RequiredSlots required = hunt.required_slots();
   const std::string table_name(hunt.table_name());
   for (InputFile& f : run.files) {
     if (f.skipped || f.bytes().empty()) continue;
@@ -138,7 +139,7 @@ PhaseResult phase_hunt(ScanRun& run) {
     } else if (!events && !(run.entry->input_kinds & hunts::kTabularRows)) {
       why = "it holds table rows, not the Windows events the " + table_name + " table is made of";
     } else if (f.format == parsers::InputFormat::kCsv) {
-      const std::vector<std::string> missing = missing_columns(plan.projection, required, [&](std::size_t slot) {
+      const std::vector<std::string> missing = missing_columns(hunt, [&](std::size_t slot) {
         for (const std::string& n : plan.projection.fields[slot].names) {
           if (has_column(f, n)) return true;
         }

@@ -21,7 +21,6 @@ PhaseResult phase_parse(ScanRun& run) {
   const std::uint64_t chunk_size = opt.chunk_size ? opt.chunk_size
                                                   : std::clamp<std::uint64_t>(run.report.bytes / (run.threads * 16ull),
                                                                               1ull << 18, 8ull << 20);
-  const hunts::RequiredSlots required = run.hunt->required_slots();
   const std::string table_name(run.hunt->table_name());
   std::vector<char> whole_file(files.size(), 0);
   std::uint64_t rescanned_files = 0;
@@ -76,7 +75,7 @@ PhaseResult phase_parse(ScanRun& run) {
         InputFile& f = files[i];
         if (f.skipped || f.format != parsers::InputFormat::kJson || !(seen[i] & kJsonHadRecord)) continue;
         const std::vector<std::string> missing =
-            missing_columns(run.plan.projection, required, [&](std::size_t slot) { return (seen[i] >> slot & 1) != 0; });
+            missing_columns(*run.hunt, [&](std::size_t slot) { return (seen[i] >> slot & 1) != 0; });
         if (missing.empty()) continue;
         const std::string why = "no record holds the " + table_name + " field" + (missing.size() > 1 ? "s " : " ") +
                                 join_names(missing) + " that the query reads";

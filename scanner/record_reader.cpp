@@ -69,19 +69,16 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
     const core::EventRef& r = refs[i];
     const InputFile& f = files_[r.file];
     const std::string_view d = f.bytes();
-    std::vector<parsers::NamedCell> cells;
+    hunts::RowCells row;
     if (f.format == parsers::InputFormat::kCsv) {
-      std::vector<std::string> values;
-      if (parsers::CsvRecordParser::split_record(d, r.offset, values) != parsers::ParseError::kNone) return;
-      for (std::size_t j = 0; j < values.size() && j < f.header.columns.size(); ++j) {
-        cells.push_back({f.header.columns[j], parsers::Cell{std::move(values[j]), false}});
-      }
-      visitor.row(i, cells);
+      row.header = &f.header.columns;
+      if (parsers::CsvRecordParser::split_record(d, r.offset, row.values) != parsers::ParseError::kNone) return;
+      visitor.row(i, row);
     } else if (f.format == parsers::InputFormat::kJson) {
-      if (parsers::JsonRecordParser::split_record(d, r.offset, cells, projection_.flatten) != parsers::ParseError::kNone) {
+      if (parsers::JsonRecordParser::split_record(d, r.offset, row.cells, projection_.flatten) != parsers::ParseError::kNone) {
         return;
       }
-      visitor.row(i, cells);
+      visitor.row(i, row);
     } else {
       auto& s = scratch.local();
       if (!s) s = std::make_unique<Scratch>();

@@ -191,14 +191,16 @@ void SysmonMapper::map_event(const parsers::WindowsEventView& w, SysmonEvent& e,
                                                   "Event", ""});
 }
 
-bool SysmonMapper::export_row(const std::vector<parsers::NamedCell>& named, core::Ticks time, SysmonRow& row,
-                              parsers::XmlEventParser& parser, parsers::XmlEventView& scratch) {
+bool SysmonMapper::export_row(const RowCells& named, core::Ticks time, SysmonRow& row, parsers::XmlEventParser& parser,
+                              parsers::XmlEventView& scratch) {
   const auto& names = slot_names();
   auto get = [&](std::size_t slot) -> std::string_view {
     for (const std::string& n : names[slot]) {
-      for (const parsers::NamedCell& c : named) {
-        if (c.name == n) return c.cell.value;
-      }
+      std::optional<std::string_view> found;
+      named.for_each([&](const std::string& k, const std::string& v) {
+        if (!found && k == n) found = v;
+      });
+      if (found) return *found;
     }
     return std::string_view();
   };
@@ -217,9 +219,9 @@ bool SysmonMapper::export_row(const std::vector<parsers::NamedCell>& named, core
     return true;
   }
   for (const std::string& f : sysmon_eid3_fields()) {  // flat JSON
-    for (const parsers::NamedCell& c : named) {
-      if (c.name == f) row.data.emplace_back(c.name, c.cell.value);
-    }
+    named.for_each([&](const std::string& k, const std::string& v) {
+      if (k == f) row.data.emplace_back(k, v);
+    });
   }
   return true;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hunts/column_time.hpp"
+#include "hunts/hunt.hpp"
 #include "hunts/sysmon/sysmon_filter.hpp"
 #include "parsers/event_xml.hpp"
 #include "parsers/record_view.hpp"
@@ -65,11 +66,8 @@ class SysmonMapper {  // one per thread: owns the EventData XML parser
   static void map_event(const parsers::WindowsEventView& w, SysmonEvent& e, std::uint64_t& pivot_hash);
 
   // Output path: a full row.
-  bool row_from_export(const std::vector<parsers::NamedCell>& named, core::Ticks time, SysmonRow& row) {
-    return export_row(named, time, row, xml_parser_, xml_view_);
-  }
-  static bool export_row(const std::vector<parsers::NamedCell>& named, core::Ticks time, SysmonRow& row,
-                         parsers::XmlEventParser& parser, parsers::XmlEventView& scratch);
+  static bool export_row(const RowCells& named, core::Ticks time, SysmonRow& row, parsers::XmlEventParser& parser,
+                         parsers::XmlEventView& scratch);
   static void row_from_event(const parsers::WindowsEventView& w, core::Ticks time, SysmonRow& row);
 
  private:

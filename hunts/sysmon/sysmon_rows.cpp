@@ -9,7 +9,7 @@ class RowsOf final : public RecordVisitor {
  public:
   RowsOf(const std::vector<RowRef>& refs, std::vector<SysmonRow>& rows, std::vector<char>& ok)
       : refs_(refs), rows_(rows), ok_(ok) {}
-  void row(std::size_t i, std::vector<parsers::NamedCell>& cells) override {
+  void row(std::size_t i, RowCells& cells) override {
     // Called on the scanner's threads: each has its own EventData parser.
     thread_local parsers::XmlEventParser parser;
     thread_local parsers::XmlEventView scratch;
