@@ -70,6 +70,13 @@ ColumnTimeResult decode_column_time(std::string_view raw, std::string_view colum
   return t ? ColumnTimeResult{ColumnTime::kOk, *t} : ColumnTimeResult{ColumnTime::kBad, 0};
 }
 
+std::string local_time_header_message(std::string_view hint) {
+  std::string m = "writes TimeGenerated in the exporter's local time; give its zone with --input-timezone (e.g. +05:30 or "
+                  "Asia/Kolkata)";
+  m += hint;
+  return m;
+}
+
 bool only_local_time_generated(const std::vector<std::string>& header) {
   auto has = [&](std::string_view name) { return std::find(header.begin(), header.end(), name) != header.end(); };
   return has("TimeGenerated [Local Time]") && !has("TimeGenerated [UTC]") && !has("TimeGenerated");

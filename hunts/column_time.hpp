@@ -37,4 +37,7 @@ std::string local_time_reason(std::string_view column_name);
 // Does a CSV header name TimeGenerated only in the exporter's local time?
 bool only_local_time_generated(const std::vector<std::string>& header);
 
+// What to tell about such a header when no --input-timezone is given; `hint` ends the sentence.
+std::string local_time_header_message(std::string_view hint);
+
 }  // namespace rareconn::hunts

@@ -144,7 +144,7 @@ class Hunt {
   virtual std::vector<std::string> event_data_fields() const { return {}; }  // EventData names the filters read
   virtual std::string_view time_column() const = 0;                          // as the summary names it
   // A CSV header whose only time column is in local time: nullopt when the hunt can read it
-  // without --input-timezone, else a hint appended to the message.
+  // without --input-timezone, else what to tell the user (after the file's name).
   virtual std::optional<std::string> needs_zone(const std::vector<std::string>& header) const = 0;
 
   // Its window state and funnel.

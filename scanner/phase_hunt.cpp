@@ -116,9 +116,8 @@ PhaseResult phase_hunt(ScanRun& run) {
   for (const InputFile& f : run.files) {
     // A local-time column is only usable with its zone: say so instead of guessing.
     if (f.format != parsers::InputFormat::kCsv || plan.zone) continue;
-    if (const std::optional<std::string> hint = hunt.needs_zone(f.header.columns)) {
-      std::fprintf(stderr, "rareconn: '%s' writes TimeGenerated in the exporter's local time; give its zone with "
-                   "--input-timezone (e.g. +05:30 or Asia/Kolkata)%s\n", f.path.c_str(), hint->c_str());
+    if (const std::optional<std::string> why = hunt.needs_zone(f.header.columns)) {
+      std::fprintf(stderr, "rareconn: '%s' %s\n", f.path.c_str(), why->c_str());
       return kExitUsage;
     }
   }

@@ -24,7 +24,7 @@ MdeHunt::MdeHunt(const RunOptions& o) : zone_(o.zone), window_(o.window), allow_
 
 std::optional<std::string> MdeHunt::needs_zone(const std::vector<std::string>& header) const {
   const bool has_timestamp = std::find(header.begin(), header.end(), "Timestamp") != header.end();
-  if (only_local_time_generated(header) && !has_timestamp) return std::string();
+  if (only_local_time_generated(header) && !has_timestamp) return local_time_header_message("");
   return std::nullopt;
 }
 

@@ -30,7 +30,7 @@ int SysmonHunt::affinity(const InputFacts& in) const {
 
 std::optional<std::string> SysmonHunt::needs_zone(const std::vector<std::string>& header) const {
   if (time_.source == TimeSource::kColumn && only_local_time_generated(header)) {
-    return std::string(", or use --time-source dataitem");
+    return local_time_header_message(", or use --time-source dataitem");
   }
   return std::nullopt;
 }
