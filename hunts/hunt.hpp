@@ -123,7 +123,13 @@ struct MergeInput {
   std::optional<core::Ticks> now;  // the run's `now`; nullopt when no record had a time
 };
 
-// One run of one hunt.
+// One run of one hunt. Its window state follows ClickHouse's aggregate states: add (the worker's
+// row()/event() feed core::WindowPartial: counts, set values, recent rows; and the hunt's own
+// state, as Sysmon's pivot candidates), merge (merge() takes a worker's own state; the scanner
+// merges the partials by hash partition), finish (before_merge(), then the threshold and
+// key_filter(), then the join of the recent rows against the rare keys). The states are plain
+// data (vectors, maps of interned strings, references into the inputs) so that a later step can
+// write and read them (rareconn partial).
 class Hunt {
  public:
   virtual ~Hunt() = default;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,7 @@ inline constexpr FunnelStepName kMdeFunnelSteps[] = {
     {"after_remote_ip_type", "RemoteIPType !in (\"Private\", \"Loopback\")"},
     {"after_link_local", "RemoteIP !startswith \"169.254.\""},
 };
+static_assert(std::size(kMdeFunnelSteps) <= core::kMaxFunnelSteps);
 
 // One per thread.
 class MdeRecordFilter {

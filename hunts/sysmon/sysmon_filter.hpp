@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,7 @@ inline constexpr FunnelStepName kSysmonFunnelSteps[] = {
     {"after_event_data", "with EventData (null EventData: dropped)"},
     {"after_private_regex", "not (DestinationIp matches PrivateIPregex)"},
 };
+static_assert(std::size(kSysmonFunnelSteps) <= core::kMaxFunnelSteps);
 
 // Kusto: DestinationIp matches regex @'^127\.|^10\.|^172\.1[6-9]\.|^172\.2[0-9]\.|^172\.3[0-1]\.|^192\.168\.'
 bool matches_private_regex(std::string_view ip);
