@@ -15,7 +15,7 @@
 
 #include "core/has_any.hpp"
 #include "core/kusto_time.hpp"
-#include "core/mde_hunt.hpp"
+#include "hunts/mde/mde_filter.hpp"
 #include "core/window_aggregator.hpp"
 #include "parsers/csv_reader.hpp"
 #include "parsers/json_reader.hpp"
@@ -78,7 +78,7 @@ const std::string& jsonl_data() {
 
 parsers::Projection mde_projection() {
   parsers::Projection p;
-  for (auto& names : core::mde_field_names()) p.fields.push_back({names});
+  for (auto& names : hunts::mde_field_names()) p.fields.push_back({names});
   return p;
 }
 
@@ -87,15 +87,15 @@ template <bool kJoin>
 void hunt(benchmark::State& state, bool json) {
   const std::string& d = json ? jsonl_data() : csv_data();
   const parsers::Projection proj = mde_projection();
-  const core::MdeOptions opts;
-  const core::HasAnyMatcher allow(core::default_allow_needles());
+  const hunts::MdeOptions opts;
+  const hunts::AllowList allow(core::default_allow_needles());
   std::size_t findings = 0;
   for (auto _ : state) {
     core::WindowConfig cfg;
     cfg.now = *core::parse_datetime("2024-05-31T12:00:00Z");
     core::WindowShared shared(cfg);
     core::WindowPartial part(shared);
-    core::MdeRecordFilter filter(opts, part);
+    hunts::MdeRecordFilter filter(opts, part);
     auto on_record = [&](const parsers::RecordView& rv) { filter.process(rv.values, core::EventRef{rv.offset, 0, rv.length}); };
     auto on_error = [](std::uint64_t, parsers::ParseError) {};
     if (json) {
@@ -115,7 +115,7 @@ void hunt(benchmark::State& state, bool json) {
       for (std::size_t t = 0; t < m.probe_task_count(); ++t) m.probe(t, out, recent);
       findings = out.size();
     }
-    benchmark::DoNotOptimize(filter.funnel().after_link_local);
+    benchmark::DoNotOptimize(filter.funnel().passed[hunts::kMdeAfterLinkLocal]);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.size()));
   state.counters["findings"] = static_cast<double>(findings);

@@ -13,6 +13,9 @@
 
 namespace rareconn::core {
 
+// --by: the group key is the remote address, or the address and the initiating process.
+enum class KeyBy { kIp, kIpProcess };
+
 inline void append_key_part(std::string& key, std::string_view part) {
   const std::uint32_t n = static_cast<std::uint32_t>(part.size());
   char len[4];

@@ -141,8 +141,8 @@ std::size_t WindowPartial::memory_bytes() const {
 }
 
 WindowMerger::WindowMerger(WindowShared& shared, std::vector<WindowPartial*> partials,
-                           const HasAnyMatcher* allow)
-    : shared_(shared), partials_(std::move(partials)), allow_(allow), partitions_(kPartitions) {
+                           const RareKeyFilter* filter)
+    : shared_(shared), partials_(std::move(partials)), filter_(filter), partitions_(kPartitions) {
   const WindowConfig& cfg = shared_.config();
   if (cfg.now) {
     now_ = cfg.now;
@@ -203,12 +203,12 @@ void WindowMerger::merge_partition(std::size_t p) {
     }
     RareKey rk;
     rk.set_json = json_string_array(set);
-    if (allow_ != nullptr && (*allow_)(rk.set_json)) {
+    rk.count = static_cast<std::int64_t>(gk.count);
+    if (filter_ != nullptr && filter_->drops(rk)) {
       ++part.counts.keys_allow_dropped;
       continue;
     }
     rk.parts = decode_key(gk.key);
-    rk.count = static_cast<std::int64_t>(gk.count);
     const std::uint64_t code = (static_cast<std::uint64_t>(p) << 32) | part.rare.size();
     part.rare.push_back(std::move(rk));
     for (const Member& m : gk.members) rare_of_[m.partial][m.key] = code;

@@ -1,6 +1,7 @@
-// The shared engine of both hunts: per-thread partial aggregates of key -> count (and the set of
-// URLs), the recent-window partition as compact references, the partitioned merge, the rare-key
-// decision and the probe (hash join) of the recent partition against the rare keys.
+// The window engine every hunt feeds: per-thread partial aggregates of key -> count (and the set
+// of values, when the hunt tracks one), the recent-window partition as compact references, the
+// partitioned merge, the rare-key decision (threshold, then the hunt's key filter) and the probe
+// (hash join) of the recent partition against the rare keys.
 // Knows nothing of formats or files; runs no threads itself: the scanner calls the partition and
 // probe steps in parallel (each step touches disjoint state).
 #pragma once
@@ -16,7 +17,6 @@
 #include <tsl/robin_map.h>
 
 #include "core/arena.hpp"
-#include "core/has_any.hpp"
 #include "core/key_codec.hpp"
 #include "core/kusto_time.hpp"
 
@@ -27,8 +27,8 @@ struct WindowConfig {
   Ticks lookback = 30 * kTicksPerDay;
   Ticks recent = 5 * kTicksPerDay;
   std::int64_t threshold = 50;  // rare: count_ < threshold
-  bool track_set = true;        // MDE: make_set(RemoteUrl)
-  bool recent_within_lookback = false;  // Sysmon: the recent side also passes the lookback filter
+  bool track_set = true;        // the hunt aggregates a set of values per key (make_set)
+  bool recent_within_lookback = false;  // the recent side also passes the lookback filter
 };
 
 // Where an event lies: enough to find it again in its (memory-mapped) file.
@@ -121,11 +121,19 @@ class WindowPartial {
   std::size_t next_prune_ = 1 << 20;
 };
 
-// A key that survived: count below the threshold and no allow-list needle in its set.
+// A key that survived: count below the threshold and not dropped by the hunt's key filter.
 struct RareKey {
   std::vector<std::string> parts;  // decoded key parts, in key order
   std::int64_t count = 0;
   std::string set_json;            // compact JSON array of the distinct set values (sorted)
+};
+
+// A hunt's last word on a key under the threshold (MDE: the allow-list on its set of URLs).
+// Called from the parallel merge: must be thread-safe.
+class RareKeyFilter {
+ public:
+  virtual ~RareKeyFilter() = default;
+  virtual bool drops(const RareKey& key) const = 0;  // count and set_json are filled
 };
 
 struct Finding {
@@ -141,14 +149,14 @@ struct WindowCounts {
   std::uint64_t recent_events = 0;     // filtered events in the recent window
   std::uint64_t distinct_keys = 0;     // keys with at least one baseline event
   std::uint64_t keys_under_threshold = 0;
-  std::uint64_t keys_allow_dropped = 0;
+  std::uint64_t keys_allow_dropped = 0;  // by the hunt's key filter
   std::uint64_t rare_keys = 0;
 };
 
 class WindowMerger {
  public:
-  // `allow` may be null (no allow-list). Partials must outlive the merger.
-  WindowMerger(WindowShared& shared, std::vector<WindowPartial*> partials, const HasAnyMatcher* allow);
+  // `filter` may be null (every key under the threshold is rare). Partials must outlive the merger.
+  WindowMerger(WindowShared& shared, std::vector<WindowPartial*> partials, const RareKeyFilter* filter);
 
   // The `now` of the run (given, or the newest time read); nullopt when no record had a time.
   std::optional<Ticks> now() const { return now_; }
@@ -186,7 +194,7 @@ class WindowMerger {
 
   WindowShared& shared_;
   std::vector<WindowPartial*> partials_;
-  const HasAnyMatcher* allow_;
+  const RareKeyFilter* filter_;
   std::optional<Ticks> now_;
   Ticks base_cut_ = 0, recent_cut_ = 0;
   std::vector<Partition> partitions_;

@@ -2,6 +2,8 @@
 // Must not know about hunts, windows or threads; only compile-time constant tables, no mutable globals.
 #include "parsers/evtx_values.hpp"
 
+#include "core/kusto_time.hpp"
+
 #include <array>
 #include <charconv>
 
@@ -30,31 +32,9 @@ inline std::uint64_t load_le(const std::uint8_t* p, std::size_t n) {
   return v;
 }
 
-constexpr std::int64_t kTicksPerSecond = 10000000LL;
-constexpr std::int64_t kTicksPerDay = 86400LL * kTicksPerSecond;
-constexpr std::int64_t kDaysFrom0001To1970 = 719162;
-
-// Days since 1970-01-01 for a proleptic Gregorian date (era-based arithmetic).
-constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-constexpr void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
-}
+// The calendar is core/kusto_time's (days since 0001-01-01, Kusto's tick epoch).
+using core::kTicksPerDay;
+using core::kTicksPerSecond;
 
 inline char* put_digits(char* o, std::uint64_t v, int width) {
   for (int i = width - 1; i >= 0; --i) {
@@ -397,9 +377,9 @@ std::size_t format_ticks_iso(std::int64_t ticks, char* out) {
   if (ticks < 0) ticks = 0;
   const std::int64_t days = ticks / kTicksPerDay;
   std::int64_t rem = ticks % kTicksPerDay;
-  std::int64_t y;
-  unsigned m, d;
-  civil_from_days(days - kDaysFrom0001To1970, y, m, d);
+  const core::CivilDate c = core::civil_from_days(days);
+  const std::int64_t y = c.year;
+  const unsigned m = c.month, d = c.day;
   const std::int64_t secs = rem / kTicksPerSecond;
   const std::int64_t frac = rem % kTicksPerSecond;
   char* o = out;
@@ -433,7 +413,7 @@ bool systemtime_to_ticks(const std::uint8_t* p, std::int64_t& ticks) {
   const unsigned y = f(0), mo = f(1), d = f(3), h = f(4), mi = f(5), s = f(6), ms = f(7);
   if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59 || ms > 999)
     return false;
-  const std::int64_t days = days_from_civil(y, mo, d) + kDaysFrom0001To1970;
+  const std::int64_t days = core::days_from_civil(static_cast<int>(y), mo, d);
   ticks = days * kTicksPerDay + (static_cast<std::int64_t>(h) * 3600 + mi * 60 + s) * kTicksPerSecond +
           static_cast<std::int64_t>(ms) * 10000;
   return true;
@@ -471,7 +451,7 @@ bool parse_iso_ticks(std::string_view s, std::int64_t& ticks) {
   }
   if (pos < s.size() && s[pos] == 'Z') ++pos;
   if (pos != s.size()) return false;
-  ticks = (days_from_civil(y, mo, d) + kDaysFrom0001To1970) * kTicksPerDay +
+  ticks = core::days_from_civil(static_cast<int>(y), mo, d) * kTicksPerDay +
           (static_cast<std::int64_t>(h) * 3600 + mi * 60 + sec) * kTicksPerSecond + frac;
   return true;
 }

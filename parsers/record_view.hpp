@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rareconn::parsers {
@@ -30,6 +32,25 @@ struct RecordView {
   std::uint32_t length = 0;  // bytes up to (not including) the record terminator
   // For each projected field: the name that matched in this record, or empty if none did.
   const std::string_view* matched_names = nullptr;
+};
+
+// One Windows event, whichever parser read it (event XML, EVTX): the System fields as text, its
+// time, the rendered message and the EventData Name/value pairs. Views live until the next event.
+struct WindowsEventView {
+  std::string_view provider;          // System/Provider/@Name
+  std::string_view channel;           // System/Channel
+  std::string_view computer;          // System/Computer
+  std::string_view event_id;          // System/EventID, decimal text
+  std::string_view level;             // System/Level, decimal text
+  std::string_view user;              // System/Security/@UserID (a SID), or empty
+  std::string_view rendered_message;  // RenderingInfo/Message, or empty
+  bool has_time = false;              // time_ticks holds TimeCreated (binary inputs) ...
+  std::int64_t time_ticks = 0;        // ... as Kusto ticks (100 ns since 0001-01-01 UTC)
+  std::string_view time_text;         // else TimeCreated/@SystemTime as written
+  bool has_event_data = false;        // an EventData whose Data elements the input carries
+  std::span<const std::pair<std::string_view, std::string_view>> data;  // EventData/Data, document order
+  std::uint64_t offset = 0;           // where the event lies in its file
+  std::uint32_t length = 0;
 };
 
 // Why a record could not be decoded.

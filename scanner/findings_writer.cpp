@@ -106,17 +106,12 @@ bool write_jsonl(std::FILE* out, const FindingsTable& t) {
   });
 }
 
-bool write_table(std::FILE* out, const FindingsTable& t) {
-  // Groups of alternatives (MDE, then Sysmon columns): the first of each group present is shown,
-  // so a key and its renamed right-side copy (DeviceName / DeviceName1) appear once.
-  static const std::vector<std::vector<const char*>> kPreferred = {
-      {"Timestamp", "TimeGenerated"}, {"DeviceName1", "DeviceName"}, {"Computer1", "Computer"},
-      {"RemoteIP"}, {"DestinationIp"}, {"InitiatingProcessFileName1", "InitiatingProcessFileName"},
-      {"Image1", "Image"}, {"count_"}, {"RemotePort"}, {"DestinationPort"}, {"Protocol"}, {"RemoteUrl"},
-      {"DestinationHostname"}, {"TechniqueId"}, {"set_RemoteUrl"}};
+bool write_table(std::FILE* out, const FindingsTable& t, const std::vector<std::vector<std::string>>& preferred) {
+  // The first of each group present is shown, so a key and its renamed right-side copy
+  // (DeviceName / DeviceName1) appear once.
   std::vector<std::size_t> cols;
-  for (const auto& group : kPreferred) {
-    for (const char* name : group) {
+  for (const auto& group : preferred) {
+    for (const std::string& name : group) {
       const auto it = std::find(t.columns.begin(), t.columns.end(), name);
       if (it != t.columns.end()) {
         cols.push_back(static_cast<std::size_t>(it - t.columns.begin()));

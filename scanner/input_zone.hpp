@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/kusto_time.hpp"
+#include "hunts/column_time.hpp"
 #include "parsers/portal_time.hpp"
 #include "scanner/tzif_reader.hpp"
 
@@ -15,14 +16,14 @@ namespace rareconn::scanner {
 
 // A value: copies share the zone's rules, which are read once by parse(); to_utc is thread-safe and
 // allocation-free, and zones parsed one after another are independent.
-class InputZone {
+class InputZone final : public hunts::LocalTimeZone {
  public:
   // On failure returns nullopt with `error` set. An IANA name is read from /usr/share/zoneinfo.
   static std::optional<InputZone> parse(const std::string& zone, std::string& error);
   static InputZone utc() { return InputZone(); }
   // nullopt when the result is outside Kusto's datetime range. A local time skipped or repeated by a
   // clock change takes the UTC offset in effect after that change (TimeZoneRules::to_utc).
-  std::optional<core::Ticks> to_utc(const parsers::CivilTime& t) const;
+  std::optional<core::Ticks> to_utc(const parsers::CivilTime& t) const override;
   const std::string& name() const { return name_; }
 
  private:

@@ -2,6 +2,8 @@
 // Must not run the scan.
 #include "scanner/options.hpp"
 
+#include "scanner/hunt_registry.hpp"
+
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -139,7 +141,12 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
     };
     if (a == "--hunt") {
       if (!value(v)) return false;
-      if (v != "auto" && v != "mde" && v != "sysmon") return error = "--hunt must be auto, mde or sysmon", false;
+      if (v != "auto" && !find_hunt(v)) {
+        error = "--hunt must be auto";
+        const auto& registry = hunt_registry();
+        for (std::size_t i = 0; i < registry.size(); ++i) error += (i + 1 == registry.size() ? " or " : ", ") + registry[i].name;
+        return false;
+      }
       o.hunt = v;
     } else if (a == "--input-format") {
       if (!value(v)) return false;

@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "core/kusto_time.hpp"
-#include "core/mde_hunt.hpp"
+#include "core/key_codec.hpp"
+#include "core/server_set.hpp"
 #include "parsers/record_view.hpp"
 
 namespace rareconn::scanner {

@@ -1,6 +1,6 @@
-// The parallel scan's unit of work: the per-thread Worker (parsers, the hunt's filter, the partial
-// aggregate, the errors seen) and scan_chunk, which decodes one chunk of one file into it.
-// Called from the scan driver's oneTBB loop; a Worker is never shared between threads.
+// The parallel scan's unit of work: the per-thread Worker (parsers, the hunt's per-thread state
+// behind its chunk scanner, the partial aggregate, the errors seen). Called from the parse phase's
+// oneTBB loop; a Worker is never shared between threads. Knows no hunt by name.
 #pragma once
 
 #include <cstdint>
@@ -10,63 +10,57 @@
 #include <string_view>
 #include <vector>
 
-#include "core/mde_hunt.hpp"
-#include "core/sysmon_hunt.hpp"
 #include "core/window_aggregator.hpp"
+#include "hunts/hunt.hpp"
 #include "parsers/csv_reader.hpp"
+#include "parsers/event_xml.hpp"
 #include "parsers/evtx_reader.hpp"
 #include "parsers/json_reader.hpp"
 #include "scanner/chunker.hpp"
+#include "scanner/event_view.hpp"
 #include "scanner/input_file.hpp"
 #include "scanner/input_zone.hpp"
 #include "scanner/scan_error.hpp"
-#include "scanner/sysmon_mapping.hpp"
 
 namespace rareconn::scanner {
 
 inline constexpr std::size_t kKeptErrors = 10;   // malformed records located in the summary
 inline constexpr std::uint64_t kJsonHadRecord = std::uint64_t{1} << 63;  // in Worker::json_slots_seen
 
-enum class Hunt { kMde, kSysmon };
-
+struct HuntEntry;
+struct Worker;
 
 // What one run needs to know, shared read-only by every worker.
 struct Plan {
-  Hunt hunt = Hunt::kMde;
-  std::optional<InputZone> zone;  // --input-timezone
-  core::MdeOptions mde;
-  core::SysmonOptions sysmon;
-  SysmonTimeConfig time;
-  parsers::Projection projection;
-  bool kusto_pivot = false;
+  const HuntEntry* entry = nullptr;       // the hunt's registry line
+  const hunts::Hunt* hunt = nullptr;
+  std::optional<InputZone> zone;          // --input-timezone
+  parsers::Projection projection;         // the hunt's
   std::uint64_t max_record_bytes = parsers::kDefaultMaxRecordBytes;  // --max-record-size
+};
+
+// A hunt's per-thread state behind the scanner's chunk loop, compiled once per hunt
+// (scanner/chunk_scan.hpp): one virtual call per chunk, none per record.
+class ChunkScanner {
+ public:
+  virtual ~ChunkScanner() = default;
+  // Returns where a CSV chunk's last record ended (the start of the next record), 0 for other formats.
+  virtual std::uint64_t scan(Worker& w, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) = 0;
+  virtual hunts::HuntWorker& hunt_worker() = 0;
 };
 
 // Everything one thread owns during the parallel scan.
 struct Worker {
-  Worker(core::WindowShared& shared, const Plan& plan, std::size_t file_count)
-      : partial(shared), json(plan.projection, plan.max_record_bytes), csv(file_count), json_slots_seen(file_count, 0) {
-    if (plan.hunt == Hunt::kMde) {
-      mde.emplace(plan.mde, partial);
-    } else {
-      sysmon.emplace(plan.sysmon, partial, plan.kusto_pivot);
-      mapper = std::make_unique<SysmonMapper>(plan.time);
-      parsers::EvtxChunkOptions eo;
-      eo.fields = {"DestinationIp", "Image"};
-      evtx = std::make_unique<parsers::EvtxChunkDecoder>(eo);
-      eo.verify_checksums = false;  // for the last, truncated chunk of a file: read what is complete
-      evtx_unverified = std::make_unique<parsers::EvtxChunkDecoder>(eo);
-    }
-  }
+  Worker(core::WindowShared& shared, const Plan& plan, std::size_t file_count);
   core::WindowPartial partial;
-  std::optional<core::MdeRecordFilter> mde;
-  std::optional<core::SysmonRecordFilter> sysmon;
-  std::unique_ptr<SysmonMapper> mapper;
-  std::unique_ptr<parsers::EvtxChunkDecoder> evtx, evtx_unverified;
+  std::unique_ptr<ChunkScanner> hunt;
+  std::unique_ptr<parsers::EvtxChunkDecoder> evtx, evtx_unverified;  // when the hunt reads Windows events
   std::uint64_t evtx_truncated_chunks = 0;
+  parsers::XmlEventParser xml;
+  parsers::XmlEventView xml_view;
+  EventText event_text;
   parsers::JsonRecordParser json;
   std::vector<std::unique_ptr<parsers::CsvRecordParser>> csv;
-  core::SysmonEvent event;
   std::string reason;
   std::uint64_t malformed = 0;
   std::uint64_t evtx_unused_slots = 0;
@@ -79,13 +73,6 @@ struct Worker {
 };
 
 bool has_column(const InputFile& f, std::string_view name);
-
-// Which hunt a file's content belongs to.
-Hunt hunt_of(const InputFile& f);
-
-// Decodes one chunk into the worker. Returns where a CSV chunk's last record ended (the start of
-// the next record), 0 for other formats.
-std::uint64_t scan_chunk(Worker& w, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files);
 
 // At most 60 characters of `s`, control characters shown as '?' (for error messages).
 std::string printable(std::string_view s);

@@ -53,7 +53,7 @@ void print_summary(std::FILE* out, const ScanReport& r) {
   } else {
     std::fprintf(out, "  servers    %zu name%s\n", r.server_count, r.server_count == 1 ? "" : "s");
   }
-  const core::Funnel& f = r.funnel;
+  const core::FunnelReport& f = r.funnel;
   std::fprintf(out, "  funnel (the filters of both windows, then each window)\n");
   std::fprintf(out, "    %-44s %15s\n", "records read", grouped(f.records).c_str());
   std::fprintf(out, "    %-44s %15s\n", "with a time (empty time is null: dropped)", grouped(f.records - f.null_time - f.bad_time).c_str());

@@ -23,11 +23,11 @@ struct MalformedRecord {
 };
 
 struct ScanReport {
-  std::string hunt = "mde";
+  std::string hunt;
   std::vector<std::string> files;
   std::uint64_t bytes = 0;
-  core::Funnel funnel;
-  std::string time_column = "Timestamp";
+  core::FunnelReport funnel;
+  std::string time_column;  // the hunt's, as its query names it
   std::vector<std::pair<std::string, std::uint64_t>> notes;  // extra counts: (label, count)
   core::WindowCounts counts;
   std::optional<core::Ticks> now;

@@ -3,17 +3,15 @@
 
 namespace rareconn::scanner {
 
-std::vector<std::string> missing_columns(const parsers::Projection& projection, const RequiredSlots& required,
-                                         const std::function<bool(std::size_t slot)>& present) {
+std::vector<std::string> missing_columns(const hunts::Hunt& hunt, const std::function<bool(std::size_t slot)>& present) {
   std::vector<std::string> missing;
-  for (const std::vector<std::size_t>& any_of : required) {
+  for (const std::vector<std::size_t>& any_of : hunt.required_slots()) {
     bool ok = false;
     std::string names;
     for (std::size_t slot : any_of) {
       ok = ok || present(slot);
-      const std::vector<std::string>& alternatives = projection.fields[slot].names;
       if (!names.empty()) names += " or ";
-      names += alternatives.size() > 1 && alternatives[0] == "Timestamp" ? "Timestamp or TimeGenerated" : alternatives[0];
+      names += hunt.column_name(slot);
     }
     if (!ok) missing.push_back(names);
   }

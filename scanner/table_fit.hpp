@@ -8,16 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "parsers/record_view.hpp"
+#include "hunts/hunt.hpp"
 
 namespace rareconn::scanner {
 
-using RequiredSlots = std::vector<std::vector<std::size_t>>;
-
-// The requirements not met, each as its column names joined by " or " ("RemoteIP",
-// "EventData or DestinationIp"; a slot's alternative spellings are named by its first).
-std::vector<std::string> missing_columns(const parsers::Projection& projection, const RequiredSlots& required,
-                                         const std::function<bool(std::size_t slot)>& present);
+// The hunt's requirements not met, each as its column names joined by " or " ("RemoteIP",
+// "EventData or DestinationIp"; a slot named as the hunt names it, hunts::Hunt::column_name).
+std::vector<std::string> missing_columns(const hunts::Hunt& hunt, const std::function<bool(std::size_t slot)>& present);
 
 // "A, B and C" for messages.
 std::string join_names(const std::vector<std::string>& names);

@@ -1,11 +1,15 @@
 // MDE hunt: the seed's filters in the seed's order, exactly as kql-semantics.md §2 states them.
 // Must not depend on formats, files or threads.
-#include "core/mde_hunt.hpp"
+#include "hunts/mde/mde_filter.hpp"
 
 #include "core/has_any.hpp"
 #include "core/key_codec.hpp"
 
-namespace rareconn::core {
+namespace rareconn::hunts {
+
+using core::append_key_part;
+using core::kusto_fold;
+using core::trim_blanks;
 
 std::vector<std::vector<std::string>> mde_field_names() {
   return {
@@ -40,30 +44,6 @@ std::vector<std::string> mde_key_columns(const MdeOptions& options) {
   return cols;
 }
 
-void MdeFunnel::add(const MdeFunnel& o) {
-  records += o.records;
-  null_time += o.null_time;
-  bad_time += o.bad_time;
-  after_servers += o.after_servers;
-  after_action += o.after_action;
-  after_ip_type += o.after_ip_type;
-  after_link_local += o.after_link_local;
-}
-
-Funnel MdeFunnel::steps() const {
-  Funnel f;
-  f.records = records;
-  f.null_time = null_time;
-  f.bad_time = bad_time;
-  f.steps = {
-      {"after_servers", "DeviceName in (Servers)", after_servers},
-      {"after_action_type", "ActionType == \"ConnectionSuccess\"", after_action},
-      {"after_remote_ip_type", "RemoteIPType !in (\"Private\", \"Loopback\")", after_ip_type},
-      {"after_link_local", "RemoteIP !startswith \"169.254.\"", after_link_local},
-  };
-  return f;
-}
-
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
@@ -89,14 +69,14 @@ RecordStatus MdeRecordFilter::process(const std::string_view* f, EventRef ref, s
   }
   partial_.observe(*t);
   if (!options_.servers.contains(f[kMdeDeviceName])) return RecordStatus::kOk;
-  ++funnel_.after_servers;
+  funnel_.pass(kMdeAfterServers);
   if (f[kMdeActionType] != "ConnectionSuccess") return RecordStatus::kOk;
-  ++funnel_.after_action;
+  funnel_.pass(kMdeAfterAction);
   const std::string_view ip_type = f[kMdeRemoteIPType];
   if (ip_type == "Private" || ip_type == "Loopback") return RecordStatus::kOk;
-  ++funnel_.after_ip_type;
+  funnel_.pass(kMdeAfterIpType);
   if (starts_with_nocase(f[kMdeRemoteIP], "169.254.")) return RecordStatus::kOk;
-  ++funnel_.after_link_local;
+  funnel_.pass(kMdeAfterLinkLocal);
   key_.clear();
   if (options_.per_server) append_key_part(key_, f[kMdeDeviceName]);
   append_key_part(key_, f[kMdeRemoteIP]);
@@ -105,4 +85,4 @@ RecordStatus MdeRecordFilter::process(const std::string_view* f, EventRef ref, s
   return RecordStatus::kOk;
 }
 
-}  // namespace rareconn::core
+}  // namespace rareconn::hunts

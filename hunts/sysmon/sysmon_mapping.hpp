@@ -1,5 +1,5 @@
 // Maps every input that carries Sysmon events (Event table exports as CSV or JSON lines, flat
-// Security-Datasets JSON, raw <Event> XML, EVTX) to what the Sysmon hunt reads (core::SysmonEvent)
+// Security-Datasets JSON, Windows events from raw <Event> XML or EVTX) to what the Sysmon hunt reads (SysmonEvent)
 // and, for output, to a full `Event` row with its EventData fields (SysmonRow). The mapping rules
 // are kql-semantics.md §7.4-7.5; where an input lacks an Event column the rule is written here.
 #pragma once
@@ -13,19 +13,19 @@
 #include <utility>
 #include <vector>
 
-#include "core/sysmon_hunt.hpp"
+#include "hunts/column_time.hpp"
+#include "hunts/hunt.hpp"
+#include "hunts/sysmon/sysmon_filter.hpp"
 #include "parsers/event_xml.hpp"
-#include "parsers/evtx_reader.hpp"
 #include "parsers/record_view.hpp"
-#include "scanner/input_zone.hpp"
 
-namespace rareconn::scanner {
+namespace rareconn::hunts {
 
 enum class TimeSource { kDataItem, kColumn };
 
 struct SysmonTimeConfig {
   TimeSource source = TimeSource::kDataItem;
-  std::optional<InputZone> zone;  // --input-timezone, for columns written in local time
+  const LocalTimeZone* zone = nullptr;  // --input-timezone, for columns written in local time
 };
 
 // Slots of the projection used for Event exports and flat JSON (alternative names per slot).
@@ -56,33 +56,31 @@ struct SysmonRow {
 std::string_view event_level_name(std::string_view level);
 std::string_view user_name_of_sid(std::string_view sid);  // the well-known names, else the SID itself
 
-class SysmonMapper {  // one per thread: owns the XML parser and scratch text
+class SysmonMapper {  // one per thread: owns the EventData XML parser
  public:
   explicit SysmonMapper(const SysmonTimeConfig& time) : time_(time) {}
 
   // Hot path: fill `e` (views valid until the next call) and the hash of the 13 pivot columns.
   // A false return means the record is malformed (`reason` says why).
-  bool map_export(const parsers::RecordView& rv, core::SysmonEvent& e, std::uint64_t& pivot_hash, std::string& reason);
-  bool map_xml(std::string_view xml, core::SysmonEvent& e, std::uint64_t& pivot_hash, std::string& reason);
-  void map_evtx(const parsers::EvtxEvent& ev, core::SysmonEvent& e, std::uint64_t& pivot_hash);
+  bool map_export(const parsers::RecordView& rv, SysmonEvent& e, std::uint64_t& pivot_hash, std::string& reason);
+  static void map_event(const parsers::WindowsEventView& w, SysmonEvent& e, std::uint64_t& pivot_hash);
 
   // Output path: a full row.
-  bool row_from_export(const std::vector<std::pair<std::string, std::string>>& named, core::Ticks time, SysmonRow& row);
-  bool row_from_xml(std::string_view xml, core::Ticks time, SysmonRow& row);
-  static void row_from_evtx(const parsers::EvtxEvent& ev, SysmonRow& row);
+  static bool export_row(const RowCells& named, core::Ticks time, SysmonRow& row, parsers::XmlEventParser& parser,
+                         parsers::XmlEventView& scratch);
+  static void row_from_event(const parsers::WindowsEventView& w, core::Ticks time, SysmonRow& row);
 
  private:
   // TimeGenerated of an export row: the DataItem time, or the column honouring its zone.
   // False when the time cannot be known (a local-time column without --input-timezone).
-  bool export_time(const parsers::RecordView& rv, const parsers::XmlEventView* xml, core::SysmonEvent& e,
+  bool export_time(const parsers::RecordView& rv, const parsers::XmlEventView* xml, SysmonEvent& e,
                    std::string& reason);
   const SysmonTimeConfig& time_;
   parsers::XmlEventParser xml_parser_;
   parsers::XmlEventView xml_view_;
-  std::array<char, 16> id_text_{}, level_text_{};  // decimal EventID / Level of the last EVTX event
 };
 
 // Hash of the 13 pivot values (time as ticks), for counting what Kusto's pivot would merge.
 std::uint64_t pivot_hash_of(core::Ticks time, std::initializer_list<std::string_view> columns);
 
-}  // namespace rareconn::scanner
+}  // namespace rareconn::hunts

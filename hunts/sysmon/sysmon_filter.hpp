@@ -1,20 +1,30 @@
-// The Sysmon hunt of the seed (Sentinel `Event` table, Sysmon Event ID 3): its filters (window,
+// The Sysmon hunt's filters (Sentinel `Event` table, Sysmon Event ID 3): its filters (window,
 // Computer in servers, Source, EventID, the private-address regex), its key and its funnel, and
 // the pure text rules of parse_sysmon_id3 (RenderedDescription cut, RuleName parse).
 // Knows nothing of formats, files or threads: it sees one event already mapped to Event columns.
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/funnel.hpp"
-#include "core/mde_hunt.hpp"
+#include "core/key_codec.hpp"
 #include "core/server_set.hpp"
 #include "core/window_aggregator.hpp"
 
-namespace rareconn::core {
+namespace rareconn::hunts {
+
+using core::EventRef;
+using core::Funnel;
+using core::FunnelStepName;
+using core::KeyBy;
+using core::RecordStatus;
+using core::ServerSet;
+using core::Ticks;
+using core::WindowPartial;
 
 // The fields of one Event row the hunt reads (the scanner maps every input format to these).
 struct SysmonEvent {
@@ -45,16 +55,19 @@ struct SysmonOptions {
 
 std::vector<std::string> sysmon_key_columns(const SysmonOptions& options);
 
-struct SysmonFunnel {
-  std::uint64_t records = 0, null_time = 0, bad_time = 0;
-  std::uint64_t after_servers = 0;     // Computer in (Servers)
-  std::uint64_t after_source = 0;      // Source == "Microsoft-Windows-Sysmon"
-  std::uint64_t after_event_id = 0;    // EventID == 3
-  std::uint64_t no_event_data = 0;     // EventData null: Kusto's pivot gets an empty key (U-7): reported, dropped
-  std::uint64_t after_private = 0;     // not (DestinationIp matches regex PrivateIPregex)
-  void add(const SysmonFunnel& o);
-  Funnel steps() const;
+// The funnel's steps, in the seed's order.
+enum SysmonStep : std::size_t {
+  kSysAfterServers, kSysAfterSource, kSysAfterEventId, kSysAfterEventData, kSysAfterPrivate
 };
+inline constexpr FunnelStepName kSysmonFunnelSteps[] = {
+    {"after_servers", "Computer in (Servers)"},
+    {"after_source", "Source == \"Microsoft-Windows-Sysmon\""},
+    {"after_event_id", "EventID == 3"},
+    // EventData null: Kusto's pivot gets an empty key (U-7): reported, dropped
+    {"after_event_data", "with EventData (null EventData: dropped)"},
+    {"after_private_regex", "not (DestinationIp matches PrivateIPregex)"},
+};
+static_assert(std::size(kSysmonFunnelSteps) <= core::kMaxFunnelSteps);
 
 // Kusto: DestinationIp matches regex @'^127\.|^10\.|^172\.1[6-9]\.|^172\.2[0-9]\.|^172\.3[0-1]\.|^192\.168\.'
 bool matches_private_regex(std::string_view ip);
@@ -79,7 +92,7 @@ class SysmonRecordFilter {
   SysmonRecordFilter(const SysmonOptions& options, WindowPartial& partial, bool kusto_pivot = false)
       : options_(options), partial_(partial), kusto_pivot_(kusto_pivot) {}
   RecordStatus process(const SysmonEvent& e, EventRef ref);
-  const SysmonFunnel& funnel() const { return funnel_; }
+  const Funnel& funnel() const { return funnel_; }
   // Candidates that may lie in the lookback window (older ones are dropped as `now` grows).
   const std::vector<PivotCandidate>& candidates() const { return candidates_; }
 
@@ -90,9 +103,9 @@ class SysmonRecordFilter {
   bool kusto_pivot_ = false;
   std::vector<PivotCandidate> candidates_;
   std::size_t next_prune_ = 1 << 20;
-  SysmonFunnel funnel_;
-  DatetimeParser datetime_;
+  Funnel funnel_;
+  core::DatetimeParser datetime_;
   std::string key_;
 };
 
-}  // namespace rareconn::core
+}  // namespace rareconn::hunts

@@ -1,9 +1,9 @@
 // Column time decoding: ISO first, then the portal text; the header's zone decides UTC or local.
-#include "scanner/column_time.hpp"
+#include "hunts/column_time.hpp"
 
-#include "parsers/portal_time.hpp"
+#include <algorithm>
 
-namespace rareconn::scanner {
+namespace rareconn::hunts {
 
 namespace {
 
@@ -24,6 +24,14 @@ parsers::CivilTime civil_of(core::Ticks t) {
   return c;
 }
 
+// A civil time read as UTC, in ticks (nullopt outside Kusto's range).
+std::optional<core::Ticks> utc_ticks(const parsers::CivilTime& t) {
+  const std::int64_t days = core::days_from_civil(t.year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day));
+  const core::Ticks ticks = (days * 86400 + t.hour * 3600 + t.minute * 60 + t.second) * core::kTicksPerSecond + t.fraction_ticks;
+  if (ticks < 0 || ticks > core::kMaxDatetimeTicks) return std::nullopt;
+  return ticks;
+}
+
 bool has_explicit_zone(std::string_view iso) {
   if (!iso.empty() && iso.back() == 'Z') return true;
   const std::size_t t = iso.find_first_of("T ");
@@ -41,7 +49,7 @@ bool has_explicit_zone(std::string_view iso) {
 }
 
 ColumnTimeResult decode_column_time(std::string_view raw, std::string_view column_name,
-                                    const std::optional<InputZone>& zone) {
+                                    const LocalTimeZone* zone) {
   const std::string_view text = core::trim_blanks(raw);
   if (text.empty()) return {ColumnTime::kNull, 0};
   const parsers::HeaderZone header = parsers::header_zone(column_name);
@@ -58,8 +66,20 @@ ColumnTimeResult decode_column_time(std::string_view raw, std::string_view colum
     const auto t = zone->to_utc(*civil);
     return t ? ColumnTimeResult{ColumnTime::kOk, *t} : ColumnTimeResult{ColumnTime::kBad, 0};
   }
-  const auto t = InputZone::utc().to_utc(*civil);
+  const auto t = utc_ticks(*civil);
   return t ? ColumnTimeResult{ColumnTime::kOk, *t} : ColumnTimeResult{ColumnTime::kBad, 0};
 }
 
-}  // namespace rareconn::scanner
+std::string local_time_header_message(std::string_view hint) {
+  std::string m = "writes TimeGenerated in the exporter's local time; give its zone with --input-timezone (e.g. +05:30 or "
+                  "Asia/Kolkata)";
+  m += hint;
+  return m;
+}
+
+bool only_local_time_generated(const std::vector<std::string>& header) {
+  auto has = [&](std::string_view name) { return std::find(header.begin(), header.end(), name) != header.end(); };
+  return has("TimeGenerated [Local Time]") && !has("TimeGenerated [UTC]") && !has("TimeGenerated");
+}
+
+}  // namespace rareconn::hunts

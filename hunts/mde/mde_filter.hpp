@@ -1,21 +1,31 @@
-// The Defender (MDE) hunt of the seed: the fields it reads, its filters (servers, ActionType,
+// The Defender (MDE) hunt's filters: the fields it reads, its filters (servers, ActionType,
 // RemoteIPType, link-local), its group key and the funnel of counts. Feeds the window engine.
 // Knows nothing of formats, files or threads: it sees one record's projected field values.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/funnel.hpp"
+#include "core/has_any.hpp"
 #include "core/server_set.hpp"
+#include "core/key_codec.hpp"
 #include "core/window_aggregator.hpp"
 
-namespace rareconn::core {
+namespace rareconn::hunts {
 
-enum class KeyBy { kIp, kIpProcess };
+using core::EventRef;
+using core::Funnel;
+using core::FunnelStepName;
+using core::KeyBy;
+using core::RecordStatus;
+using core::ServerSet;
+using core::Ticks;
+using core::WindowPartial;
 
 // Slots of the projected record, in this order.
 enum MdeSlot : std::size_t {
@@ -50,22 +60,15 @@ const std::vector<std::string>& mde_datetime_columns();
 // Output column names of the key (left side of the join), in Kusto's order.
 std::vector<std::string> mde_key_columns(const MdeOptions& options);
 
-// Records left after each filter (the funnel). Time windows are counted by the window engine.
-struct MdeFunnel {
-  std::uint64_t records = 0;        // records decoded
-  std::uint64_t null_time = 0;      // empty time: null in Kusto, dropped by `where Timestamp > ...`
-  std::uint64_t bad_time = 0;       // non-empty time that does not parse: malformed
-  std::uint64_t after_servers = 0;  // DeviceName in (Servers)
-  std::uint64_t after_action = 0;   // ActionType == "ConnectionSuccess"
-  std::uint64_t after_ip_type = 0;  // RemoteIPType !in ("Private", "Loopback")
-  std::uint64_t after_link_local = 0;  // RemoteIP !startswith "169.254."
-  void add(const MdeFunnel& o);
-  Funnel steps() const;  // for the summary
-  void count_null_time() { ++records, ++null_time; }
-  void count_bad_time() { ++records, ++bad_time; }
+// The funnel's steps (records left after each filter). Time windows are counted by the window engine.
+enum MdeStep : std::size_t { kMdeAfterServers, kMdeAfterAction, kMdeAfterIpType, kMdeAfterLinkLocal };
+inline constexpr FunnelStepName kMdeFunnelSteps[] = {
+    {"after_servers", "DeviceName in (Servers)"},
+    {"after_action_type", "ActionType == \"ConnectionSuccess\""},
+    {"after_remote_ip_type", "RemoteIPType !in (\"Private\", \"Loopback\")"},
+    {"after_link_local", "RemoteIP !startswith \"169.254.\""},
 };
-
-enum class RecordStatus { kOk, kBadTime };
+static_assert(std::size(kMdeFunnelSteps) <= core::kMaxFunnelSteps);
 
 // One per thread.
 class MdeRecordFilter {
@@ -74,18 +77,30 @@ class MdeRecordFilter {
   // `time`: the event time when the caller decoded it (a portal column with a zone); else the
   // time field is parsed here as ISO 8601.
   RecordStatus process(const std::string_view* fields, EventRef ref, std::optional<Ticks> time = std::nullopt);
-  const MdeFunnel& funnel() const { return funnel_; }
-  MdeFunnel& funnel() { return funnel_; }
+  const Funnel& funnel() const { return funnel_; }
+  Funnel& funnel() { return funnel_; }
 
  private:
   const MdeOptions& options_;
   WindowPartial& partial_;
-  MdeFunnel funnel_;
-  DatetimeParser datetime_;
+  Funnel funnel_;
+  core::DatetimeParser datetime_;
   std::string key_;
+};
+
+// The seed's allow-list: a key is dropped when its URL set `has_any` of the needles.
+class AllowList final : public core::RareKeyFilter {
+ public:
+  explicit AllowList(std::vector<std::string> needles) : size_(needles.size()), matcher_(needles) {}
+  bool drops(const core::RareKey& key) const override { return matcher_(key.set_json); }
+  std::size_t size() const { return size_; }
+
+ private:
+  std::size_t size_;
+  core::HasAnyMatcher matcher_;
 };
 
 // Kusto `startswith` (ASCII case-insensitive prefix).
 bool starts_with_nocase(std::string_view s, std::string_view prefix);
 
-}  // namespace rareconn::core
+}  // namespace rareconn::hunts

@@ -1,16 +1,12 @@
 // Sysmon input mapping (see the header). Hot-path functions avoid allocation; output-path
 // functions build owned rows.
-#include "scanner/sysmon_mapping.hpp"
-
-#include <charconv>
+#include "hunts/sysmon/sysmon_mapping.hpp"
 
 #include <xxhash.h>
 
 #include "core/kusto_time.hpp"
-#include "parsers/portal_time.hpp"
-#include "scanner/column_time.hpp"
 
-namespace rareconn::scanner {
+namespace rareconn::hunts {
 
 namespace {
 
@@ -42,22 +38,16 @@ constexpr std::string_view kNetworkConnection = "Network connection detected";
 // The RenderedDescription of a raw event after the seed's cut: the rendered message when the
 // input carries one, else the Sysmon Event ID 3 message title.
 std::string_view rendered_for(std::string_view rendered, std::string_view provider, std::string_view event_id) {
-  if (!rendered.empty()) return core::rendered_description_cut(rendered);
+  if (!rendered.empty()) return rendered_description_cut(rendered);
   if (provider == kSysmonProvider && event_id == "3") return kNetworkConnection;
   return std::string_view();
 }
 
-std::string_view data_value(const std::vector<std::pair<std::string_view, std::string_view>>& data, std::string_view name) {
+std::string_view data_value(std::span<const std::pair<std::string_view, std::string_view>> data, std::string_view name) {
   for (const auto& [k, v] : data) {
     if (k == name) return v;
   }
   return std::string_view();
-}
-
-// Decimal text of n in buf (no allocation).
-std::string_view decimal(std::int32_t n, std::array<char, 16>& buf) {
-  const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), n);
-  return std::string_view(buf.data(), static_cast<std::size_t>(r.ptr - buf.data()));
 }
 
 }  // namespace
@@ -122,7 +112,7 @@ std::uint64_t pivot_hash_of(core::Ticks time, std::initializer_list<std::string_
   return h;
 }
 
-bool SysmonMapper::export_time(const parsers::RecordView& rv, const parsers::XmlEventView* xml, core::SysmonEvent& e,
+bool SysmonMapper::export_time(const parsers::RecordView& rv, const parsers::XmlEventView* xml, SysmonEvent& e,
                                std::string& reason) {
   if (time_.source == TimeSource::kDataItem && xml != nullptr && !xml->dataitem_time.empty()) {
     e.time = core::parse_datetime(xml->dataitem_time);
@@ -147,10 +137,10 @@ bool SysmonMapper::export_time(const parsers::RecordView& rv, const parsers::Xml
   return true;
 }
 
-bool SysmonMapper::map_export(const parsers::RecordView& rv, core::SysmonEvent& e, std::uint64_t& pivot_hash,
+bool SysmonMapper::map_export(const parsers::RecordView& rv, SysmonEvent& e, std::uint64_t& pivot_hash,
                               std::string& reason) {
   const std::string_view* v = rv.values;
-  e = core::SysmonEvent{};
+  e = SysmonEvent{};
   e.computer = v[kSysComputer];
   e.source = v[kSysSource];
   e.event_id = v[kSysEventId];
@@ -176,54 +166,41 @@ bool SysmonMapper::map_export(const parsers::RecordView& rv, core::SysmonEvent& 
   if (!export_time(rv, xml, e, reason)) return false;
   pivot_hash = pivot_hash_of(e.time.value_or(0),
                              {v[kSysSource], v[kSysEventLog], v[kSysComputer], v[kSysEventLevel], v[kSysEventLevelName],
-                              v[kSysEventId], v[kSysUserName], core::rendered_description_cut(v[kSysRendered]), v[kSysMG],
+                              v[kSysEventId], v[kSysUserName], rendered_description_cut(v[kSysRendered]), v[kSysMG],
                               v[kSysMGName], v[kSysType], v[kSysResourceId]});
   return true;
 }
 
-bool SysmonMapper::map_xml(std::string_view xml, core::SysmonEvent& e, std::uint64_t& pivot_hash, std::string& reason) {
-  e = core::SysmonEvent{};
-  if (!xml_parser_.parse_event(xml, xml_view_, reason)) return false;
-  const parsers::XmlEventView& x = xml_view_;
-  e.computer = x.computer;
-  e.source = x.provider;
-  e.event_id = x.event_id;
-  e.has_event_data = x.has_event_data && !x.data.empty();
-  e.destination_ip = data_value(x.data, "DestinationIp");
-  e.image = data_value(x.data, "Image");
-  e.time = core::parse_datetime(x.system_time);
-  if (!e.time) e.time_text = x.system_time;
-  pivot_hash = pivot_hash_of(e.time.value_or(0), {x.provider, x.channel, x.computer, x.level, event_level_name(x.level),
-                                                  x.event_id, user_name_of_sid(x.user_id),
-                                                  rendered_for(x.rendered_message, x.provider, x.event_id), "", "",
-                                                  "Event", ""});
-  return true;
-}
-
-void SysmonMapper::map_evtx(const parsers::EvtxEvent& ev, core::SysmonEvent& e, std::uint64_t& pivot_hash) {
-  e = core::SysmonEvent{};
-  e.computer = ev.computer;
-  e.source = ev.provider;
-  const std::string_view id = decimal(ev.event_id, id_text_);
-  e.event_id = id;
-  e.has_event_data = true;
-  e.destination_ip = data_value(ev.data, "DestinationIp");
-  e.image = data_value(ev.data, "Image");
-  if (ev.has_time) e.time = ev.time_ticks;
-  const std::string_view level = decimal(ev.level, level_text_);
-  pivot_hash = pivot_hash_of(e.time.value_or(0), {ev.provider, ev.channel, ev.computer, level, event_level_name(level), id,
-                                                  user_name_of_sid(ev.user_sid), rendered_for({}, ev.provider, id), "", "",
+void SysmonMapper::map_event(const parsers::WindowsEventView& w, SysmonEvent& e, std::uint64_t& pivot_hash) {
+  e = SysmonEvent{};
+  e.computer = w.computer;
+  e.source = w.provider;
+  e.event_id = w.event_id;
+  e.has_event_data = w.has_event_data;
+  e.destination_ip = data_value(w.data, "DestinationIp");
+  e.image = data_value(w.data, "Image");
+  if (w.has_time) {
+    e.time = w.time_ticks;
+  } else {
+    e.time = core::parse_datetime(w.time_text);
+    if (!e.time) e.time_text = w.time_text;  // bad or empty: the filter counts it
+  }
+  pivot_hash = pivot_hash_of(e.time.value_or(0), {w.provider, w.channel, w.computer, w.level, event_level_name(w.level),
+                                                  w.event_id, user_name_of_sid(w.user),
+                                                  rendered_for(w.rendered_message, w.provider, w.event_id), "", "",
                                                   "Event", ""});
 }
 
-bool SysmonMapper::row_from_export(const std::vector<std::pair<std::string, std::string>>& named, core::Ticks time,
-                                   SysmonRow& row) {
+bool SysmonMapper::export_row(const RowCells& named, core::Ticks time, SysmonRow& row, parsers::XmlEventParser& parser,
+                              parsers::XmlEventView& scratch) {
   const auto& names = slot_names();
   auto get = [&](std::size_t slot) -> std::string_view {
     for (const std::string& n : names[slot]) {
-      for (const auto& [k, v] : named) {
-        if (k == n) return v;
-      }
+      std::optional<std::string_view> found;
+      named.for_each([&](const std::string& k, const std::string& v) {
+        if (!found && k == n) found = v;
+      });
+      if (found) return *found;
     }
     return std::string_view();
   };
@@ -231,45 +208,31 @@ bool SysmonMapper::row_from_export(const std::vector<std::pair<std::string, std:
   row.time = time;
   row.columns = {std::string(get(kSysSource)), std::string(get(kSysEventLog)), std::string(get(kSysComputer)),
                  std::string(get(kSysEventLevel)), std::string(get(kSysEventLevelName)), std::string(get(kSysEventId)),
-                 std::string(get(kSysUserName)), std::string(core::rendered_description_cut(get(kSysRendered))),
+                 std::string(get(kSysUserName)), std::string(rendered_description_cut(get(kSysRendered))),
                  std::string(get(kSysMG)), std::string(get(kSysMGName)), std::string(get(kSysType)),
                  std::string(get(kSysResourceId))};
   const std::string_view event_data = get(kSysEventData);
   if (!event_data.empty()) {
     std::string why;
-    if (!xml_parser_.parse_event_data(event_data, xml_view_, why)) return false;
-    for (const auto& [k, v] : xml_view_.data) row.data.emplace_back(k, v);
+    if (!parser.parse_event_data(event_data, scratch, why)) return false;
+    for (const auto& [k, v] : scratch.data) row.data.emplace_back(k, v);
     return true;
   }
   for (const std::string& f : sysmon_eid3_fields()) {  // flat JSON
-    for (const auto& [k, v] : named) {
+    named.for_each([&](const std::string& k, const std::string& v) {
       if (k == f) row.data.emplace_back(k, v);
-    }
+    });
   }
   return true;
 }
 
-bool SysmonMapper::row_from_xml(std::string_view xml, core::Ticks time, SysmonRow& row) {
-  std::string why;
-  if (!xml_parser_.parse_event(xml, xml_view_, why)) return false;
-  const parsers::XmlEventView& x = xml_view_;
+void SysmonMapper::row_from_event(const parsers::WindowsEventView& w, core::Ticks time, SysmonRow& row) {
   row = SysmonRow{};
   row.time = time;
-  row.columns = {std::string(x.provider), std::string(x.channel), std::string(x.computer), std::string(x.level),
-                 std::string(event_level_name(x.level)), std::string(x.event_id), std::string(user_name_of_sid(x.user_id)),
-                 std::string(rendered_for(x.rendered_message, x.provider, x.event_id)), "", "", "Event", ""};
-  for (const auto& [k, v] : x.data) row.data.emplace_back(k, v);
-  return true;
+  row.columns = {std::string(w.provider), std::string(w.channel), std::string(w.computer), std::string(w.level),
+                 std::string(event_level_name(w.level)), std::string(w.event_id), std::string(user_name_of_sid(w.user)),
+                 std::string(rendered_for(w.rendered_message, w.provider, w.event_id)), "", "", "Event", ""};
+  for (const auto& [k, v] : w.data) row.data.emplace_back(k, v);
 }
 
-void SysmonMapper::row_from_evtx(const parsers::EvtxEvent& ev, SysmonRow& row) {
-  row = SysmonRow{};
-  row.time = ev.time_ticks;
-  const std::string id = std::to_string(ev.event_id), level = std::to_string(ev.level);
-  row.columns = {std::string(ev.provider), std::string(ev.channel), std::string(ev.computer), level,
-                 std::string(event_level_name(level)), id, std::string(user_name_of_sid(ev.user_sid)),
-                 std::string(rendered_for({}, ev.provider, id)), "", "", "Event", ""};
-  for (const auto& [k, v] : ev.data) row.data.emplace_back(k, v);
-}
-
-}  // namespace rareconn::scanner
+}  // namespace rareconn::hunts

@@ -1,14 +1,13 @@
 // Sysmon output table: schema (pivot columns, Sysmon fields in their emitted order, other fields
 // sorted), Kusto's renaming, and the RuleName parse.
-#include "scanner/sysmon_table.hpp"
+#include "hunts/sysmon/sysmon_table.hpp"
 
 #include <algorithm>
 #include <set>
 
-#include "core/sysmon_hunt.hpp"
-#include "scanner/findings_table.hpp"
+#include "hunts/sysmon/sysmon_filter.hpp"
 
-namespace rareconn::scanner {
+namespace rareconn::hunts {
 
 namespace {
 bool all_digits(const std::string& s) {
@@ -53,7 +52,7 @@ FindingsTable build_sysmon_table(const std::vector<SysmonRow>& rows, const std::
       row[c] = parsers::Cell{v, (name == "EventID" || name == "EventLevel") && all_digits(v)};
     }
     for (const std::string& f : fields) row[c++] = parsers::Cell{std::string(r.field(f)), false};
-    const core::Technique t = core::parse_rule_name(r.field("RuleName"), greedy_rule_parse);
+    const Technique t = parse_rule_name(r.field("RuleName"), greedy_rule_parse);
     row[c++] = parsers::Cell{std::string(t.id), false};
     row[c++] = parsers::Cell{std::string(t.name), false};
     table.rows.push_back(std::move(row));
@@ -61,4 +60,4 @@ FindingsTable build_sysmon_table(const std::vector<SysmonRow>& rows, const std::
   return table;
 }
 
-}  // namespace rareconn::scanner
+}  // namespace rareconn::hunts

@@ -1,24 +1,23 @@
 // Kusto pivot merge: decode the candidates, group them exactly by the 13 columns, merge fields.
-#include "scanner/sysmon_pivot.hpp"
+#include "hunts/sysmon/sysmon_pivot.hpp"
 
 #include <algorithm>
 #include <unordered_map>
 
 #include "core/key_codec.hpp"
 
-namespace rareconn::scanner {
+namespace rareconn::hunts {
 
-PivotRows kusto_pivot(const std::vector<InputFile>& files, std::vector<core::PivotCandidate> candidates,
-                      const SysmonTimeConfig& time) {
-  std::sort(candidates.begin(), candidates.end(), [](const core::PivotCandidate& a, const core::PivotCandidate& b) {
+PivotRows kusto_pivot(const RunServices& services, std::vector<PivotCandidate> candidates) {
+  std::sort(candidates.begin(), candidates.end(), [](const PivotCandidate& a, const PivotCandidate& b) {
     return a.ref.file != b.ref.file ? a.ref.file < b.ref.file : a.ref.offset < b.ref.offset;
   });
   std::vector<RowRef> refs;
   refs.reserve(candidates.size());
-  for (const auto& c : candidates) refs.push_back({c.ref.file, c.ref.offset, c.ref.length, c.time});
+  for (const auto& c : candidates) refs.push_back({c.ref, c.time});
   std::vector<SysmonRow> rows;
   std::vector<char> ok;
-  decode_sysmon_rows(files, refs, time, rows, ok);
+  decode_sysmon_rows(services, refs, rows, ok);
   PivotRows out;
   out.events = candidates.size();
   std::unordered_map<std::string, std::size_t> group_of;
@@ -50,4 +49,4 @@ PivotRows kusto_pivot(const std::vector<InputFile>& files, std::vector<core::Piv
   return out;
 }
 
-}  // namespace rareconn::scanner
+}  // namespace rareconn::hunts

@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/sysmon_hunt.hpp"
-#include "scanner/sysmon_rows.hpp"
+#include "hunts/sysmon/sysmon_filter.hpp"
+#include "hunts/sysmon/sysmon_rows.hpp"
 
-namespace rareconn::scanner {
+namespace rareconn::hunts {
 
 struct PivotRows {
   std::vector<SysmonRow> rows;     // one per group, ordered by the group's first event (file, offset)
@@ -18,7 +18,6 @@ struct PivotRows {
 };
 
 // `candidates` are the events that reached the pivot, already inside the lookback window.
-PivotRows kusto_pivot(const std::vector<InputFile>& files, std::vector<core::PivotCandidate> candidates,
-                      const SysmonTimeConfig& time);
+PivotRows kusto_pivot(const RunServices& services, std::vector<PivotCandidate> candidates);
 
-}  // namespace rareconn::scanner
+}  // namespace rareconn::hunts

@@ -7,14 +7,14 @@
 #include <vector>
 
 #include "core/window_aggregator.hpp"
-#include "scanner/findings_writer.hpp"
-#include "scanner/sysmon_mapping.hpp"
+#include "hunts/findings_table.hpp"
+#include "hunts/sysmon/sysmon_mapping.hpp"
 
-namespace rareconn::scanner {
+namespace rareconn::hunts {
 
 // rows[i] is the decoded row of findings[i].
 FindingsTable build_sysmon_table(const std::vector<SysmonRow>& rows, const std::vector<core::Finding>& findings,
                                  const std::vector<core::RareKey>& rare, std::vector<std::string> key_columns,
                                  bool greedy_rule_parse);
 
-}  // namespace rareconn::scanner
+}  // namespace rareconn::hunts

@@ -1,12 +1,16 @@
 // Sysmon hunt: filters in the seed's order and the text rules of parse_sysmon_id3
 // (kql-semantics §6). Must not depend on formats, files or threads.
-#include "core/sysmon_hunt.hpp"
+#include "hunts/sysmon/sysmon_filter.hpp"
 
 #include "core/key_codec.hpp"
 
 #include <algorithm>
 
-namespace rareconn::core {
+namespace rareconn::hunts {
+
+using core::append_key_part;
+using core::trim_blanks;
+using core::WindowConfig;
 
 std::vector<std::string> sysmon_key_columns(const SysmonOptions& options) {
   std::vector<std::string> cols;
@@ -14,32 +18,6 @@ std::vector<std::string> sysmon_key_columns(const SysmonOptions& options) {
   cols.push_back("DestinationIp");
   if (options.by == KeyBy::kIpProcess) cols.push_back("Image");
   return cols;
-}
-
-void SysmonFunnel::add(const SysmonFunnel& o) {
-  records += o.records;
-  null_time += o.null_time;
-  bad_time += o.bad_time;
-  after_servers += o.after_servers;
-  after_source += o.after_source;
-  after_event_id += o.after_event_id;
-  no_event_data += o.no_event_data;
-  after_private += o.after_private;
-}
-
-Funnel SysmonFunnel::steps() const {
-  Funnel f;
-  f.records = records;
-  f.null_time = null_time;
-  f.bad_time = bad_time;
-  f.steps = {
-      {"after_servers", "Computer in (Servers)", after_servers},
-      {"after_source", "Source == \"Microsoft-Windows-Sysmon\"", after_source},
-      {"after_event_id", "EventID == 3", after_event_id},
-      {"after_event_data", "with EventData (null EventData: dropped)", after_event_id - no_event_data},
-      {"after_private_regex", "not (DestinationIp matches PrivateIPregex)", after_private},
-  };
-  return f;
 }
 
 bool matches_private_regex(std::string_view ip) {
@@ -120,21 +98,19 @@ RecordStatus SysmonRecordFilter::process(const SysmonEvent& e, EventRef ref) {
   }
   partial_.observe(t);
   if (!options_.servers.contains(e.computer)) return RecordStatus::kOk;
-  ++funnel_.after_servers;
+  funnel_.pass(kSysAfterServers);
   if (e.source != "Microsoft-Windows-Sysmon" && !(options_.linux_sysmon && e.source == "Linux-Sysmon")) {
     return RecordStatus::kOk;
   }
-  ++funnel_.after_source;
+  funnel_.pass(kSysAfterSource);
   if (!is_event_id_3(e.event_id)) return RecordStatus::kOk;
-  ++funnel_.after_event_id;
-  if (!e.has_event_data) {
-    ++funnel_.no_event_data;
-    return RecordStatus::kOk;
-  }
+  funnel_.pass(kSysAfterEventId);
+  if (!e.has_event_data) return RecordStatus::kOk;
+  funnel_.pass(kSysAfterEventData);
   log_candidate(t, e, ref);
   if (kusto_pivot_) return RecordStatus::kOk;
   if (matches_private_regex(e.destination_ip)) return RecordStatus::kOk;
-  ++funnel_.after_private;
+  funnel_.pass(kSysAfterPrivate);
   key_.clear();
   if (options_.per_server) append_key_part(key_, e.computer);
   append_key_part(key_, e.destination_ip);
@@ -143,4 +119,4 @@ RecordStatus SysmonRecordFilter::process(const SysmonEvent& e, EventRef ref) {
   return RecordStatus::kOk;
 }
 
-}  // namespace rareconn::core
+}  // namespace rareconn::hunts

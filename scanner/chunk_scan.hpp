@@ -1,0 +1,148 @@
+// The scanner's chunk loop, one instance per hunt: decodes one chunk of one file with the thread's
+// parsers and hands each record to the hunt's worker without virtual dispatch (H::Worker::row for
+// CSV and JSON records, H::Worker::event for event XML and EVTX). Malformed records, bad times and
+// damaged EVTX chunks become the worker's errors. Included only by the hunt registry.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "parsers/event_xml.hpp"
+#include "parsers/format_detect.hpp"
+#include "scanner/chunker.hpp"
+#include "scanner/event_view.hpp"
+#include "scanner/scan_worker.hpp"
+
+namespace rareconn::scanner {
+
+template <class W>
+concept ReadsRows = requires(W& w, const parsers::RecordView& rv, core::EventRef ref) {
+  { w.row(rv, ref) } -> std::same_as<hunts::RecordOutcome>;
+};
+template <class W>
+concept ReadsWindowsEvents = requires(W& w, const parsers::WindowsEventView& e, core::EventRef ref) {
+  { w.event(e, ref) } -> std::same_as<hunts::RecordOutcome>;
+};
+
+template <class W>
+inline constexpr unsigned kInputKinds =
+    (ReadsRows<W> ? unsigned{hunts::kTabularRows} : 0u) | (ReadsWindowsEvents<W> ? unsigned{hunts::kWindowsEvents} : 0u);
+
+template <class W>
+[[gnu::flatten]] std::uint64_t scan_chunk(Worker& w, W& hw, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) {
+  const InputFile& f = files[c.file];
+  const std::string_view d = f.bytes();
+  auto settle = [&](std::uint64_t offset, const hunts::RecordOutcome& o) {
+    if (o.kind == hunts::RecordOutcome::kOk) [[likely]] return;
+    if (o.kind == hunts::RecordOutcome::kBadTime) {
+      w.note_error(c.file, offset, "time '" + printable(o.text) + "' is not an ISO 8601 date-time");
+    } else {
+      w.note_error(c.file, offset, std::string(o.text));
+    }
+  };
+  auto on_error = [&](std::uint64_t offset, parsers::ParseError e) {
+    w.note_error(c.file, offset, parsers::describe(e, plan.max_record_bytes));
+  };
+  const bool events = f.format == parsers::InputFormat::kXml || f.format == parsers::InputFormat::kEvtx;
+  if ((events && !ReadsWindowsEvents<W>) || (!events && !ReadsRows<W>)) {
+    // The driver never plans such chunks (the file does not hold the hunt's table); a defect must
+    // not become a crash.
+    ScanError e;
+    e.kind = ErrorKind::kReadFailure;
+    e.file = c.file;
+    e.reason = events ? "internal: Windows events given to a hunt that does not read them"
+                      : "internal: table rows given to a hunt that does not read them";
+    w.note_error(std::move(e));
+    return 0;
+  }
+  if constexpr (ReadsRows<W>) {
+    const bool track_slots = f.format == parsers::InputFormat::kJson;
+    auto on_record = [&](const parsers::RecordView& rv) {
+      if (track_slots) {
+        std::uint64_t seen = kJsonHadRecord;
+        for (std::size_t i = 0; i < rv.count && i < 63; ++i) seen |= std::uint64_t{!rv.matched_names[i].empty()} << i;
+        w.json_slots_seen[c.file] |= seen;
+      }
+      settle(rv.offset, hw.row(rv, core::EventRef{rv.offset, c.file, rv.length}));
+    };
+    if (f.format == parsers::InputFormat::kCsv) {
+      auto& p = w.csv[c.file];
+      if (!p) p = std::make_unique<parsers::CsvRecordParser>(f.header, plan.projection, plan.max_record_bytes);
+      return p->parse(d, c.begin, c.end, on_record, on_error);
+    }
+    if (f.format == parsers::InputFormat::kJson) w.json.parse(d, c.begin, c.end, f.json_lines, on_record, on_error);
+  }
+  if constexpr (ReadsWindowsEvents<W>) {
+    if (f.format == parsers::InputFormat::kXml) {
+      // c.begin is an event start of the planner's walk; the walk and the parse use the same bound,
+      // so the same walk gives the same events.
+      const std::uint64_t max = plan.max_record_bytes;
+      for (std::uint64_t pos = c.begin; pos < c.end; pos = next_xml_event(d, pos, max)) {
+        const parsers::EventExtent ext = parsers::find_event_end(d, pos, max);
+        const std::uint64_t end = ext.end;
+        if (end == 0) {
+          w.note_error(c.file, pos,
+                       ext.error == parsers::ParseError::kRecordTooLarge
+                           ? "event XML: " + parsers::describe(ext.error, max)
+                           : std::string("event XML cut off (no </Event> before the next event or the end)"));
+          continue;
+        }
+        const std::uint32_t length = parsers::checked_record_length(end - pos);
+        if (!w.xml.parse_event(d.substr(pos, end - pos), w.xml_view, w.reason)) {
+          w.note_error(c.file, pos, "event XML: " + w.reason);
+          continue;
+        }
+        settle(pos, hw.event(event_view(w.xml_view, pos, length), core::EventRef{pos, c.file, length}));
+      }
+    } else if (f.format == parsers::InputFormat::kEvtx) {
+      const bool past_header_count = !f.evtx_dirty && c.begin >= f.evtx_chunks_in_header;
+      auto on_event = [&](const parsers::EvtxEvent& ev) {
+        settle(ev.offset, hw.event(event_view(ev, w.event_text), core::EventRef{ev.offset, c.file, ev.length}));
+      };
+      bool truncated = false;
+      auto on_damage = [&](std::uint64_t offset, std::uint64_t record_id, const char* why, parsers::EvtxDamage kind) {
+        // A slot that never held a chunk (past the header's count in a cleanly closed file, or
+        // without a chunk signature at all: preallocated space) is not damage; it is counted.
+        if (past_header_count || kind == parsers::EvtxDamage::kBadChunkSignature) {
+          ++w.evtx_unused_slots;
+          return;
+        }
+        truncated = truncated || kind == parsers::EvtxDamage::kTruncatedChunk;
+        ScanError e;
+        e.kind = ErrorKind::kDamagedEvtx;
+        e.file = c.file;
+        e.offset = offset;
+        e.evtx_chunk = c.begin;
+        if (record_id) e.evtx_record = record_id;
+        e.reason = "EVTX chunk " + std::to_string(c.begin) + (record_id ? ", record " + std::to_string(record_id) : "") +
+                   ": " + why;
+        w.note_error(std::move(e));
+      };
+      w.evtx->decode_chunk(d, c.begin, on_event, on_damage);
+      if (truncated) {
+        // The file ends inside this chunk: its checksum cannot be verified, but the records that
+        // are complete are read (and the truncation stays reported above).
+        ++w.evtx_truncated_chunks;
+        w.evtx_unverified->decode_chunk(d, c.begin, on_event, [](std::uint64_t, std::uint64_t, const char*) {});
+      }
+    }
+  }
+  return 0;
+}
+
+// The chunk scanner of hunt H: H's per-thread worker behind one virtual call per chunk.
+template <class H>
+class HuntChunkScanner final : public ChunkScanner {
+ public:
+  HuntChunkScanner(const H& hunt, core::WindowPartial& partial) : worker_(hunt, partial) {}
+  std::uint64_t scan(Worker& w, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) override {
+    return scan_chunk(w, worker_, plan, c, files);
+  }
+  hunts::HuntWorker& hunt_worker() override { return worker_; }
+
+ private:
+  typename H::Worker worker_;
+};
+
+}  // namespace rareconn::scanner

@@ -1,0 +1,162 @@
+// Phase 2: the hunt. Named with --hunt, or the one the registry's hunts recognise in every input;
+// then its options, and which inputs hold its table (a named file that does not is an input error,
+// one found in a directory is skipped and counted).
+#include <algorithm>
+#include <cstdio>
+
+#include "scanner/scan_phases.hpp"
+#include "scanner/table_fit.hpp"
+
+namespace rareconn::scanner {
+
+namespace {
+
+// The registered hunt whose table an input looks most like (ties: registration order).
+const HuntEntry* detect_hunt(const InputFile& f, const std::vector<std::unique_ptr<hunts::Hunt>>& probes) {
+  hunts::InputFacts facts;
+  const bool events = f.format == parsers::InputFormat::kEvtx || f.format == parsers::InputFormat::kXml;
+  facts.kind = events ? hunts::kWindowsEvents : hunts::kTabularRows;
+  facts.json = f.format != parsers::InputFormat::kCsv;
+  const std::string_view head = f.bytes().substr(0, 1 << 16);
+  facts.has_field = [&](std::string_view name) {
+    if (events) return false;
+    if (!facts.json) return has_column(f, name);
+    std::string quoted(1, '"');
+    quoted.append(name).push_back('"');
+    return head.find(quoted) != std::string_view::npos;
+  };
+  const HuntEntry* best = &hunt_registry().front();
+  int best_score = 0;
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    const int score = probes[i]->affinity(facts);
+    if (score > best_score) best = &hunt_registry()[i], best_score = score;
+  }
+  return best;
+}
+
+const HuntEntry* choose_hunt(const ScanRun& run) {
+  if (run.opt.hunt != "auto") return find_hunt(run.opt.hunt);
+  std::vector<std::unique_ptr<hunts::Hunt>> probes;
+  for (const HuntEntry& e : hunt_registry()) probes.push_back(e.make(hunts::RunOptions{}));
+  const HuntEntry* seen = nullptr;
+  for (const InputFile& f : run.files) {
+    if (f.bytes().empty()) continue;
+    const HuntEntry* h = detect_hunt(f, probes);
+    if (seen && seen != h) {
+      const auto& reg = hunt_registry();
+      const std::size_t a = static_cast<std::size_t>(std::min(seen, h) - reg.data());
+      const std::size_t b = static_cast<std::size_t>(std::max(seen, h) - reg.data());
+      std::fprintf(stderr, "rareconn: the inputs hold both %s and %s data; choose one with --hunt %s\n",
+                   std::string(probes[a]->data_name()).c_str(), std::string(probes[b]->data_name()).c_str(),
+                   hunt_names("|").c_str());
+      return nullptr;
+    }
+    seen = h;
+  }
+  return seen ? seen : &hunt_registry().front();
+}
+
+hunts::RunOptions run_options(const ScanOptions& opt, const std::optional<InputZone>& zone) {
+  hunts::RunOptions o;
+  if (opt.servers_given) o.servers = core::ServerSet(opt.servers, opt.server_match);
+  o.by = opt.by;
+  o.per_server = opt.per_server;
+  o.window.now = opt.now;
+  o.window.lookback = opt.lookback;
+  o.window.recent = opt.recent;
+  o.window.threshold = opt.threshold;
+  o.allow = opt.allow;
+  o.default_allow = opt.default_allow;
+  o.linux_sysmon = opt.linux_sysmon;
+  o.kusto_pivot = opt.pivot_kusto;
+  o.time_from_column = opt.time_from_column;
+  o.rule_parse_greedy = opt.rule_parse_greedy;
+  o.zone = zone ? &*zone : nullptr;
+  return o;
+}
+
+}  // namespace
+
+bool ScanRun::refuse(InputFile& f, const std::string& why) {
+  if (is_named(f)) {
+    std::fprintf(stderr, "rareconn: '%s' cannot be read by the %s hunt: %s\n", f.path.c_str(), entry->name.c_str(),
+                 why.c_str());
+    return false;
+  }
+  std::fprintf(stderr, "rareconn: warning: skipping '%s': %s\n", f.path.c_str(), why.c_str());
+  f.skipped = true;
+  ++mismatched_files;
+  return true;
+}
+
+std::size_t ScanRun::fitting_files() const {
+  return static_cast<std::size_t>(
+      std::count_if(files.begin(), files.end(), [](const InputFile& f) { return !f.skipped && !f.bytes().empty(); }));
+}
+
+PhaseResult phase_hunt(ScanRun& run) {
+  const ScanOptions& opt = run.opt;
+  run.entry = choose_hunt(run);
+  if (!run.entry) return kExitUsage;
+  Plan& plan = run.plan;
+  plan.max_record_bytes = opt.max_record_bytes;
+  if (!opt.input_timezone.empty()) {
+    std::string error;
+    plan.zone = InputZone::parse(opt.input_timezone, error);
+    if (!plan.zone) {
+      std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+      return kExitUsage;
+    }
+  }
+  run.hunt = run.entry->make(run_options(opt, plan.zone));
+  const hunts::Hunt& hunt = *run.hunt;
+  plan.entry = run.entry;
+  plan.hunt = run.hunt.get();
+  plan.projection = hunt.projection();
+  for (const InputFile& f : run.files) {
+    // A local-time column is only usable with its zone: say so instead of guessing.
+    if (f.format != parsers::InputFormat::kCsv || plan.zone) continue;
+    if (const std::optional<std::string> why = hunt.needs_zone(f.header.columns)) {
+      std::fprintf(stderr, "rareconn: '%s' %s\n", f.path.c_str(), why->c_str());
+      return kExitUsage;
+    }
+  }
+  // Inputs that do not hold the hunt's table. JSON files are checked after the scan (a field may
+  // first appear late).
+  const std::string table_name(hunt.table_name());
+  for (InputFile& f : run.files) {
+    if (f.skipped || f.bytes().empty()) continue;
+    std::string why;
+    const bool events = f.format == parsers::InputFormat::kEvtx || f.format == parsers::InputFormat::kXml;
+    if (events && !(run.entry->input_kinds & hunts::kWindowsEvents)) {
+      std::string reader;
+      for (const HuntEntry& e : hunt_registry()) {
+        if (reader.empty() && (e.input_kinds & hunts::kWindowsEvents)) reader = e.name;
+      }
+      why = std::string(f.format == parsers::InputFormat::kEvtx ? "an EVTX file" : "event XML") +
+            " holds Windows events, not " + table_name + " rows (use --hunt " + reader + ")";
+    } else if (!events && !(run.entry->input_kinds & hunts::kTabularRows)) {
+      why = "it holds table rows, not the Windows events the " + table_name + " table is made of";
+    } else if (f.format == parsers::InputFormat::kCsv) {
+      const std::vector<std::string> missing = missing_columns(hunt, [&](std::size_t slot) {
+        for (const std::string& n : plan.projection.fields[slot].names) {
+          if (has_column(f, n)) return true;
+        }
+        return false;
+      });
+      if (!missing.empty()) {
+        why = "its header lacks the " + table_name + " column" + (missing.size() > 1 ? "s " : " ") +
+              join_names(missing) + " that the query reads";
+      }
+    }
+    if (!why.empty() && !run.refuse(f, why)) return kExitInput;
+  }
+  if (run.fitting_files() == 0) {
+    std::fprintf(stderr, "rareconn: no input holds data the %s hunt reads (a %s table)\n", run.entry->name.c_str(),
+                 table_name.c_str());
+    return kExitInput;
+  }
+  return std::nullopt;
+}
+
+}  // namespace rareconn::scanner

@@ -1,0 +1,214 @@
+// Phase 1: the inputs. Discovers the files (directories walked), maps them, decompresses gzip and
+// zstd ones in parallel, and detects each one's format from its content.
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "parsers/csv_reader.hpp"
+#include "parsers/evtx_reader.hpp"
+#include "parsers/format_detect.hpp"
+#include "parsers/json_reader.hpp"
+#include "scanner/decompress.hpp"
+#include "scanner/input_discovery.hpp"
+#include "scanner/scan_phases.hpp"
+
+namespace rareconn::scanner {
+
+namespace {
+
+// Column names that any registered hunt reads.
+std::vector<std::string> export_columns() {
+  std::vector<std::string> known;
+  for (const HuntEntry& e : hunt_registry()) {
+    const std::unique_ptr<hunts::Hunt> hunt = e.make(hunts::RunOptions{});
+    for (const auto& field : hunt->projection().fields) {
+      known.insert(known.end(), field.names.begin(), field.names.end());
+    }
+  }
+  return known;
+}
+
+// "a Defender or Sentinel Event export"
+std::string export_names() {
+  std::string out;
+  for (const HuntEntry& e : hunt_registry()) {
+    if (!out.empty()) out += " or ";
+    out += e.make(hunts::RunOptions{})->export_name();
+  }
+  return "a " + out + " export";
+}
+
+// Does a CSV header name at least one column that a hunt reads?
+bool is_export_header(const parsers::CsvHeader& h) {
+  const std::vector<std::string> known = export_columns();
+  for (const std::string& c : h.columns) {
+    if (std::find(known.begin(), known.end(), c) != known.end()) return true;
+  }
+  return false;
+}
+
+// Does the start of a JSON file name, as a key, at least one field that a hunt reads?
+bool is_export_json(std::string_view d) {
+  const std::string_view head = d.substr(0, 1 << 16);
+  for (const std::string& c : export_columns()) {
+    if (head.find("\"" + c + "\"") != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool ScanRun::is_named(const InputFile& f) const { return std::find(named.begin(), named.end(), f.path) != named.end(); }
+
+PhaseResult open_outputs(ScanRun& run) {
+  // Temporary files renamed into place only when the run succeeds.
+  std::string error;
+  if (!run.out.open(run.opt.output, error) || (!run.opt.stats_file.empty() && !run.stats_out.open(run.opt.stats_file, error))) {
+    std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+    return kExitInput;
+  }
+  return std::nullopt;
+}
+
+PhaseResult phase_inputs(ScanRun& run) {
+  const ScanOptions& opt = run.opt;
+  ScanReport& report = run.report;
+  std::string error;
+  std::vector<std::string> paths, not_files;
+  if (!discover_inputs(opt.inputs, paths, run.named, not_files, error)) {
+    std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+    return kExitInput;
+  }
+  if (paths.empty()) {
+    std::fprintf(stderr, "rareconn: no input files found in the given directories\n");
+    return kExitInput;
+  }
+  std::vector<InputFile>& files = run.files;
+  files = std::vector<InputFile>(paths.size());
+  for (const std::string& why : not_files) std::fprintf(stderr, "rareconn: warning: skipping %s\n", why.c_str());
+  if (!not_files.empty()) report.notes.push_back({"directory_entries_skipped_not_files", not_files.size()});
+  std::uint64_t vanished_files = 0;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    files[i].path = paths[i];
+    if (!files[i].map.open(files[i].path, error)) {
+      if (run.is_named(files[i])) {
+        std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+        return kExitInput;
+      }
+      // Found in a directory, then gone or unreadable by the time it is opened (rotation): said
+      // and counted, and the rest of the tree is read.
+      std::fprintf(stderr, "rareconn: warning: skipping %s\n", error.c_str());
+      files[i].skipped = true;
+      ++vanished_files;
+    }
+  }
+  if (vanished_files) report.notes.push_back({"files_skipped_unreadable", vanished_files});
+  // gzip and zstd files are decompressed into memory, in parallel.
+  std::vector<std::string> decompress_errors(files.size());
+  DecompressBudget budget(opt.max_decompressed_bytes ? opt.max_decompressed_bytes : default_decompress_budget());
+  tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t i) {
+    const Compression c = detect_compression(files[i].map.bytes());
+    if (c == Compression::kNone) return;
+    files[i].compressed = decompress(files[i].map.bytes(), c, files[i].decompressed, decompress_errors[i], &budget);
+    if (!files[i].compressed) decompress_errors[i] = std::string(compression_name(c)) + ": " + decompress_errors[i];
+  });
+  std::uint64_t compressed_files = 0;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!decompress_errors[i].empty()) {
+      std::fprintf(stderr, "rareconn: cannot decompress '%s': %s\n", files[i].path.c_str(), decompress_errors[i].c_str());
+      return kExitInput;
+    }
+    compressed_files += files[i].compressed;
+  }
+  if (compressed_files) report.notes.push_back({"compressed_files", compressed_files});
+  std::uint64_t skipped_files = 0;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    InputFile& f = files[i];
+    const std::string_view d = f.bytes();
+    report.bytes += d.size();
+    if (opt.input_format == "csv") f.format = parsers::InputFormat::kCsv;
+    else if (opt.input_format == "json") f.format = parsers::InputFormat::kJson;
+    else if (opt.input_format == "xml") f.format = parsers::InputFormat::kXml;
+    else if (opt.input_format == "evtx") f.format = parsers::InputFormat::kEvtx;
+    else f.format = parsers::detect_format(d);
+    if (d.empty()) continue;
+    switch (f.format) {
+      case parsers::InputFormat::kUnknown:
+        if (!run.is_named(f)) {
+          // Found in a directory: other files (notes, tools' outputs) are skipped, and said so.
+          std::fprintf(stderr, "rareconn: warning: skipping '%s': not a CSV, JSON, event XML or EVTX file\n", f.path.c_str());
+          f.skipped = true;
+          ++skipped_files;
+          break;
+        }
+        std::fprintf(stderr, "rareconn: cannot tell the format of '%s' from its content (expected a CSV header, JSON, "
+                     "event XML or EVTX); use --input-format\n", f.path.c_str());
+        return kExitInput;
+      case parsers::InputFormat::kCsv:
+        f.header = parsers::parse_csv_header(d, opt.max_record_bytes);
+        if (f.header.error == parsers::ParseError::kNone && opt.input_format == "auto" && !is_export_header(f.header)) {
+          // A text whose first line merely holds a comma (notes, a README) is not an export.
+          f.format = parsers::InputFormat::kUnknown;
+          if (!run.is_named(f)) {
+            std::fprintf(stderr, "rareconn: warning: skipping '%s': not a CSV, JSON, event XML or EVTX file\n", f.path.c_str());
+            f.skipped = true;
+            ++skipped_files;
+            break;
+          }
+          std::fprintf(stderr, "rareconn: '%s' has a comma-separated first line but none of the columns of %s; "
+                       "use --input-format csv to read it anyway\n", f.path.c_str(), export_names().c_str());
+          return kExitInput;
+        }
+        if (f.header.error != parsers::ParseError::kNone) {
+          const std::string why = parsers::describe(f.header.error, opt.max_record_bytes);
+          if (!run.is_named(f)) {  // found in a directory: not an export, as a file of no known format
+            std::fprintf(stderr, "rareconn: warning: skipping '%s': its CSV header cannot be read (%s)\n", f.path.c_str(),
+                         why.c_str());
+            f.skipped = true;
+            ++skipped_files;
+            break;
+          }
+          std::fprintf(stderr, "rareconn: '%s': the CSV header cannot be read (%s)\n", f.path.c_str(), why.c_str());
+          return kExitInput;
+        }
+        break;
+      case parsers::InputFormat::kJson:
+        if (opt.input_format == "auto" && !is_export_json(d)) {
+          f.format = parsers::InputFormat::kUnknown;  // some other JSON (a package.json, a tool's config)
+          if (!run.is_named(f)) {
+            std::fprintf(stderr, "rareconn: warning: skipping '%s': JSON without the fields of %s\n", f.path.c_str(),
+                         export_names().c_str());
+            f.skipped = true;
+            ++skipped_files;
+            break;
+          }
+          std::fprintf(stderr, "rareconn: '%s' is JSON without the fields of %s; use --input-format json to read it "
+                       "anyway\n", f.path.c_str(), export_names().c_str());
+          return kExitInput;
+        }
+        f.json_lines = parsers::json_is_line_delimited(d);
+        break;
+      case parsers::InputFormat::kEvtx: {
+        parsers::EvtxFileHeader h;
+        std::string why;
+        if (!parsers::evtx_read_header(d, h, why)) {
+          std::fprintf(stderr, "rareconn: '%s': not a readable EVTX file (%s)\n", f.path.c_str(), why.c_str());
+          return kExitInput;
+        }
+        f.evtx_chunks_in_header = h.chunk_count_in_header;
+        f.evtx_dirty = h.dirty || !h.checksum_ok;
+        break;
+      }
+      case parsers::InputFormat::kXml:
+        break;
+    }
+  }
+  report.files = paths;
+  if (skipped_files) report.notes.push_back({"files_skipped_unknown_format", skipped_files});
+  return std::nullopt;
+}
+
+}  // namespace rareconn::scanner

@@ -1,0 +1,129 @@
+// Phase 5: the merge. Gathers the workers' funnels, hunt states and errors (a read failure or a
+// file that shrank while read ends the run), fixes `now`, lets the hunt prepare its merge, then
+// merges the partial aggregates in parallel partitions, decides the rare keys (threshold, the
+// hunt's key filter), probes the recent partition in parallel slices and sorts the findings.
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "scanner/scan_phases.hpp"
+
+namespace rareconn::scanner {
+
+namespace {
+
+// A file that grew during the scan was read up to its size when opened; the summary says so.
+void note_grown_files(const std::vector<InputFile>& files, ScanReport& report) {
+  std::uint64_t grown = 0;
+  for (const InputFile& f : files) {
+    struct stat st;
+    if (f.skipped || stat(f.path.c_str(), &st) != 0) continue;
+    if (static_cast<std::uint64_t>(st.st_size) > f.map.bytes().size()) {
+      std::fprintf(stderr, "rareconn: warning: '%s' grew while it was read: its first %llu bytes were read\n",
+                   f.path.c_str(), static_cast<unsigned long long>(f.map.bytes().size()));
+      ++grown;
+    }
+  }
+  if (grown) report.notes.push_back({"files_grown_during_scan_read_to_size_at_open", grown});
+}
+
+std::uint64_t line_of(std::string_view data, std::uint64_t offset) {
+  return 1 + static_cast<std::uint64_t>(std::count(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+}  // namespace
+
+bool read_faults_ok(const std::vector<InputFile>& files) {
+  bool ok = true;
+  for (const InputFile& f : files) {
+    const std::optional<std::uint64_t> at = f.map.shrank_at();
+    if (!at) continue;
+    struct stat st;
+    const long long now_size = stat(f.path.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
+    std::fprintf(stderr, "rareconn: '%s' shrank while it was read (truncated or rewritten by another program): "
+                 "bytes from %llu of %llu could not be read%s%lld bytes now); scan it again once it is complete\n",
+                 f.path.c_str(), static_cast<unsigned long long>(*at), static_cast<unsigned long long>(f.map.bytes().size()),
+                 now_size >= 0 ? " (" : "", now_size);
+    ok = false;
+  }
+  return ok;
+}
+
+PhaseResult phase_merge(ScanRun& run) {
+  const std::vector<InputFile>& files = run.files;
+  ScanReport& report = run.report;
+  hunts::Hunt& hunt = *run.hunt;
+  hunts::MergeInput in;
+  core::Funnel funnel;
+  std::vector<ScanError> errors, failures;
+  std::uint64_t unused_slots = 0, truncated_chunks = 0;
+  for (auto& wp : run.workers) {
+    if (!wp) continue;
+    in.partials.push_back(&wp->partial);
+    hunts::HuntWorker& hw = wp->hunt->hunt_worker();
+    funnel.add(hw.funnel());
+    hunt.merge(hw);
+    report.malformed += wp->malformed;
+    unused_slots += wp->evtx_unused_slots;
+    truncated_chunks += wp->evtx_truncated_chunks;
+    errors.insert(errors.end(), wp->errors.begin(), wp->errors.end());
+    failures.insert(failures.end(), wp->failures.begin(), wp->failures.end());
+  }
+  if (!read_faults_ok(files)) return kExitInput;
+  if (!failures.empty()) {
+    std::sort(failures.begin(), failures.end());
+    for (const ScanError& e : failures) {
+      std::fprintf(stderr, "rareconn: '%s' at byte %llu: %s\n", files[e.file].path.c_str(),
+                   static_cast<unsigned long long>(e.offset), e.reason.c_str());
+    }
+    return kExitInput;
+  }
+  note_grown_files(files, report);
+  std::sort(errors.begin(), errors.end());
+  if (errors.size() > kKeptErrors) errors.resize(kKeptErrors);
+  for (const ScanError& e : errors) {
+    const InputFile& f = files[e.file];
+    const bool binary = f.format == parsers::InputFormat::kEvtx;
+    MalformedRecord m{f.path, e.offset, binary ? 0 : line_of(f.bytes(), e.offset), e.reason};
+    m.evtx_chunk = e.evtx_chunk;
+    m.evtx_record = e.evtx_record;
+    report.first_malformed.push_back(std::move(m));
+  }
+  core::WindowShared& shared = *run.shared;
+  in.shared = &shared;
+  in.funnel = &funnel;
+  in.now = run.opt.now;
+  if (!in.now && shared.any_time()) in.now = shared.newest();
+  run.reader.emplace(files, run.plan.projection);
+  hunt.before_merge(in, *run.reader, report.notes);
+  if (unused_slots) report.notes.push_back({"evtx_unused_chunk_slots", unused_slots});
+  if (truncated_chunks) report.notes.push_back({"evtx_truncated_chunks_read_unverified", truncated_chunks});
+
+  run.merger.emplace(*in.shared, in.partials, hunt.key_filter());
+  core::WindowMerger& merger = *run.merger;
+  tbb::parallel_for(std::size_t{0}, merger.partition_count(), [&](std::size_t p) { merger.merge_partition(p); });
+  merger.finish_merge();
+  std::vector<std::vector<core::Finding>> per_task(merger.probe_task_count());
+  std::vector<std::uint64_t> recent_per_task(merger.probe_task_count(), 0);
+  tbb::parallel_for(std::size_t{0}, merger.probe_task_count(),
+                    [&](std::size_t t) { merger.probe(t, per_task[t], recent_per_task[t]); });
+  std::vector<core::Finding>& findings = run.findings;
+  for (std::size_t t = 0; t < per_task.size(); ++t) {
+    findings.insert(findings.end(), per_task[t].begin(), per_task[t].end());
+    merger.add_recent_events(recent_per_task[t]);
+  }
+  tbb::parallel_sort(findings.begin(), findings.end(), [](const core::Finding& a, const core::Finding& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (a.file != b.file) return a.file < b.file;
+    return a.offset < b.offset;
+  });
+  report.funnel = core::funnel_report(funnel, hunt.funnel_steps());
+  report.now = in.now;
+  run.timer.mark("merge+join");
+  return std::nullopt;
+}
+
+}  // namespace rareconn::scanner
