@@ -15,7 +15,7 @@
 
 #include "core/has_any.hpp"
 #include "core/kusto_time.hpp"
-#include "hunts/mde/mde_filter.hpp"
+#include "core/hunts/mde/mde_filter.hpp"
 #include "core/window_aggregator.hpp"
 #include "parsers/csv_reader.hpp"
 #include "parsers/json_reader.hpp"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "hunts/findings_table.hpp"
+#include "core/hunts/findings_table.hpp"
 #include "parsers/record_view.hpp"
 
 namespace rareconn::scanner {

@@ -1,8 +1,8 @@
 // The hunt registry: a new hunt is one folder under hunts/ and one line below.
 #include "scanner/hunt_registry.hpp"
 
-#include "hunts/mde/mde_hunt.hpp"
-#include "hunts/sysmon/sysmon_hunt.hpp"
+#include "core/hunts/mde/mde_hunt.hpp"
+#include "core/hunts/sysmon/sysmon_hunt.hpp"
 #include "scanner/chunk_scan.hpp"
 
 namespace rareconn::scanner {

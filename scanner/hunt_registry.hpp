@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hunts/hunt.hpp"
+#include "core/hunts/hunt.hpp"
 #include "scanner/scan_worker.hpp"
 
 namespace rareconn::scanner {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/kusto_time.hpp"
-#include "hunts/column_time.hpp"
+#include "core/hunts/column_time.hpp"
 #include "parsers/portal_time.hpp"
 #include "scanner/tzif_reader.hpp"
 

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "hunts/hunt.hpp"
+#include "core/hunts/hunt.hpp"
 #include "scanner/input_file.hpp"
 
 namespace rareconn::scanner {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/window_aggregator.hpp"
-#include "hunts/hunt.hpp"
+#include "core/hunts/hunt.hpp"
 #include "scanner/atomic_output.hpp"
 #include "scanner/chunker.hpp"
 #include "scanner/hunt_registry.hpp"

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/window_aggregator.hpp"
-#include "hunts/hunt.hpp"
+#include "core/hunts/hunt.hpp"
 #include "parsers/csv_reader.hpp"
 #include "parsers/event_xml.hpp"
 #include "parsers/evtx_reader.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "hunts/hunt.hpp"
+#include "core/hunts/hunt.hpp"
 
 namespace rareconn::scanner {
 

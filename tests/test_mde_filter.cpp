@@ -2,7 +2,7 @@
 // §2 worked examples), window edges to 100 ns (§3), summarize/join semantics (§4, §5, §8), with
 // `now` given and with `now` found at the end, and with records spread over several threads'
 // partials.
-#include "hunts/mde/mde_filter.hpp"
+#include "core/hunts/mde/mde_filter.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Tests for hunts/mde/mde_hunt: the MDE hunt behind the interface. The worker's portal time
 // columns (UTC, local with and without a zone, bad text), the zone check on a header, the allow-list
 // as the key filter, and the output schema's time column.
-#include "hunts/mde/mde_hunt.hpp"
+#include "core/hunts/mde/mde_hunt.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Tests for core/sysmon_hunt: the private-address regex (kql-semantics §2 examples), the
 // RenderedDescription cut (§6.2), the RuleName parse lazy and greedy (§6.8), the filters and the
 // Sysmon window rule (recent side also inside the lookback).
-#include "hunts/sysmon/sysmon_filter.hpp"
+#include "core/hunts/sysmon/sysmon_filter.hpp"
 
 #include <gtest/gtest.h>
 

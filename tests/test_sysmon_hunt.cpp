@@ -1,7 +1,7 @@
 // Tests for hunts/sysmon/sysmon_hunt: the Sysmon hunt behind the interface. Windows-event views
 // (as the event XML and EVTX readers fill them) through the worker, bad times, null EventData,
 // the pivot candidates merged into the hunt, and its window rule.
-#include "hunts/sysmon/sysmon_hunt.hpp"
+#include "core/hunts/sysmon/sysmon_hunt.hpp"
 
 #include <gtest/gtest.h>
 

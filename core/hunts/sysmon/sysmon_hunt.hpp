@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "hunts/hunt.hpp"
-#include "hunts/sysmon/sysmon_filter.hpp"
-#include "hunts/sysmon/sysmon_mapping.hpp"
-#include "hunts/sysmon/sysmon_pivot.hpp"
+#include "core/hunts/hunt.hpp"
+#include "core/hunts/sysmon/sysmon_filter.hpp"
+#include "core/hunts/sysmon/sysmon_mapping.hpp"
+#include "core/hunts/sysmon/sysmon_pivot.hpp"
 
 namespace rareconn::hunts {
 

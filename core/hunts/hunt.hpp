@@ -18,8 +18,8 @@
 #include "core/key_codec.hpp"
 #include "core/server_set.hpp"
 #include "core/window_aggregator.hpp"
-#include "hunts/column_time.hpp"
-#include "hunts/findings_table.hpp"
+#include "core/hunts/column_time.hpp"
+#include "core/hunts/findings_table.hpp"
 #include "parsers/record_view.hpp"
 
 namespace rareconn::hunts {

@@ -1,11 +1,11 @@
 // Findings tables: Kusto's renaming, and the tabular builder (the union schema of the inputs, the
 // event time written as Kusto prints a datetime). Rows are built in the scanner's threads.
-#include "hunts/findings_table.hpp"
+#include "core/hunts/findings_table.hpp"
 
 #include <unordered_map>
 #include <unordered_set>
 
-#include "hunts/hunt.hpp"
+#include "core/hunts/hunt.hpp"
 
 namespace rareconn::hunts {
 

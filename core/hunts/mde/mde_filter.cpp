@@ -1,6 +1,6 @@
 // MDE hunt: the seed's filters in the seed's order, exactly as kql-semantics.md §2 states them.
 // Must not depend on formats, files or threads.
-#include "hunts/mde/mde_filter.hpp"
+#include "core/hunts/mde/mde_filter.hpp"
 
 #include "core/has_any.hpp"
 #include "core/key_codec.hpp"

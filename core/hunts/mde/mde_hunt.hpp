@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "hunts/column_time.hpp"
-#include "hunts/hunt.hpp"
-#include "hunts/mde/mde_filter.hpp"
+#include "core/hunts/column_time.hpp"
+#include "core/hunts/hunt.hpp"
+#include "core/hunts/mde/mde_filter.hpp"
 
 namespace rareconn::hunts {
 

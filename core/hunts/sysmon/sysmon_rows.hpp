@@ -8,8 +8,8 @@
 
 #include "core/kusto_time.hpp"
 #include "core/window_aggregator.hpp"
-#include "hunts/hunt.hpp"
-#include "hunts/sysmon/sysmon_mapping.hpp"
+#include "core/hunts/hunt.hpp"
+#include "core/hunts/sysmon/sysmon_mapping.hpp"
 
 namespace rareconn::hunts {
 

@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "hunts/column_time.hpp"
-#include "hunts/hunt.hpp"
-#include "hunts/sysmon/sysmon_filter.hpp"
+#include "core/hunts/column_time.hpp"
+#include "core/hunts/hunt.hpp"
+#include "core/hunts/sysmon/sysmon_filter.hpp"
 #include "parsers/event_xml.hpp"
 #include "parsers/record_view.hpp"
 

@@ -1,10 +1,10 @@
 // The Sysmon hunt's run: options, detection, the pivot pass and output (see the header).
-#include "hunts/sysmon/sysmon_hunt.hpp"
+#include "core/hunts/sysmon/sysmon_hunt.hpp"
 
 #include <cstdio>
 #include <unordered_set>
 
-#include "hunts/sysmon/sysmon_table.hpp"
+#include "core/hunts/sysmon/sysmon_table.hpp"
 
 namespace rareconn::hunts {
 

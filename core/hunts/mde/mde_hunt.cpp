@@ -1,5 +1,5 @@
 // The Defender hunt's run: options, schema and output (see the header).
-#include "hunts/mde/mde_hunt.hpp"
+#include "core/hunts/mde/mde_hunt.hpp"
 
 #include <algorithm>
 

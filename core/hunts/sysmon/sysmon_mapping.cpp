@@ -1,6 +1,6 @@
 // Sysmon input mapping (see the header). Hot-path functions avoid allocation; output-path
 // functions build owned rows.
-#include "hunts/sysmon/sysmon_mapping.hpp"
+#include "core/hunts/sysmon/sysmon_mapping.hpp"
 
 #include <xxhash.h>
 

@@ -1,5 +1,5 @@
 // Sysmon rows for output and for Kusto's pivot merge, from records the scanner reads again.
-#include "hunts/sysmon/sysmon_rows.hpp"
+#include "core/hunts/sysmon/sysmon_rows.hpp"
 
 namespace rareconn::hunts {
 

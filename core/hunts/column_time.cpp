@@ -1,5 +1,5 @@
 // Column time decoding: ISO first, then the portal text; the header's zone decides UTC or local.
-#include "hunts/column_time.hpp"
+#include "core/hunts/column_time.hpp"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // Kusto pivot merge: decode the candidates, group them exactly by the 13 columns, merge fields.
-#include "hunts/sysmon/sysmon_pivot.hpp"
+#include "core/hunts/sysmon/sysmon_pivot.hpp"
 
 #include <algorithm>
 #include <unordered_map>

@@ -1,11 +1,11 @@
 // Sysmon output table: schema (pivot columns, Sysmon fields in their emitted order, other fields
 // sorted), Kusto's renaming, and the RuleName parse.
-#include "hunts/sysmon/sysmon_table.hpp"
+#include "core/hunts/sysmon/sysmon_table.hpp"
 
 #include <algorithm>
 #include <set>
 
-#include "hunts/sysmon/sysmon_filter.hpp"
+#include "core/hunts/sysmon/sysmon_filter.hpp"
 
 namespace rareconn::hunts {
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/window_aggregator.hpp"
-#include "hunts/findings_table.hpp"
-#include "hunts/sysmon/sysmon_mapping.hpp"
+#include "core/hunts/findings_table.hpp"
+#include "core/hunts/sysmon/sysmon_mapping.hpp"
 
 namespace rareconn::hunts {
 

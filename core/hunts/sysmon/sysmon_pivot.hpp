@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "hunts/sysmon/sysmon_filter.hpp"
-#include "hunts/sysmon/sysmon_rows.hpp"
+#include "core/hunts/sysmon/sysmon_filter.hpp"
+#include "core/hunts/sysmon/sysmon_rows.hpp"
 
 namespace rareconn::hunts {
 

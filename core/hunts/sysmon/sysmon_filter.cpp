@@ -1,6 +1,6 @@
 // Sysmon hunt: filters in the seed's order and the text rules of parse_sysmon_id3
 // (kql-semantics §6). Must not depend on formats, files or threads.
-#include "hunts/sysmon/sysmon_filter.hpp"
+#include "core/hunts/sysmon/sysmon_filter.hpp"
 
 #include "core/key_codec.hpp"
 
