@@ -199,6 +199,24 @@ std::uint64_t next_line_start(std::string_view data, std::uint64_t pos) {
   return nl == nullptr ? data.size() : static_cast<std::uint64_t>(static_cast<const char*>(nl) - data.data()) + 1;
 }
 
+namespace {
+// A name's first 8 bytes (fewer, zero-padded, for a shorter name), and the bit standing for a name
+// of that head and length in JsonRecordParser's filter of projected names.
+std::uint64_t name_head(const char* p, std::size_t len, bool eight_readable) {
+  std::uint64_t head = 0;
+  if (eight_readable) {
+    std::memcpy(&head, p, 8);
+    if (len < 8) head &= (std::uint64_t{1} << (8 * len)) - 1;
+  } else {
+    std::memcpy(&head, p, std::min<std::size_t>(len, 8));
+  }
+  return head;
+}
+std::uint64_t name_bit(std::uint64_t head, std::size_t len) {
+  return std::uint64_t{1} << ((head ^ len) * 0x9E3779B97F4A7C15ULL >> 58);
+}
+}  // namespace
+
 JsonRecordParser::JsonRecordParser(const Projection& projection, std::uint64_t max_record_bytes)
     : projection_(projection),
       max_record_bytes_(clamp_max_record_bytes(max_record_bytes)),
@@ -208,10 +226,10 @@ JsonRecordParser::JsonRecordParser(const Projection& projection, std::uint64_t m
   for (std::size_t s = 0; s < projection_.fields.size(); ++s) {
     const auto& names = projection_.fields[s].names;
     for (std::size_t k = 0; k < names.size(); ++k) {
-      std::uint64_t prefix = 0;
-      if (names[k].size() >= 8) std::memcpy(&prefix, names[k].data(), 8);
+      const std::uint64_t head = name_head(names[k].data(), names[k].size(), false);
       by_length[std::min<std::size_t>(names[k].size(), 64)].push_back(
-          {names[k], prefix, static_cast<int>(s), static_cast<int>(k)});
+          {names[k], head, static_cast<int>(s), static_cast<int>(k)});
+      name_filter_ |= name_bit(head, names[k].size());
     }
   }
   for (std::size_t len = 0; len <= 64; ++len) {
@@ -221,19 +239,16 @@ JsonRecordParser::JsonRecordParser(const Projection& projection, std::uint64_t m
   bucket_[65] = static_cast<std::uint32_t>(keys_.size());
 }
 
-inline int JsonRecordParser::match_key(std::string_view key, int& name) const {
+inline int JsonRecordParser::match_key(std::string_view key, bool in_data, int& name) const {
+  // Most members are not projected: one bit of the filter turns them away.
   const std::size_t len = key.size();
+  const std::uint64_t head = name_head(key.data(), len, in_data && key.data() + 8 <= data_.data() + data_.size());
+  if ((name_filter_ & name_bit(head, len)) == 0) [[likely]] return -1;
   const std::size_t b = std::min<std::size_t>(len, 64);
   for (std::uint32_t k = bucket_[b]; k < bucket_[b + 1]; ++k) {
     const KeyCandidate& c = keys_[k];
-    if (c.name.size() != len) continue;
-    if (len >= 8) {
-      std::uint64_t prefix;
-      std::memcpy(&prefix, key.data(), 8);
-      if (prefix != c.prefix || std::memcmp(key.data() + 8, c.name.data() + 8, len - 8) != 0) continue;
-    } else if (c.name != key) {
-      continue;
-    }
+    if (c.name.size() != len || c.head != head) continue;
+    if (len > 8 && std::memcmp(key.data() + 8, c.name.data() + 8, len - 8) != 0) continue;
     name = c.priority;
     return c.slot;
   }
@@ -252,6 +267,7 @@ bool is_blank(char c, bool line_mode) { return c == ' ' || c == '\t' || c == '\r
 }  // namespace
 
 inline std::uint64_t JsonRecordParser::skip_blanks(std::uint64_t from) const {
+  if (from < data_.size() && static_cast<unsigned char>(data_[from]) > ' ') [[likely]] return from;  // compact JSON
   while (from < data_.size() && is_blank(data_[from], line_mode_)) ++from;
   return from;
 }
@@ -389,7 +405,7 @@ ParseError JsonRecordParser::read_members(json::Marks& io, std::uint64_t open, i
     std::uint64_t key_close;
     bool key_escaped;
     if (byte_at(p, m) != '"' || !string_close(m, p, key_close, key_escaped)) return ParseError::kBadJson;
-    std::string_view key = data_.substr(p + 1, key_close - p - 1);
+    std::string_view key(data_.data() + p + 1, key_close - p - 1);
     bool key_ok = true;
     if (key_escaped) [[unlikely]] {
       key_buf_.clear();
@@ -400,7 +416,7 @@ ParseError JsonRecordParser::read_members(json::Marks& io, std::uint64_t open, i
     p = skip_blanks(key_close + 1);
     if (byte_at(p, m) != ':') return ParseError::kBadJson;
     int name = 0;
-    const int slot = key_ok ? match_key(key, name) : -1;
+    const int slot = key_ok ? match_key(key, !key_escaped, name) : -1;
     const std::uint64_t s = skip_blanks(p + 1);
     const char c = byte_at(s, m);
     std::uint64_t value_end;
@@ -420,7 +436,7 @@ ParseError JsonRecordParser::read_members(json::Marks& io, std::uint64_t open, i
       bool escaped;
       if (!string_close(m, s, close, escaped)) return ParseError::kBadJson;
       value_end = close + 1;
-      if (slot >= 0) store(data_.substr(s + 1, close - s - 1), escaped);
+      if (slot >= 0) store(std::string_view(data_.data() + s + 1, close - s - 1), escaped);
     } else if (c == '{' && slot < 0 && env != nullptr && key_ok && key == "properties") {
       const std::size_t inner = new_row(s);
       const ParseError e = walk([&] { return read_members(io, s, depth + 1, inner, nullptr, value_end); });

@@ -96,7 +96,7 @@ class JsonRecordParser {
   std::uint64_t skip_blanks(std::uint64_t from) const;
   char byte_at(std::uint64_t p, const json::Marks& m) const { return p < m.limit() ? data_[p] : '\0'; }
   std::size_t new_row(std::uint64_t offset);
-  int match_key(std::string_view key, int& name) const;
+  int match_key(std::string_view key, bool in_data, int& name) const;
   bool own_values_decode(const Row& row);
   ParseError decode_row(std::size_t row);
   bool is_flattened(std::string_view key) const;
@@ -116,9 +116,10 @@ class JsonRecordParser {
   // Projected names by length (names of 64+ bytes in the last bucket): [first, last) in keys_.
   struct KeyCandidate {
     std::string_view name;
-    std::uint64_t prefix;  // the name's first 8 bytes (names of 8+ bytes)
+    std::uint64_t head;  // the name's first 8 bytes (zero-padded)
     int slot, priority;
   };
+  std::uint64_t name_filter_ = 0;  // one bit per (head, length) of a projected name
   std::vector<KeyCandidate> keys_;
   std::uint32_t bucket_[66] = {};
   json::Marks marks_;
