@@ -248,7 +248,13 @@ inline int JsonRecordParser::match_key(std::string_view key, bool in_data, int& 
   for (std::uint32_t k = bucket_[b]; k < bucket_[b + 1]; ++k) {
     const KeyCandidate& c = keys_[k];
     if (c.name.size() != len || c.head != head) continue;
-    if (len > 8 && std::memcmp(key.data() + 8, c.name.data() + 8, len - 8) != 0) continue;
+    if (len > 16 && std::memcmp(key.data() + 8, c.name.data() + 8, len - 8) != 0) continue;
+    if (len > 8 && len <= 16) {  // the last 8 bytes (overlapping the head)
+      std::uint64_t a, b;
+      std::memcpy(&a, key.data() + len - 8, 8);
+      std::memcpy(&b, c.name.data() + len - 8, 8);
+      if (a != b) continue;
+    }
     name = c.priority;
     return c.slot;
   }
@@ -300,6 +306,13 @@ inline bool JsonRecordParser::scalar_end(std::uint64_t s, std::uint64_t& e) cons
     case 'f': return literal("false");
     case 'n': return literal("null");
     default: {
+      // A positive integer not followed by a fraction or an exponent (most numbers) needs no grammar.
+      std::uint64_t i = s;
+      while (i < data_.size() && static_cast<unsigned char>(data_[i] - '0') < 10) ++i;
+      if (data_[s] != '0' && i > s && (i == data_.size() || (data_[i] != '.' && (data_[i] | 0x20) != 'e'))) {
+        e = i;
+        return true;
+      }
       auto first = data_.begin() + static_cast<std::ptrdiff_t>(s);
       if (!x3::parse(first, data_.end(), json_detail::json_number)) return false;
       e = static_cast<std::uint64_t>(first - data_.begin());
