@@ -1,7 +1,7 @@
 // Google Benchmark micro benches of the MDE pipeline's stages, each measured by taking the next
 // one away (as simdjson's ablation benches): quote counting (split), CSV parse only, parse +
 // filter + aggregation, the whole hunt (+ merge and probe), and for JSON lines stage 1 alone
-// (structural tokens), the parse, and the whole hunt. The input is
+// (string marks), the parse, and the whole hunt. The input is
 // RARECONN_BENCH_CSV / RARECONN_BENCH_JSONL when set (e.g. from scripts/gen_mde.py), else a
 // synthetic export built in memory.
 #include <benchmark/benchmark.h>
@@ -151,14 +151,14 @@ BENCHMARK(BM_Csv_ParseFilterAggregate)->Unit(benchmark::kMillisecond);
 static void BM_Csv_FullHunt(benchmark::State& state) { hunt<true>(state, false); }
 BENCHMARK(BM_Csv_FullHunt)->Unit(benchmark::kMillisecond);
 
-// JSON stage 1 alone (the structural tokens the walker steps on), to see what the walk adds.
+// JSON stage 1 alone (the string marks the walker asks for), to see what the walk adds.
 static void BM_Jsonl_Stage1Only(benchmark::State& state) {
   const std::string& d = jsonl_data();
-  parsers::json::Tokenizer t;
+  parsers::json::Marks m;
   std::uint64_t n = 0;
   for (auto _ : state) {
-    t.reset(d, 0, d.size());
-    while (t.next() < d.size()) ++n;
+    m.reset(d, 0, d.size());
+    while (m.next() < d.size()) ++n;
   }
   benchmark::DoNotOptimize(n);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.size()));

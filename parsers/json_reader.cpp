@@ -199,6 +199,24 @@ std::uint64_t next_line_start(std::string_view data, std::uint64_t pos) {
   return nl == nullptr ? data.size() : static_cast<std::uint64_t>(static_cast<const char*>(nl) - data.data()) + 1;
 }
 
+namespace {
+// A name's first 8 bytes (fewer, zero-padded, for a shorter name), and the bit standing for a name
+// of that head and length in JsonRecordParser's filter of projected names.
+std::uint64_t name_head(const char* p, std::size_t len, bool eight_readable) {
+  std::uint64_t head = 0;
+  if (eight_readable) {
+    std::memcpy(&head, p, 8);
+    if (len < 8) head &= (std::uint64_t{1} << (8 * len)) - 1;
+  } else {
+    std::memcpy(&head, p, std::min<std::size_t>(len, 8));
+  }
+  return head;
+}
+std::uint64_t name_bit(std::uint64_t head, std::size_t len) {
+  return std::uint64_t{1} << ((head ^ len) * 0x9E3779B97F4A7C15ULL >> 58);
+}
+}  // namespace
+
 JsonRecordParser::JsonRecordParser(const Projection& projection, std::uint64_t max_record_bytes)
     : projection_(projection),
       max_record_bytes_(clamp_max_record_bytes(max_record_bytes)),
@@ -208,10 +226,10 @@ JsonRecordParser::JsonRecordParser(const Projection& projection, std::uint64_t m
   for (std::size_t s = 0; s < projection_.fields.size(); ++s) {
     const auto& names = projection_.fields[s].names;
     for (std::size_t k = 0; k < names.size(); ++k) {
-      std::uint64_t prefix = 0;
-      if (names[k].size() >= 8) std::memcpy(&prefix, names[k].data(), 8);
+      const std::uint64_t head = name_head(names[k].data(), names[k].size(), false);
       by_length[std::min<std::size_t>(names[k].size(), 64)].push_back(
-          {names[k], prefix, static_cast<int>(s), static_cast<int>(k)});
+          {names[k], head, static_cast<int>(s), static_cast<int>(k)});
+      name_filter_ |= name_bit(head, names[k].size());
     }
   }
   for (std::size_t len = 0; len <= 64; ++len) {
@@ -221,18 +239,21 @@ JsonRecordParser::JsonRecordParser(const Projection& projection, std::uint64_t m
   bucket_[65] = static_cast<std::uint32_t>(keys_.size());
 }
 
-inline int JsonRecordParser::match_key(std::string_view key, int& name) const {
+inline int JsonRecordParser::match_key(std::string_view key, bool in_data, int& name) const {
+  // Most members are not projected: one bit of the filter turns them away.
   const std::size_t len = key.size();
+  const std::uint64_t head = name_head(key.data(), len, in_data && key.data() + 8 <= data_.data() + data_.size());
+  if ((name_filter_ & name_bit(head, len)) == 0) [[likely]] return -1;
   const std::size_t b = std::min<std::size_t>(len, 64);
   for (std::uint32_t k = bucket_[b]; k < bucket_[b + 1]; ++k) {
     const KeyCandidate& c = keys_[k];
-    if (c.name.size() != len) continue;
-    if (len >= 8) {
-      std::uint64_t prefix;
-      std::memcpy(&prefix, key.data(), 8);
-      if (prefix != c.prefix || std::memcmp(key.data() + 8, c.name.data() + 8, len - 8) != 0) continue;
-    } else if (c.name != key) {
-      continue;
+    if (c.name.size() != len || c.head != head) continue;
+    if (len > 16 && std::memcmp(key.data() + 8, c.name.data() + 8, len - 8) != 0) continue;
+    if (len > 8 && len <= 16) {  // the last 8 bytes (overlapping the head)
+      std::uint64_t a, b;
+      std::memcpy(&a, key.data() + len - 8, 8);
+      std::memcpy(&b, c.name.data() + len - 8, 8);
+      if (a != b) continue;
     }
     name = c.priority;
     return c.slot;
@@ -251,24 +272,18 @@ namespace {
 bool is_blank(char c, bool line_mode) { return c == ' ' || c == '\t' || c == '\r' || (c == '\n' && !line_mode); }
 }  // namespace
 
-inline std::uint64_t JsonRecordParser::token(char& c) {
-  for (;;) {
-    const std::uint64_t t = tokens_.next();
-    if (t >= tokens_.limit()) {
-      c = 0;
-      return t;
-    }
-    c = data_[t];
-    if (static_cast<unsigned char>(c) >= 0x20) [[likely]] return t;
-    if (!is_blank(c, line_mode_)) return t;  // LF in line mode, or a control byte: no grammar takes it
-  }
+inline std::uint64_t JsonRecordParser::skip_blanks(std::uint64_t from) const {
+  if (from < data_.size() && static_cast<unsigned char>(data_[from]) > ' ') [[likely]] return from;  // compact JSON
+  while (from < data_.size() && is_blank(data_[from], line_mode_)) ++from;
+  return from;
 }
 
-inline bool JsonRecordParser::string_end(std::uint64_t& close, bool& escaped) {
+inline bool JsonRecordParser::string_close(json::Marks& m, std::uint64_t open, std::uint64_t& close,
+                                           bool& escaped) const {
   escaped = false;
+  std::uint64_t t = m.after(open);
   for (;;) {
-    const std::uint64_t t = tokens_.next();
-    if (t >= tokens_.limit()) return false;
+    if (t >= m.limit()) return false;
     const char c = data_[t];
     if (c == '"') {
       close = t;
@@ -276,23 +291,11 @@ inline bool JsonRecordParser::string_end(std::uint64_t& close, bool& escaped) {
     }
     if (c != '\\') return false;  // a control byte
     escaped = true;
+    t = m.after(t);  // (the escaped byte carries no mark unless it is a control byte)
   }
 }
 
-inline bool JsonRecordParser::blank_gap(std::uint64_t from, std::uint64_t to) const {
-  if (from > to) return false;
-  for (; from < to; ++from) {
-    if (!is_blank(data_[from], line_mode_)) return false;
-  }
-  return true;
-}
-
-inline std::uint64_t JsonRecordParser::skip_blanks(std::uint64_t from) const {
-  while (from < data_.size() && is_blank(data_[from], line_mode_)) ++from;
-  return from;
-}
-
-bool JsonRecordParser::scalar_end(std::uint64_t s, std::uint64_t limit, std::uint64_t& e) const {
+inline bool JsonRecordParser::scalar_end(std::uint64_t s, std::uint64_t& e) const {
   auto literal = [&](std::string_view word) {
     if (data_.substr(s, word.size()) != word) return false;
     e = s + word.size();
@@ -303,65 +306,93 @@ bool JsonRecordParser::scalar_end(std::uint64_t s, std::uint64_t limit, std::uin
     case 'f': return literal("false");
     case 'n': return literal("null");
     default: {
+      // A positive integer not followed by a fraction or an exponent (most numbers) needs no grammar.
+      std::uint64_t i = s;
+      while (i < data_.size() && static_cast<unsigned char>(data_[i] - '0') < 10) ++i;
+      if (data_[s] != '0' && i > s && (i == data_.size() || (data_[i] != '.' && (data_[i] | 0x20) != 'e'))) {
+        e = i;
+        return true;
+      }
       auto first = data_.begin() + static_cast<std::ptrdiff_t>(s);
-      if (!x3::parse(first, data_.begin() + static_cast<std::ptrdiff_t>(limit), json_detail::json_number)) return false;
+      if (!x3::parse(first, data_.end(), json_detail::json_number)) return false;
       e = static_cast<std::uint64_t>(first - data_.begin());
       return true;
     }
   }
 }
 
-bool JsonRecordParser::skip_value(std::uint64_t from, int depth, std::uint64_t& t, char& c, std::uint64_t& end) {
+bool JsonRecordParser::skip_value(json::Marks& io, std::uint64_t s, int depth, std::uint64_t& end) {
   if (depth > json_detail::kMaxDepth) return false;
-  const std::uint64_t s = skip_blanks(from);
-  if (t == s && t < tokens_.limit()) {
-    if (c == '"') {
-      std::uint64_t close;
-      bool escaped;
-      if (!string_end(close, escaped)) return false;
-      end = close + 1;
-    } else if (c == '{' || c == '[') {
-      if (!skip_container(s, c, depth, end)) return false;
-    } else {
-      return false;
-    }
-    t = token(c);
-  } else if (s >= t || !scalar_end(s, t, end)) {
-    return false;
+  const char c = byte_at(s, io);
+  if (c == '"') {
+    std::uint64_t close;
+    bool escaped;
+    if (!string_close(io, s, close, escaped)) return false;
+    end = close + 1;
+    return true;
   }
-  return blank_gap(end, t);
+  if (c == '{' || c == '[') return skip_container(io, s, depth, end);
+  return s < io.limit() && scalar_end(s, end);
 }
 
-bool JsonRecordParser::skip_container(std::uint64_t open, char kind, int depth, std::uint64_t& end) {
-  const char close = kind == '{' ? '}' : ']';
-  char c;
-  std::uint64_t t = token(c);
-  std::uint64_t prev = open;  // the last token read: '{', '[' or ','
-  if (c == close && blank_gap(open + 1, t)) {
-    end = t + 1;
-    return true;
-  }
+bool JsonRecordParser::skip_container(json::Marks& io, std::uint64_t open, int depth, std::uint64_t& end) {
+  // Iterative: one bit per open container (1: an object), the innermost at `level`.
+  json::Marks m = io;
+  std::uint64_t objects[(json_detail::kMaxDepth + 2) / 64 + 1] = {};
+  int level = 0;
+  auto closer = [&] { return (objects[level / 64] >> (level % 64) & 1) != 0 ? '}' : ']'; };
+  if (data_[open] == '{') objects[0] = 1;
+  std::uint64_t p = skip_blanks(open + 1);
+  bool first = true;  // p is at the innermost container's first element, or at its end if empty
   for (;;) {
-    std::uint64_t value_end;
-    if (kind == '{') {
-      std::uint64_t key_close;
-      bool escaped;
-      if (c != '"' || !blank_gap(prev + 1, t) || !string_end(key_close, escaped)) return false;
-      const std::uint64_t colon = token(c);
-      if (c != ':' || !blank_gap(key_close + 1, colon)) return false;
-      t = token(c);
-      if (!skip_value(colon + 1, depth + 1, t, c, value_end)) return false;
-    } else if (!skip_value(prev + 1, depth + 1, t, c, value_end)) {
-      return false;
+    char c = byte_at(p, m);
+    bool closing = first && c == closer();
+    if (!closing) {
+      if (closer() == '}') {
+        std::uint64_t key_close;
+        bool escaped;
+        if (c != '"' || !string_close(m, p, key_close, escaped)) return false;
+        p = skip_blanks(key_close + 1);
+        if (byte_at(p, m) != ':') return false;
+        p = skip_blanks(p + 1);
+        c = byte_at(p, m);
+      }
+      if (depth + level + 1 > json_detail::kMaxDepth) return false;
+      if (c == '"') {
+        std::uint64_t close;
+        bool escaped;
+        if (!string_close(m, p, close, escaped)) return false;
+        p = close + 1;
+      } else if (c == '{' || c == '[') {
+        ++level;
+        const std::uint64_t bit = std::uint64_t{1} << (level % 64);
+        objects[level / 64] = c == '{' ? objects[level / 64] | bit : objects[level / 64] & ~bit;
+        p = skip_blanks(p + 1);
+        first = true;
+        continue;
+      } else if (p >= m.limit() || !scalar_end(p, p)) {
+        return false;
+      }
     }
-    if (c == ',') {
-      prev = t;
-      t = token(c);
-      continue;
+    // After a value (or at an empty container's end): a comma, or the ends of containers.
+    for (;;) {
+      if (!closing) {
+        p = skip_blanks(p);
+        c = byte_at(p, m);
+        if (c == ',') break;
+        if (c != closer()) return false;
+      }
+      closing = false;
+      if (level == 0) {
+        io = m;
+        end = p + 1;
+        return true;
+      }
+      --level;
+      ++p;
     }
-    if (c != close) return false;
-    end = t + 1;
-    return true;
+    p = skip_blanks(p + 1);
+    first = false;
   }
 }
 
@@ -374,83 +405,91 @@ std::size_t JsonRecordParser::new_row(std::uint64_t offset) {
   return rows_.size() - 1;
 }
 
-ParseError JsonRecordParser::read_members(std::uint64_t open, int depth, std::size_t row, Envelope* env,
-                                          std::uint64_t& end) {
-  char c;
-  std::uint64_t t = token(c);
-  std::uint64_t prev = open;
-  if (c == '}' && blank_gap(open + 1, t)) {
-    end = t + 1;
+ParseError JsonRecordParser::read_members(json::Marks& io, std::uint64_t open, int depth, std::size_t row,
+                                          Envelope* env, std::uint64_t& end) {
+  json::Marks m = io;  // in registers for the member loop; handed back around calls that walk
+  std::uint64_t p = skip_blanks(open + 1);
+  if (byte_at(p, m) == '}') {
+    io = m;
+    end = p + 1;
     return ParseError::kNone;
   }
   for (;;) {
     std::uint64_t key_close;
     bool key_escaped;
-    if (c != '"' || !blank_gap(prev + 1, t) || !string_end(key_close, key_escaped)) return ParseError::kBadJson;
-    std::string_view key = data_.substr(t + 1, key_close - t - 1);
+    if (byte_at(p, m) != '"' || !string_close(m, p, key_close, key_escaped)) return ParseError::kBadJson;
+    std::string_view key(data_.data() + p + 1, key_close - p - 1);
     bool key_ok = true;
-    if (key_escaped) {
+    if (key_escaped) [[unlikely]] {
       key_buf_.clear();
       key_ok = json_detail::decode_string_body(key, key_buf_);
       if (key_ok) key = key_buf_;
       else rows_[row].bad_key = true;
     }
-    const std::uint64_t colon = token(c);
-    if (c != ':' || !blank_gap(key_close + 1, colon)) return ParseError::kBadJson;
+    p = skip_blanks(key_close + 1);
+    if (byte_at(p, m) != ':') return ParseError::kBadJson;
     int name = 0;
-    const int slot = key_ok ? match_key(key, name) : -1;
-    t = token(c);
-    const std::uint64_t s = skip_blanks(colon + 1);
-    const bool starts = t == s && t < tokens_.limit();  // the value starts with a token: '"', '{' or '['
+    const int slot = key_ok ? match_key(key, !key_escaped, name) : -1;
+    const std::uint64_t s = skip_blanks(p + 1);
+    const char c = byte_at(s, m);
     std::uint64_t value_end;
     auto store = [&](std::string_view text, bool escaped) {
       Slot& sl = slots_[rows_[row].slots + static_cast<std::size_t>(slot)];
       if (name <= sl.name) sl = Slot{text, name, escaped};
     };
-    if (starts && c == '"') {
+    // A nested walk works on io: hand the marks over and take them back.
+    auto walk = [&](auto&& f) {
+      io = m;
+      const ParseError e = f();
+      m = io;
+      return e;
+    };
+    if (c == '"') {
       std::uint64_t close;
       bool escaped;
-      if (!string_end(close, escaped)) return ParseError::kBadJson;
+      if (!string_close(m, s, close, escaped)) return ParseError::kBadJson;
       value_end = close + 1;
-      if (slot >= 0) store(data_.substr(s + 1, close - s - 1), escaped);
-      t = token(c);
-    } else if (starts && c == '{' && slot < 0 && env != nullptr && key_ok && key == "properties") {
+      if (slot >= 0) store(std::string_view(data_.data() + s + 1, close - s - 1), escaped);
+    } else if (c == '{' && slot < 0 && env != nullptr && key_ok && key == "properties") {
       const std::size_t inner = new_row(s);
-      const ParseError e = read_members(s, depth + 1, inner, nullptr, value_end);
+      const ParseError e = walk([&] { return read_members(io, s, depth + 1, inner, nullptr, value_end); });
       if (e != ParseError::kNone) return e;
       rows_[inner].end = value_end;
       env->properties = static_cast<std::int64_t>(inner);
-      t = token(c);
-    } else if (starts && c == '[' && slot < 0 && env != nullptr && env->allow_records && key_ok &&
+    } else if (c == '[' && slot < 0 && env != nullptr && env->allow_records && key_ok &&
                (key == "records" || key == "Results")) {
       // Event Hub captures ("records") and Advanced Hunting API results ("Results") hold rows; the
       // last such array counts.
       records_.clear();
       records_error_ = ParseError::kNone;
       env->has_records = true;
-      const ParseError e = read_row_array(s, depth + 2, false, records_, true, value_end);
+      const ParseError e = walk([&] { return read_row_array(io, s, depth + 2, false, records_, true, value_end); });
       if (e != ParseError::kNone) return e;
-      t = token(c);
-    } else if (starts && c == '{' && slot < 0 && env != nullptr && key_ok && is_flattened(key)) {
+    } else if (c == '{' && slot < 0 && env != nullptr && key_ok && is_flattened(key)) {
       // A nested object whose members are row fields (Winlogbeat's event_data).
-      const ParseError e = read_members(s, depth + 1, row, nullptr, value_end);
+      const ParseError e = walk([&] { return read_members(io, s, depth + 1, row, nullptr, value_end); });
       if (e != ParseError::kNone) return e;
-      t = token(c);
+    } else if (c == '{' || c == '[') {
+      const ParseError e =
+          walk([&] { return skip_container(io, s, depth, value_end) ? ParseError::kNone : ParseError::kBadJson; });
+      if (e != ParseError::kNone) return e;
+      if (slot >= 0) store(data_.substr(s, value_end - s), false);
     } else {
-      if (!skip_value(colon + 1, depth, t, c, value_end)) return ParseError::kBadJson;
+      if (s >= m.limit() || !scalar_end(s, value_end)) return ParseError::kBadJson;
       if (slot >= 0) {
         std::string_view text = data_.substr(s, value_end - s);
         store(text == "null" ? std::string_view() : text, false);
       }
     }
-    if (!blank_gap(value_end, t)) return ParseError::kBadJson;
-    if (c == ',') {
-      prev = t;
-      t = token(c);
+    p = skip_blanks(value_end);
+    const char next = byte_at(p, m);
+    if (next == ',') {
+      p = skip_blanks(p + 1);
       continue;
     }
-    if (c != '}') return ParseError::kBadJson;
-    end = t + 1;
+    if (next != '}') return ParseError::kBadJson;
+    io = m;
+    end = p + 1;
     return ParseError::kNone;
   }
 }
@@ -465,14 +504,14 @@ bool JsonRecordParser::own_values_decode(const Row& row) {
   return true;
 }
 
-ParseError JsonRecordParser::read_row_object(std::uint64_t open, int depth, bool allow_records,
+ParseError JsonRecordParser::read_row_object(json::Marks& io, std::uint64_t open, int depth, bool allow_records,
                                              std::vector<std::uint32_t>& out, std::uint64_t& end, ParseError& own) {
   // An envelope with "records" (array of envelopes) or "properties" (the row), or a row: one walk
   // projects the object as if it were the row and finds the envelope's parts on the way.
   const std::size_t row = new_row(open);
   Envelope env;
   env.allow_records = allow_records;
-  const ParseError e = read_members(open, depth, row, &env, end);
+  const ParseError e = read_members(io, open, depth, row, &env, end);
   if (e != ParseError::kNone) return e;
   rows_[row].end = end;
   own = !own_values_decode(rows_[row]) ? ParseError::kBadJson : env.has_records ? records_error_ : ParseError::kNone;
@@ -482,59 +521,56 @@ ParseError JsonRecordParser::read_row_object(std::uint64_t open, int depth, bool
   return ParseError::kNone;
 }
 
-ParseError JsonRecordParser::read_row_array(std::uint64_t open, int depth, bool allow_records,
+ParseError JsonRecordParser::read_row_array(json::Marks& io, std::uint64_t open, int depth, bool allow_records,
                                             std::vector<std::uint32_t>& out, bool defer_errors, std::uint64_t& end) {
   // Every element must be an object (a row or an envelope). Top-level arrays stop at the first bad
   // element; a "records" array is read to its end first (defer_errors), its first bad element
   // deciding the envelope's `own` error.
-  char c;
-  std::uint64_t t = token(c);
-  std::uint64_t prev = open;
-  if (c == ']' && blank_gap(open + 1, t)) {
-    end = t + 1;
+  std::uint64_t p = skip_blanks(open + 1);
+  if (byte_at(p, io) == ']') {
+    end = p + 1;
     return ParseError::kNone;
   }
   for (;;) {
-    const std::uint64_t s = skip_blanks(prev + 1);
     std::uint64_t element_end;
-    if (t == s && t < tokens_.limit() && c == '{') {
+    if (byte_at(p, io) == '{') {
       ParseError own = ParseError::kNone;
-      const ParseError e = read_row_object(s, depth, allow_records, out, element_end, own);
+      const ParseError e = read_row_object(io, p, depth, allow_records, out, element_end, own);
       if (e != ParseError::kNone) return e;
       if (own != ParseError::kNone) {
         if (!defer_errors) return own;
         if (records_error_ == ParseError::kNone) records_error_ = own;
       }
-      t = token(c);
-      if (!blank_gap(element_end, t)) return ParseError::kBadJson;
     } else {
-      const bool text_ends = s >= data_.size() || (line_mode_ && data_[s] == '\n');
+      const bool text_ends = p >= data_.size() || (line_mode_ && data_[p] == '\n');
       if (!defer_errors) return text_ends ? ParseError::kBadJson : ParseError::kNotAnObject;
-      if (!skip_value(prev + 1, depth - 1, t, c, element_end)) return ParseError::kBadJson;
+      if (!skip_value(io, p, depth - 1, element_end)) return ParseError::kBadJson;
       if (records_error_ == ParseError::kNone) records_error_ = ParseError::kNotAnObject;
     }
+    p = skip_blanks(element_end);
+    const char c = byte_at(p, io);
     if (c == ',') {
-      prev = t;
-      t = token(c);
+      p = skip_blanks(p + 1);
       continue;
     }
     if (c != ']') return ParseError::kBadJson;
-    end = t + 1;
+    end = p + 1;
     return ParseError::kNone;
   }
 }
 
-ParseError JsonRecordParser::read_top(std::uint64_t v, std::uint64_t& t, char& c, std::uint64_t& end) {
-  if (t == v && t < tokens_.limit() && c == '{') {
+ParseError JsonRecordParser::read_top(json::Marks& io, std::uint64_t v, std::uint64_t& end) {
+  const char c = byte_at(v, io);
+  if (c == '{') {
     ParseError own = ParseError::kNone;
-    const ParseError e = read_row_object(v, 1, true, rows_out_, end, own);
+    const ParseError e = read_row_object(io, v, 1, true, rows_out_, end, own);
     return e != ParseError::kNone ? e : own;
   }
-  if (t == v && t < tokens_.limit() && c == '[') return read_row_array(v, 1, true, rows_out_, false, end);
+  if (c == '[') return read_row_array(io, v, 1, true, rows_out_, false, end);
   // Not a row: a well-formed string or scalar is "not an object" (whatever follows it), else bad.
   std::uint64_t close;
   bool escaped;
-  const bool valid = t == v && t < tokens_.limit() ? c == '"' && string_end(close, escaped) : t > v && scalar_end(v, t, end);
+  const bool valid = c == '"' ? string_close(io, v, close, escaped) : v < io.limit() && scalar_end(v, end);
   return valid ? ParseError::kNotAnObject : ParseError::kBadJson;
 }
 
@@ -544,25 +580,23 @@ JsonRecordParser::Step JsonRecordParser::step_line(std::uint64_t pos) {
   rows_out_.clear();
   Step step;
   const std::uint64_t size = data_.size();
-  tokens_.extend(std::min<std::uint64_t>(size, pos + max_record_bytes_ + 2));
+  marks_.extend(std::min<std::uint64_t>(size, pos + max_record_bytes_ + 2));
+  const std::uint64_t limit = marks_.limit();
   std::uint64_t v = pos;
   while (v < size && (data_[v] == ' ' || data_[v] == '\t' || data_[v] == '\r')) ++v;
-  char c;
-  std::uint64_t t = token(c);
   ParseError err = ParseError::kNone;
   std::uint64_t line_end = size;
   if (v >= size || data_[v] == '\n') {  // a blank line
-    if (t == v) line_end = v;
+    if (v < size ? v < limit : limit == size) line_end = v;
     else err = ParseError::kBadJson;  // longer than the bound: reported as such below
   } else {
     std::uint64_t end = v;
-    err = read_top(v, t, c, end);
+    err = read_top(marks_, v, end);
     if (err == ParseError::kNone) {
       // A line's value is followed by blanks up to its LF or the end of the data.
-      t = token(c);
-      if (!blank_gap(end, t)) err = ParseError::kBadJson;
-      else if (c == '\n') line_end = t;
-      else if (!(t >= tokens_.limit() && t == size)) err = ParseError::kBadJson;
+      const std::uint64_t t = skip_blanks(end);
+      if (t < limit && data_[t] == '\n') line_end = t;
+      else if (!(t == size && limit == size)) err = ParseError::kBadJson;
     }
   }
   if (err != ParseError::kNone) {
@@ -600,10 +634,8 @@ JsonRecordParser::Step JsonRecordParser::step_document(std::uint64_t pos) {
     step.next = data_.size();
     return step;
   }
-  char c;
-  std::uint64_t t = token(c);
   std::uint64_t end = v;
-  const ParseError err = read_top(v, t, c, end);
+  const ParseError err = read_top(marks_, v, end);
   if (err != ParseError::kNone) {
     step.error = err;
     step.error_at = v;

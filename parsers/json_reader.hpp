@@ -69,33 +69,34 @@ class JsonRecordParser {
   };
   Step step_line(std::uint64_t pos);
   Step step_document(std::uint64_t pos);
-  // The walker (json_reader.cpp) over the tokens of json_structural.hpp.
-  // What an envelope (a row object that may hold the row elsewhere) was found to hold.
+  // The walker (json_reader.cpp): it checks the bytes around strings itself and asks the marks of
+  // json_structural.hpp only where a string ends. What an envelope (a row object that may hold
+  // the row elsewhere) was found to hold:
   struct Envelope {
     bool allow_records = false;  // "records" / "Results" arrays hold rows (top-level objects only)
     bool has_records = false;    // such an array was met: its rows are in records_
     std::int64_t properties = -1;  // the row of the last "properties" object, or -1
   };
-  // Each reader starts with the value's opening token consumed; `t`/`c` (where passed) hold the token
-  // after the value on return. Errors that end the walk are returned; `own` receives an error of a
-  // row object that counts only once the whole object is known to be well formed (an invalid
-  // escape in a projected value, a non-object row in its "records"): a malformed object is kBadJson
-  // whatever came first.
-  ParseError read_top(std::uint64_t v, std::uint64_t& t, char& c, std::uint64_t& end);
-  ParseError read_row_object(std::uint64_t open, int depth, bool allow_records, std::vector<std::uint32_t>& out,
-                             std::uint64_t& end, ParseError& own);
-  ParseError read_members(std::uint64_t open, int depth, std::size_t row, Envelope* env, std::uint64_t& end);
-  ParseError read_row_array(std::uint64_t open, int depth, bool allow_records, std::vector<std::uint32_t>& out,
-                            bool defer_errors, std::uint64_t& end);
-  bool skip_value(std::uint64_t from, int depth, std::uint64_t& t, char& c, std::uint64_t& end);
-  bool skip_container(std::uint64_t open, char kind, int depth, std::uint64_t& end);
-  bool string_end(std::uint64_t& close, bool& escaped);
-  bool scalar_end(std::uint64_t s, std::uint64_t limit, std::uint64_t& e) const;
-  bool blank_gap(std::uint64_t from, std::uint64_t to) const;
+  // Each reader starts at the value's first byte and sets `end` past its last byte. Errors that end
+  // the walk are returned; `own` receives an error of a row object that counts only once the whole
+  // object is known to be well formed (an invalid escape in a projected value, a non-object row in
+  // its "records"): a malformed object is kBadJson whatever came first. The hot readers keep a
+  // copy of the marks in registers and hand it back (`io`) around calls.
+  ParseError read_top(json::Marks& io, std::uint64_t v, std::uint64_t& end);
+  ParseError read_row_object(json::Marks& io, std::uint64_t open, int depth, bool allow_records,
+                             std::vector<std::uint32_t>& out, std::uint64_t& end, ParseError& own);
+  ParseError read_members(json::Marks& io, std::uint64_t open, int depth, std::size_t row, Envelope* env,
+                          std::uint64_t& end);
+  ParseError read_row_array(json::Marks& io, std::uint64_t open, int depth, bool allow_records,
+                            std::vector<std::uint32_t>& out, bool defer_errors, std::uint64_t& end);
+  bool skip_value(json::Marks& io, std::uint64_t s, int depth, std::uint64_t& end);
+  bool skip_container(json::Marks& io, std::uint64_t open, int depth, std::uint64_t& end);
+  bool string_close(json::Marks& m, std::uint64_t open, std::uint64_t& close, bool& escaped) const;
+  bool scalar_end(std::uint64_t s, std::uint64_t& e) const;
   std::uint64_t skip_blanks(std::uint64_t from) const;
-  std::uint64_t token(char& c);
+  char byte_at(std::uint64_t p, const json::Marks& m) const { return p < m.limit() ? data_[p] : '\0'; }
   std::size_t new_row(std::uint64_t offset);
-  int match_key(std::string_view key, int& name) const;
+  int match_key(std::string_view key, bool in_data, int& name) const;
   bool own_values_decode(const Row& row);
   ParseError decode_row(std::size_t row);
   bool is_flattened(std::string_view key) const;
@@ -115,12 +116,13 @@ class JsonRecordParser {
   // Projected names by length (names of 64+ bytes in the last bucket): [first, last) in keys_.
   struct KeyCandidate {
     std::string_view name;
-    std::uint64_t prefix;  // the name's first 8 bytes (names of 8+ bytes)
+    std::uint64_t head;  // the name's first 8 bytes (zero-padded)
     int slot, priority;
   };
+  std::uint64_t name_filter_ = 0;  // one bit per (head, length) of a projected name
   std::vector<KeyCandidate> keys_;
   std::uint32_t bucket_[66] = {};
-  json::Tokenizer tokens_;
+  json::Marks marks_;
   std::string_view data_;
   bool line_mode_ = true;
   std::vector<Row> rows_;                // every row object of the current value
@@ -150,7 +152,7 @@ void JsonRecordParser::parse(std::string_view data, std::uint64_t begin, std::ui
   std::uint64_t pos = begin;
   bool fresh = true;  // the tokenizer must restart at pos (no token stream known to lead there)
   while (pos < limit && pos < data.size()) {
-    if (fresh) tokens_.reset(data, pos, line_mode ? std::min<std::uint64_t>(data.size(), pos + max_record_bytes_ + 2) : data.size());
+    if (fresh) marks_.reset(data, pos, line_mode ? std::min<std::uint64_t>(data.size(), pos + max_record_bytes_ + 2) : data.size());
     const Step s = line_mode ? step_line(pos) : step_document(pos);
     fresh = s.error != ParseError::kNone;
     if (s.error != ParseError::kNone) on_error(s.error_at, s.error);

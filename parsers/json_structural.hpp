@@ -1,5 +1,6 @@
-// Stage 1 of the JSON reader (simdjson's structural index, computed lazily 64 bytes at a time): marks
-// the bytes a validating walker must step on. Knows no grammar and never reads past the data.
+// Stage 1 of the JSON reader, computed lazily 64 bytes at a time: marks the bytes a walker cannot
+// see by looking at the bytes around a string (unescaped quotes, escaping backslashes, control
+// bytes). Knows no grammar and never reads past the data; the walker checks : , { } [ ] itself.
 #pragma once
 
 #include <cstdint>
@@ -19,25 +20,18 @@ namespace rareconn::parsers::json {
 struct BlockClasses {
   std::uint64_t quote = 0;      // '"'
   std::uint64_t backslash = 0;  // '\\'
-  std::uint64_t op = 0;         // { } [ ] : ,
   std::uint64_t control = 0;    // bytes below 0x20
 };
 
 inline BlockClasses classify_block(const char* p) {
   BlockClasses m;
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), brace = _mm_set1_epi8('{'),
-                close = _mm_set1_epi8('}'), colon = _mm_set1_epi8(':'), comma = _mm_set1_epi8(','),
-                bit5 = _mm_set1_epi8(0x20), ctl = _mm_set1_epi8(0x1f);
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
   for (int k = 0; k < 4; ++k) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    const __m128i lower = _mm_or_si128(x, bit5);  // '[' and ']' become '{' and '}'
-    const __m128i op = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lower, brace), _mm_cmpeq_epi8(lower, close)),
-                                    _mm_or_si128(_mm_cmpeq_epi8(x, colon), _mm_cmpeq_epi8(x, comma)));
     const unsigned shift = 16u * static_cast<unsigned>(k);
     m.quote |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote)))) << shift;
     m.backslash |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, backslash)))) << shift;
-    m.op |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(op))) << shift;
     m.control |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x))))
                  << shift;
   }
@@ -47,7 +41,6 @@ inline BlockClasses classify_block(const char* p) {
     const std::uint64_t bit = std::uint64_t{1} << i;
     if (c == '"') m.quote |= bit;
     if (c == '\\') m.backslash |= bit;
-    if (c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',') m.op |= bit;
     if (c < 0x20) m.control |= bit;
   }
 #endif
@@ -62,133 +55,128 @@ inline BlockClasses classify_block(const char* p) {
 // The same with AVX2, for processors that have it (checked at run time: the build's baseline is SSE2).
 [[gnu::target("avx2")]] inline BlockClasses classify_block_avx2(const char* p) {
   BlockClasses m;
-  const __m256i quote = _mm256_set1_epi8('"'), backslash = _mm256_set1_epi8('\\'), brace = _mm256_set1_epi8('{'),
-                close = _mm256_set1_epi8('}'), colon = _mm256_set1_epi8(':'), comma = _mm256_set1_epi8(','),
-                bit5 = _mm256_set1_epi8(0x20), ctl = _mm256_set1_epi8(0x1f);
-  for (int k = 0; k < 2; ++k) {
-    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * k));
-    const __m256i lower = _mm256_or_si256(x, bit5);
-    const __m256i op = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(lower, brace), _mm256_cmpeq_epi8(lower, close)),
-                                       _mm256_or_si256(_mm256_cmpeq_epi8(x, colon), _mm256_cmpeq_epi8(x, comma)));
-    const unsigned shift = 32u * static_cast<unsigned>(k);
-    m.quote |= bits(_mm256_cmpeq_epi8(x, quote)) << shift;
-    m.backslash |= bits(_mm256_cmpeq_epi8(x, backslash)) << shift;
-    m.op |= bits(op) << shift;
-    m.control |= bits(_mm256_cmpeq_epi8(_mm256_min_epu8(x, ctl), x)) << shift;
-  }
+  const __m256i quote = _mm256_set1_epi8('"'), backslash = _mm256_set1_epi8('\\'), ctl = _mm256_set1_epi8(0x1f);
+  const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+  m.quote = bits(_mm256_cmpeq_epi8(lo, quote)) | bits(_mm256_cmpeq_epi8(hi, quote)) << 32;
+  m.backslash = bits(_mm256_cmpeq_epi8(lo, backslash)) | bits(_mm256_cmpeq_epi8(hi, backslash)) << 32;
+  m.control = bits(_mm256_cmpeq_epi8(_mm256_min_epu8(lo, ctl), lo)) | bits(_mm256_cmpeq_epi8(_mm256_min_epu8(hi, ctl), hi)) << 32;
   return m;
 }
 #endif
 
-// Bit i set when an odd number of bits at or below i are set (a carry-less multiply by all ones).
-inline std::uint64_t prefix_xor(std::uint64_t x) {
-  x ^= x << 1;
-  x ^= x << 2;
-  x ^= x << 4;
-  x ^= x << 8;
-  x ^= x << 16;
-  x ^= x << 32;
-  return x;
-}
-
-// What one block hands the next: whether it ends inside a string, and whether its last backslash
-// escapes the next block's first byte.
-struct StringCarry {
-  std::uint64_t in_string = 0;  // all ones or zero
-  std::uint64_t escaped = 0;    // 1 or 0
-};
-
-// The bytes escaped by a backslash (simdjson's odd-backslash-sequence trick, with its carry).
-inline std::uint64_t escaped_bytes(std::uint64_t backslash, StringCarry& carry) {
+// The bytes escaped by a backslash (simdjson's odd-backslash-sequence trick); `carry` (1 or 0) says
+// whether the previous block's last backslash escapes this block's first byte, and is updated.
+inline std::uint64_t escaped_bytes(std::uint64_t backslash, std::uint64_t& carry) {
   if (backslash == 0) {
-    const std::uint64_t e = carry.escaped;
-    carry.escaped = 0;
+    const std::uint64_t e = carry;
+    carry = 0;
     return e;
   }
-  backslash &= ~carry.escaped;
-  const std::uint64_t follows_escape = backslash << 1 | carry.escaped;
+  backslash &= ~carry;
+  const std::uint64_t follows_escape = backslash << 1 | carry;
   constexpr std::uint64_t kEven = 0x5555555555555555ULL;
   const std::uint64_t odd_starts = backslash & ~kEven & ~follows_escape;
   std::uint64_t even_sequences;
-  carry.escaped = __builtin_add_overflow(odd_starts, backslash, &even_sequences) ? 1 : 0;
+  carry = __builtin_add_overflow(odd_starts, backslash, &even_sequences) ? 1 : 0;
   return (kEven ^ (even_sequences << 1)) & follows_escape;
 }
 
-// Tokens of a block: every unescaped quote, every escaping backslash, every control byte (inside a
-// string it is an error, outside it is blank or an error), and { } [ ] : , unescaped outside strings.
-inline std::uint64_t block_tokens(const BlockClasses& m, StringCarry& carry) {
+// Marks of a block: every unescaped quote, every escaping backslash, every control byte (inside a
+// string it is an error; outside one the walker sees it among the bytes it checks).
+inline std::uint64_t block_marks(const BlockClasses& m, std::uint64_t& carry) {
   const std::uint64_t escaped = escaped_bytes(m.backslash, carry);
-  const std::uint64_t quotes = m.quote & ~escaped;
-  const std::uint64_t in_string = prefix_xor(quotes) ^ carry.in_string;
-  carry.in_string = static_cast<std::uint64_t>(static_cast<std::int64_t>(in_string) >> 63);
-  return quotes | (m.op & ~(in_string | escaped)) | m.control | (m.backslash & ~escaped);
+  return ((m.quote | m.backslash) & ~escaped) | m.control;
 }
 
-// The tokens of a text in order, from a position known to be outside any string, up to a limit.
-class Tokenizer {
+// The marks of a text in order, from a position where no backslash escapes the next byte (outside
+// any string, or at a string's first byte), up to a limit. The walker asks for the first mark
+// after a position it has reached, never before the last mark it was given: the marks are popped
+// in order (the position only decides which to drop), so the dependency chain from one mark to
+// the next is one bit clear and the processor can run ahead of the walker. Small and copyable,
+// so that a walker can keep it in registers.
+class Marks {
  public:
-  // Tokens in [pos, limit) of `data`; pos < limit <= data.size(), or pos == limit for none.
+  // Marks in [pos, limit) of `data`; pos <= limit <= data.size().
   void reset(std::string_view data, std::uint64_t pos, std::uint64_t limit) {
-    data_ = data;
+    data_ = data.data();
+    size_ = data.size();
     limit_ = limit;
-    carry_ = StringCarry{};
-    block_ = pos;
-    bits_ = pos < limit ? load(pos) : 0;
+    base_ = pos;
+    carry_ = 0;
+    bits_ = 0;
+    if (pos < limit) take(load(data_, size_, pos, 0));
   }
-  // Moves the limit forward (tokens before the old limit not yet returned are kept).
+  // Moves the limit forward (marks before the old limit not yet returned are kept).
   void extend(std::uint64_t limit) { limit_ = limit; }
   std::uint64_t limit() const { return limit_; }
 
-  // Offset of the next token, or limit() when none is left before it (then nothing is consumed).
+  // The next mark (dropped), or limit() when there is none before it (then nothing is dropped).
   std::uint64_t next() {
-    if (bits_ == 0) [[unlikely]] {
+    while (bits_ == 0) [[unlikely]] {
       if (!next_block()) return limit_;
     }
-    const std::uint64_t pos = block_ + static_cast<std::uint64_t>(__builtin_ctzll(bits_));
-    if (pos >= limit_) return limit_;
+    const std::uint64_t t = base_ + static_cast<std::uint64_t>(__builtin_ctzll(bits_));
+    if (t >= limit_) return limit_;
     bits_ &= bits_ - 1;
-    return pos;
+    return t;
+  }
+  // The first mark after `pos` (>= the last mark returned), or limit(); the marks before it dropped.
+  std::uint64_t after(std::uint64_t pos) {
+    std::uint64_t t = next();
+    while (t <= pos) [[unlikely]] t = next();
+    return t;
   }
 
- private:
-  // Loads blocks until one holds a token; false at the limit. Out of line: next() stays small.
-  [[gnu::noinline]] bool next_block() {
-    while (bits_ == 0) {
-      if (block_ + 64 >= limit_) return false;
-      block_ += 64;
-      bits_ = load(block_);
-    }
-    return true;
-  }
-
-  std::uint64_t load(std::uint64_t at) {
-    const char* p = data_.data() + at;
+  // A block's marks and the escape carry it hands the next block (returned in registers).
+  struct Block {
+    std::uint64_t bits, carry;
+  };
+  // The marks of the 64 bytes at `at` (fewer at the end of the data: the rest read as blanks).
+  [[gnu::noinline]] static Block load(const char* data, std::uint64_t size, std::uint64_t at, std::uint64_t carry) {
+    const char* p = data + at;
     char tail[64];
-    if (data_.size() - at < 64) {
+    if (size - at < 64) {
       std::memset(tail, ' ', sizeof tail);
-      std::memcpy(tail, p, data_.size() - at);
+      std::memcpy(tail, p, size - at);
       p = tail;
     }
 #if RARECONN_JSON_AVX2
-    if (has_avx2()) return tokens_avx2(p, carry_);
+    if (has_avx2()) return marks_avx2(p, carry);
 #endif
-    return block_tokens(classify_block(p), carry_);
+    const std::uint64_t bits = block_marks(classify_block(p), carry);
+    return {bits, carry};
+  }
+
+ private:
+  // Loads the next block; false at the limit.
+  bool next_block() {
+    if (base_ + 64 >= limit_) return false;
+    base_ += 64;
+    take(load(data_, size_, base_, carry_));
+    return true;
+  }
+  void take(Block b) {
+    bits_ = b.bits;
+    carry_ = b.carry;
   }
 #if RARECONN_JSON_AVX2
   static bool has_avx2() {
     static const bool yes = __builtin_cpu_supports("avx2");
     return yes;
   }
-  [[gnu::target("avx2")]] static std::uint64_t tokens_avx2(const char* p, StringCarry& carry) {
-    return block_tokens(classify_block_avx2(p), carry);
+  [[gnu::target("avx2")]] static Block marks_avx2(const char* p, std::uint64_t carry) {
+    const std::uint64_t bits = block_marks(classify_block_avx2(p), carry);
+    return {bits, carry};
   }
 #endif
 
-  std::string_view data_;
+  const char* data_ = nullptr;
+  std::uint64_t size_ = 0;
   std::uint64_t limit_ = 0;
-  std::uint64_t block_ = 0;  // offset of the loaded block's first byte
-  std::uint64_t bits_ = 0;   // tokens of the loaded block not yet returned
-  StringCarry carry_;
+  std::uint64_t base_ = 0;   // offset of the loaded block's first byte
+  std::uint64_t bits_ = 0;   // marks of the loaded block not yet passed
+  std::uint64_t carry_ = 0;  // the loaded block's last backslash escapes the next block's first byte
 };
 
 }  // namespace rareconn::parsers::json

@@ -210,3 +210,29 @@ TEST(JsonRows, LinesEndAtTheirLineFeedWhateverTheyHold) {
   ASSERT_EQ(o.errors.size(), 4u);
   EXPECT_EQ(o.errors[0].first, 0u);
 }
+
+TEST(JsonRows, NumbersEndWhereTheGrammarEnds) {
+  // Integers take a shortcut past the number grammar: it must end them where the grammar does.
+  Out o = parse("{\"RemotePort\":443}\n{\"RemotePort\":0}\n{\"RemotePort\":12.5}\n{\"RemotePort\":7e2}\n"
+                "{\"RemotePort\":-3 }\n{\"RemotePort\":01}\n{\"RemotePort\":12.}\n{\"RemotePort\":12e}\n"
+                "{\"RemotePort\":12x}\n");
+  ASSERT_EQ(o.rows.size(), 5u);
+  EXPECT_EQ(o.rows[0][2], "443");
+  EXPECT_EQ(o.rows[1][2], "0");
+  EXPECT_EQ(o.rows[2][2], "12.5");
+  EXPECT_EQ(o.rows[3][2], "7e2");
+  EXPECT_EQ(o.rows[4][2], "-3");
+  ASSERT_EQ(o.errors.size(), 4u);
+  for (const auto& e : o.errors) EXPECT_EQ(e.second, ParseError::kBadJson);
+  // At the top level a number is "not an object" whatever follows it.
+  EXPECT_EQ(parse("12x\n").errors, (std::vector<std::pair<std::uint64_t, ParseError>>{{0, ParseError::kNotAnObject}}));
+}
+
+TEST(JsonRows, ShortNamesAtTheEndOfTheData) {
+  // Member names are compared 8 bytes at a time: names near the data's end must not be read past it.
+  for (const std::string t : {"{\"RemoteIP\":\"1\",\"a\":2}", "{\"a\":2,\"RemoteIP\":\"1\"}", "{\"RemoteIP\":\"1\"}"}) {
+    Out o = parse(t);
+    ASSERT_EQ(o.rows.size(), 1u) << t;
+    EXPECT_EQ(o.rows[0][1], "1");
+  }
+}
