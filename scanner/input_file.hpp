@@ -14,7 +14,8 @@ struct InputFile {
   std::string path;
   MappedFile map;
   std::string decompressed;   // the content of a gzip or zstd file
-  bool compressed = false;
+  bool compressed = false;    // bytes() is `decompressed`
+  bool streamed = false;      // standard input or a named FIFO, read whole into `decompressed`
   bool skipped = false;       // found in a directory, of no known format: not scanned
   std::string_view bytes() const {
     return skipped ? std::string_view() : compressed ? std::string_view(decompressed) : map.bytes();

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <sys/stat.h>
+
 #include "parsers/csv_reader.hpp"
 #include "parsers/evtx_reader.hpp"
 #include "parsers/format_detect.hpp"
@@ -14,6 +16,7 @@
 #include "scanner/decompress.hpp"
 #include "scanner/input_discovery.hpp"
 #include "scanner/scan_phases.hpp"
+#include "scanner/stream_decoder.hpp"
 
 namespace rareconn::scanner {
 
@@ -59,6 +62,46 @@ bool is_export_json(std::string_view d) {
   return false;
 }
 
+// Standard input ("-") and a FIFO named as a path are not mapped: they are read once, in order.
+bool is_stream_path(const std::string& path) {
+  if (path == "-") return true;
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+// Reads a stream (standard input or a FIFO; gzip and zstd sniffed from the first bytes and
+// decompressed through the streaming decoder) whole into `out`, taking its bytes from `budget`.
+// For now a stream is read whole, as a compressed file is decompressed whole (issue 7: blocks).
+bool read_stream_whole(const std::string& path, std::string& out, DecompressBudget& budget, Compression& c,
+                       std::string& error) {
+  std::unique_ptr<StreamSource> src = open_stream_source(path, StreamSourceOptions{}, error);
+  if (!src) return false;
+  c = src->compression();
+  const std::string name = path == "-" ? std::string("standard input") : "'" + path + "'";
+  std::size_t cap = std::size_t{1} << 20;
+  for (;;) {
+    if (out.size() + cap > out.capacity()) {
+      const std::uint64_t grow = std::max<std::uint64_t>(out.size(), std::uint64_t{1} << 20);
+      if (!budget.take(grow)) {
+        error = "cannot read " + name + ": its content exceeds the memory bound of " + std::to_string(budget.limit()) +
+                " bytes (--max-decompressed-size)";
+        return false;
+      }
+      out.reserve(out.size() + grow);
+    }
+    const std::size_t old = out.size();
+    const std::size_t room = out.capacity() - old;
+    out.resize(out.capacity());
+    std::size_t got = 0;
+    if (!src->read(out.data() + old, room, got, error)) {
+      error = "cannot read " + name + ": " + error;
+      return false;
+    }
+    out.resize(old + got);
+    if (got == 0) return true;
+  }
+}
+
 }  // namespace
 
 bool ScanRun::is_named(const InputFile& f) const { return std::find(named.begin(), named.end(), f.path) != named.end(); }
@@ -90,9 +133,23 @@ PhaseResult phase_inputs(ScanRun& run) {
   files = std::vector<InputFile>(paths.size());
   for (const std::string& why : not_files) std::fprintf(stderr, "rareconn: warning: skipping %s\n", why.c_str());
   if (!not_files.empty()) report.notes.push_back({"directory_entries_skipped_not_files", not_files.size()});
-  std::uint64_t vanished_files = 0;
+  std::uint64_t vanished_files = 0, streamed_files = 0;
+  DecompressBudget budget(opt.max_decompressed_bytes ? opt.max_decompressed_bytes : default_decompress_budget());
   for (std::size_t i = 0; i < paths.size(); ++i) {
     files[i].path = paths[i];
+    if (run.is_named(files[i]) && is_stream_path(files[i].path)) {
+      // Standard input or a named FIFO: read whole through the streaming decoder (gzip and zstd
+      // decompressed as they arrive), then scanned as a decompressed file.
+      Compression c = Compression::kNone;
+      if (!read_stream_whole(files[i].path, files[i].decompressed, budget, c, error)) {
+        std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+        return kExitInput;
+      }
+      files[i].compressed = true;  // bytes() is the string read
+      files[i].streamed = true;
+      ++streamed_files;
+      continue;
+    }
     if (!files[i].map.open(files[i].path, error)) {
       if (run.is_named(files[i])) {
         std::fprintf(stderr, "rareconn: %s\n", error.c_str());
@@ -106,10 +163,11 @@ PhaseResult phase_inputs(ScanRun& run) {
     }
   }
   if (vanished_files) report.notes.push_back({"files_skipped_unreadable", vanished_files});
+  if (streamed_files) report.notes.push_back({"streamed_inputs", streamed_files});
   // gzip and zstd files are decompressed into memory, in parallel.
   std::vector<std::string> decompress_errors(files.size());
-  DecompressBudget budget(opt.max_decompressed_bytes ? opt.max_decompressed_bytes : default_decompress_budget());
   tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t i) {
+    if (files[i].streamed) return;
     const Compression c = detect_compression(files[i].map.bytes());
     if (c == Compression::kNone) return;
     files[i].compressed = decompress(files[i].map.bytes(), c, files[i].decompressed, decompress_errors[i], &budget);
@@ -121,7 +179,7 @@ PhaseResult phase_inputs(ScanRun& run) {
       std::fprintf(stderr, "rareconn: cannot decompress '%s': %s\n", files[i].path.c_str(), decompress_errors[i].c_str());
       return kExitInput;
     }
-    compressed_files += files[i].compressed;
+    compressed_files += files[i].compressed && !files[i].streamed;
   }
   if (compressed_files) report.notes.push_back({"compressed_files", compressed_files});
   std::uint64_t skipped_files = 0;
