@@ -102,6 +102,40 @@ bool read_stream_whole(const std::string& path, std::string& out, DecompressBudg
   }
 }
 
+// A gzip or zstd file of CSV or JSON lines is streamed block by block (never whole in memory)
+// when its first decompressed bytes say so exactly: a CSV header that reads, or JSON whose first
+// value is one line. `head` gets those bytes. Anything else is decompressed whole.
+bool streamable(const ScanOptions& opt, const std::string& path, std::string& head) {
+  if (opt.input_format == "xml" || opt.input_format == "evtx") return false;
+  std::string error;
+  std::unique_ptr<StreamSource> src = open_stream_source(path, StreamSourceOptions{}, error);
+  std::string_view h;
+  if (!src || !src->peek(kStreamHead, h, error) || h.empty()) return false;  // the whole read says why
+  const bool whole = h.size() < kStreamHead;  // the stream is all in its head
+  parsers::InputFormat format = parsers::detect_format(h);
+  if (opt.input_format == "csv") format = parsers::InputFormat::kCsv;
+  if (opt.input_format == "json") format = parsers::InputFormat::kJson;
+  if (format == parsers::InputFormat::kCsv) {
+    const parsers::CsvHeader header = parsers::parse_csv_header(h, opt.max_record_bytes);
+    if (header.error != parsers::ParseError::kNone || (opt.input_format == "auto" && !is_export_header(header))) return false;
+  } else if (format == parsers::InputFormat::kJson) {
+    if (opt.input_format == "auto" && !is_export_json(h)) return false;
+    if (!parsers::json_is_line_delimited(h)) return false;
+    if (!whole) {
+      // The first value must end on its first line (a pretty-printed document is read whole).
+      const std::size_t lf = h.find('\n');
+      if (lf == std::string_view::npos) return false;
+      std::string_view line = h.substr(0, lf);
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+      if (line.empty() || line.back() != '}') return false;
+    }
+  } else {
+    return false;
+  }
+  head.assign(h);
+  return true;
+}
+
 }  // namespace
 
 bool ScanRun::is_named(const InputFile& f) const { return std::find(named.begin(), named.end(), f.path) != named.end(); }
@@ -170,6 +204,10 @@ PhaseResult phase_inputs(ScanRun& run) {
     if (files[i].streamed) return;
     const Compression c = detect_compression(files[i].map.bytes());
     if (c == Compression::kNone) return;
+    if (streamable(opt, files[i].path, files[i].decompressed)) {
+      files[i].compressed = files[i].block_streamed = true;
+      return;
+    }
     files[i].compressed = decompress(files[i].map.bytes(), c, files[i].decompressed, decompress_errors[i], &budget);
     if (!files[i].compressed) decompress_errors[i] = std::string(compression_name(c)) + ": " + decompress_errors[i];
   });
@@ -186,7 +224,7 @@ PhaseResult phase_inputs(ScanRun& run) {
   for (std::size_t i = 0; i < paths.size(); ++i) {
     InputFile& f = files[i];
     const std::string_view d = f.bytes();
-    report.bytes += d.size();
+    if (!f.block_streamed) report.bytes += d.size();  // streamed: counted as read
     if (opt.input_format == "csv") f.format = parsers::InputFormat::kCsv;
     else if (opt.input_format == "json") f.format = parsers::InputFormat::kJson;
     else if (opt.input_format == "xml") f.format = parsers::InputFormat::kXml;

@@ -27,6 +27,7 @@ namespace rareconn::scanner {
 
 inline constexpr int kExitOk = 0, kExitFindings = 1, kExitUsage = 2, kExitInput = 3;
 inline constexpr std::uint64_t kEvtxChunk = 65536;
+inline constexpr std::size_t kStreamHead = std::size_t{1} << 20;  // first bytes of a streamed input kept
 
 using PhaseResult = std::optional<int>;
 

@@ -3,7 +3,7 @@
 # from a plain file, gzip (one member, or several cut at an arbitrary byte), zstd (one frame, or
 # several concatenated frames cut at an arbitrary byte), standard input (`cat f | rareconn scan -`,
 # `zstd -dc f.zst | rareconn scan -`, compressed bytes on stdin) or a FIFO named as a path; every
-# golden case with one input file, at chunk sizes down to 1 byte. Usage: e2e_stream_inputs.sh BINARY REPO_ROOT
+# golden case with one input file, at chunk and stream block sizes down to 1 byte. Usage: e2e_stream_inputs.sh BINARY REPO_ROOT
 set -u
 bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; root="$(cd "$2" && pwd)"
 golden="$root/tests/data/golden"; real="$root/tests/data/real"
@@ -28,6 +28,8 @@ for dir in "$golden"/*/; do
   zstd -q -c "$in" >"$tmp/one.zst"
   head -c "$cut" "$in" | zstd -q -c >"$tmp/many.zst"; tail -c +"$((cut + 1))" "$in" | zstd -q -c >>"$tmp/many.zst"
   for chunk in 1 7 1000000; do
+    # Block-streamed .gz/.zst files: blocks of `chunk` bytes (RARECONN_TEST_BLOCK_BYTES, for tests).
+    export RARECONN_TEST_BLOCK_BYTES="$chunk"
     run=("$bin" scan "${opts[@]}" --threads 2 --chunk-size "$chunk")
     "${run[@]}" "$in" >"$tmp/want" 2>"$tmp/err"; st=$?
     if [ "$st" -ne 0 ]; then fail=$((fail + 1)); echo "FAIL $name plain: status $st"; continue; fi
