@@ -77,7 +77,7 @@ class WindowPartial {
   // Called with every record that enters the recent partition (the only records a finding can
   // come from), while its bytes are still readable: streamed inputs copy them there (their
   // blocks are recycled). nullptr: none.
-  using RecentSink = void (*)(void* context, const EventRef& ref);
+  using RecentSink = void (*)(void* context, const EventRef& ref, Ticks time);
   void set_recent_sink(RecentSink sink, void* context) {
     sink_ = sink;
     sink_context_ = context;

@@ -50,12 +50,21 @@ struct SinkContext {
 };
 
 // The recent partition's sink during a streamed block: the record and its terminator are copied.
-void keep_recent(void* context, const core::EventRef& ref) {
+// When a worker's copies pass a bound, those now surely out of the recent window (before `now` -
+// recent, `now` being --now or at least the newest time seen so far) are dropped.
+void keep_recent(void* context, const core::EventRef& ref, core::Ticks time) {
   auto& s = *static_cast<SinkContext*>(context);
   const std::uint64_t at = ref.offset - s.base;
   if (at > s.data.size()) return;
   const std::string_view bytes = s.data.substr(at, std::min<std::uint64_t>(std::uint64_t{ref.length} + 2, s.data.size() - at));
-  s.w->kept.push_back({ref.file, ref.offset, s.w->keep(bytes)});
+  Worker& w = *s.w;
+  w.kept.push_back({ref.file, ref.offset, w.keep(bytes), time});
+  w.kept_live += bytes.size();
+  if (w.kept_live > w.kept_compact_at) [[unlikely]] {
+    const core::WindowShared& shared = w.partial.shared();
+    const core::WindowConfig& cfg = shared.config();
+    if (cfg.now || shared.any_time()) w.compact_kept((cfg.now ? *cfg.now : shared.newest()) - cfg.recent);
+  }
 }
 
 // Block size of streamed inputs: RARECONN_TEST_BLOCK_BYTES (for tests: cuts every few bytes).
@@ -242,7 +251,7 @@ PhaseResult phase_parse(ScanRun& run) {
     for (const Worker::Kept& k : wp->kept) {
       if (files[k.file].block_streamed) files[k.file].kept.emplace_back(k.offset, k.bytes);
     }
-    kept_bytes += wp->kept_bytes;
+    kept_bytes += wp->kept_live;
   }
   for (InputFile& f : files) std::sort(f.kept.begin(), f.kept.end());
   if (streamed_files) {

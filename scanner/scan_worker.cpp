@@ -45,6 +45,24 @@ std::string_view Worker::keep(std::string_view bytes) {
   return {at, bytes.size()};
 }
 
+void Worker::compact_kept(core::Ticks cut) {
+  std::vector<Kept> old = std::move(kept);
+  std::vector<std::unique_ptr<char[]>> old_pages = std::move(kept_pages);
+  kept.clear();
+  kept_pages.clear();
+  kept_cur = nullptr;
+  kept_page_left = 0;
+  const std::uint64_t copied = kept_bytes;
+  kept_live = 0;
+  for (const Kept& k : old) {
+    if (k.time <= cut) continue;
+    kept.push_back({k.file, k.offset, keep(k.bytes), k.time});
+    kept_live += k.bytes.size();
+  }
+  kept_bytes = copied;  // keep() counted the survivors again
+  kept_compact_at = std::max<std::uint64_t>(kept_compact_at, 2 * kept_live);
+}
+
 void Worker::note_error(std::uint32_t file, std::uint64_t offset, std::string why) {
   ScanError e;
   e.file = file;

@@ -78,8 +78,14 @@ struct Worker {
     std::uint32_t file;
     std::uint64_t offset;
     std::string_view bytes;
+    core::Ticks time;
   };
   std::vector<Kept> kept;
+  std::uint64_t kept_live = 0;                         // bytes of `kept`
+  std::uint64_t kept_compact_at = std::uint64_t{32} << 20;
+  // Drops the copies of records at or before `cut` (out of the recent window whatever `now`
+  // turns out to be) into fresh pages.
+  void compact_kept(core::Ticks cut);
   // The first CSV record of the last chunk that ran to the end of the data inside quotes (or past
   // the bound): in a streamed block, the quoting disagrees with the block cuts there.
   std::uint64_t csv_open_at_end = UINT64_MAX;
