@@ -52,6 +52,7 @@ struct SinkContext {
 // The recent partition's sink during a streamed block: the record and its terminator are copied.
 // When a worker's copies pass a bound, those now surely out of the recent window (before `now` -
 // recent, `now` being --now or at least the newest time seen so far) are dropped.
+std::uint64_t keep_bytes_floor();
 void keep_recent(void* context, const core::EventRef& ref, core::Ticks time) {
   auto& s = *static_cast<SinkContext*>(context);
   const std::uint64_t at = ref.offset - s.base;
@@ -60,11 +61,23 @@ void keep_recent(void* context, const core::EventRef& ref, core::Ticks time) {
   Worker& w = *s.w;
   w.kept.push_back({ref.file, ref.offset, w.keep(bytes), time});
   w.kept_live += bytes.size();
+  if (w.kept_compact_at == 0) [[unlikely]] w.kept_compact_at = keep_bytes_floor();
   if (w.kept_live > w.kept_compact_at) [[unlikely]] {
     const core::WindowShared& shared = w.partial.shared();
     const core::WindowConfig& cfg = shared.config();
     if (cfg.now || shared.any_time()) w.compact_kept((cfg.now ? *cfg.now : shared.newest()) - cfg.recent);
   }
+}
+
+// Bytes of copies a worker holds before it first drops those out of the window: 32 MiB, or
+// RARECONN_TEST_KEEP_BYTES (for tests: drops after every record).
+std::uint64_t keep_bytes_floor() {
+  static const std::uint64_t floor = [] {
+    const char* v = std::getenv("RARECONN_TEST_KEEP_BYTES");
+    const long long n = v ? std::atoll(v) : 0;
+    return n > 0 ? static_cast<std::uint64_t>(n) : std::uint64_t{32} << 20;
+  }();
+  return floor;
 }
 
 // Block size of streamed inputs: RARECONN_TEST_BLOCK_BYTES (for tests: cuts every few bytes).

@@ -82,7 +82,7 @@ struct Worker {
   };
   std::vector<Kept> kept;
   std::uint64_t kept_live = 0;                         // bytes of `kept`
-  std::uint64_t kept_compact_at = std::uint64_t{32} << 20;
+  std::uint64_t kept_compact_at = 0;                    // 0: not yet set (32 MiB)
   // Drops the copies of records at or before `cut` (out of the recent window whatever `now`
   // turns out to be) into fresh pages.
   void compact_kept(core::Ticks cut);

@@ -28,8 +28,9 @@ for dir in "$golden"/*/; do
   zstd -q -c "$in" >"$tmp/one.zst"
   head -c "$cut" "$in" | zstd -q -c >"$tmp/many.zst"; tail -c +"$((cut + 1))" "$in" | zstd -q -c >>"$tmp/many.zst"
   for chunk in 1 7 1000000; do
-    # Block-streamed .gz/.zst files: blocks of `chunk` bytes (RARECONN_TEST_BLOCK_BYTES, for tests).
-    export RARECONN_TEST_BLOCK_BYTES="$chunk"
+    # Block-streamed .gz/.zst files: blocks of `chunk` bytes (RARECONN_TEST_BLOCK_BYTES, for tests),
+    # the copies of recent-window records dropped when past `chunk` bytes (RARECONN_TEST_KEEP_BYTES).
+    export RARECONN_TEST_BLOCK_BYTES="$chunk" RARECONN_TEST_KEEP_BYTES="$chunk"
     run=("$bin" scan "${opts[@]}" --threads 2 --chunk-size "$chunk")
     "${run[@]}" "$in" >"$tmp/want" 2>"$tmp/err"; st=$?
     if [ "$st" -ne 0 ]; then fail=$((fail + 1)); echo "FAIL $name plain: status $st"; continue; fi
@@ -45,6 +46,16 @@ for dir in "$golden"/*/; do
     wait
   done
 done
+unset RARECONN_TEST_BLOCK_BYTES RARECONN_TEST_KEEP_BYTES
+# The streamed path is the one taken (not a whole read): CSV and JSON lines; event XML is read whole.
+for c in edges_csv/input.csv edges_streaming/input.json; do
+  zstd -q -c "$golden/$c" >"$tmp/s.zst"
+  "$bin" scan --now 2024-06-01T00:00:00Z "$tmp/s.zst" >/dev/null 2>"$tmp/err"
+  if grep -q "compressed_files_streamed: 1" "$tmp/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $c not streamed"; head -20 "$tmp/err"; fi
+done
+zstd -q -c "$golden/sysmon_xml_event_rows/input.xml" >"$tmp/s.zst"
+"$bin" scan "$tmp/s.zst" >/dev/null 2>"$tmp/err"
+if ! grep -q "compressed_files_streamed" "$tmp/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL xml streamed"; fi
 if [ "$cases" -lt 8 ]; then fail=$((fail + 1)); echo "FAIL only $cases golden cases with one input"; fi
 # Standard input over --max-decompressed-size is an input error naming the bound.
 "$bin" scan --max-decompressed-size 1K - <"$real/mde/advanced_hunting_test.csv" >"$tmp/got" 2>"$tmp/err"; st=$?
