@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "parsers/csv_reader.hpp"
 #include "parsers/format_detect.hpp"
 #include "scanner/mapped_file.hpp"
+#include "scanner/stream_decoder.hpp"
 
 namespace rareconn::scanner {
 
@@ -27,6 +29,7 @@ struct InputFile {
   bool block_streamed = false;
   std::vector<std::pair<std::uint64_t, std::string_view>> kept;  // sorted by offset
   std::uint64_t stream_bytes = 0;  // block-streamed: decompressed bytes read
+  std::shared_ptr<StreamSource> source;  // block-streamed standard input or FIFO: opened, not yet read
   std::string_view bytes() const {
     return skipped ? std::string_view() : compressed ? std::string_view(decompressed) : map.bytes();
   }

@@ -72,13 +72,12 @@ bool is_stream_path(const std::string& path) {
 // Reads a stream (standard input or a FIFO; gzip and zstd sniffed from the first bytes and
 // decompressed through the streaming decoder) whole into `out`, taking its bytes from `budget`.
 // For now a stream is read whole, as a compressed file is decompressed whole (issue 7: blocks).
-bool read_stream_whole(const std::string& path, std::string& out, DecompressBudget& budget, Compression& c,
-                       std::string& error) {
-  std::unique_ptr<StreamSource> src = open_stream_source(path, StreamSourceOptions{}, error);
-  if (!src) return false;
-  c = src->compression();
+}  // namespace
+
+bool read_stream_rest(StreamSource& src, const std::string& path, std::string& out, DecompressBudget& budget,
+                      std::string& error) {
   const std::string name = path == "-" ? std::string("standard input") : "'" + path + "'";
-  std::size_t cap = std::size_t{1} << 20;
+  const std::size_t cap = std::size_t{1} << 20;
   for (;;) {
     if (out.size() + cap > out.capacity()) {
       const std::uint64_t grow = std::max<std::uint64_t>(out.size(), std::uint64_t{1} << 20);
@@ -93,7 +92,8 @@ bool read_stream_whole(const std::string& path, std::string& out, DecompressBudg
     const std::size_t room = out.capacity() - old;
     out.resize(out.capacity());
     std::size_t got = 0;
-    if (!src->read(out.data() + old, room, got, error)) {
+    if (!src.read(out.data() + old, room, got, error)) {
+      out.resize(old);
       error = "cannot read " + name + ": " + error;
       return false;
     }
@@ -102,20 +102,19 @@ bool read_stream_whole(const std::string& path, std::string& out, DecompressBudg
   }
 }
 
+namespace {
+
 // A gzip or zstd file of CSV or JSON lines is streamed block by block (never whole in memory)
 // when its first decompressed bytes say so exactly: a CSV header that reads, or JSON whose first
 // value is one line. `head` gets those bytes. Anything else is decompressed whole.
-bool streamable(const ScanOptions& opt, const std::string& path, std::string& head) {
-  if (opt.input_format == "xml" || opt.input_format == "evtx") return false;
-  std::string error;
-  std::unique_ptr<StreamSource> src = open_stream_source(path, StreamSourceOptions{}, error);
-  std::string_view h;
-  if (!src || !src->peek(kStreamHead, h, error) || h.empty()) return false;  // the whole read says why
+bool streamable(const ScanOptions& opt, std::string_view h, bool csv_allowed) {
+  if (opt.input_format == "xml" || opt.input_format == "evtx" || h.empty()) return false;
   const bool whole = h.size() < kStreamHead;  // the stream is all in its head
   parsers::InputFormat format = parsers::detect_format(h);
   if (opt.input_format == "csv") format = parsers::InputFormat::kCsv;
   if (opt.input_format == "json") format = parsers::InputFormat::kJson;
   if (format == parsers::InputFormat::kCsv) {
+    if (!csv_allowed) return false;
     const parsers::CsvHeader header = parsers::parse_csv_header(h, opt.max_record_bytes);
     if (header.error != parsers::ParseError::kNone || (opt.input_format == "auto" && !is_export_header(header))) return false;
   } else if (format == parsers::InputFormat::kJson) {
@@ -132,6 +131,15 @@ bool streamable(const ScanOptions& opt, const std::string& path, std::string& he
   } else {
     return false;
   }
+  return true;
+}
+
+// A gzip or zstd file: its head, when it is to be streamed.
+bool streamable_file(const ScanOptions& opt, const std::string& path, std::string& head) {
+  std::string error;
+  std::unique_ptr<StreamSource> src = open_stream_source(path, StreamSourceOptions{}, error);
+  std::string_view h;
+  if (!src || !src->peek(kStreamHead, h, error) || !streamable(opt, h, true)) return false;  // the whole read says why
   head.assign(h);
   return true;
 }
@@ -174,14 +182,28 @@ PhaseResult phase_inputs(ScanRun& run) {
     if (run.is_named(files[i]) && is_stream_path(files[i].path)) {
       // Standard input or a named FIFO: read whole through the streaming decoder (gzip and zstd
       // decompressed as they arrive), then scanned as a decompressed file.
-      Compression c = Compression::kNone;
-      if (!read_stream_whole(files[i].path, files[i].decompressed, budget, c, error)) {
+      std::unique_ptr<StreamSource> src = open_stream_source(files[i].path, StreamSourceOptions{}, error);
+      std::string_view head;
+      if (!src || !src->peek(kStreamHead, head, error)) {
         std::fprintf(stderr, "rareconn: %s\n", error.c_str());
         return kExitInput;
       }
       files[i].compressed = true;  // bytes() is the string read
       files[i].streamed = true;
       ++streamed_files;
+      // JSON lines as the only input: streamed block by block (it is never read twice: a CSV
+      // stray quote or another file's rescan would need that, so CSV and several inputs are read
+      // whole).
+      if (paths.size() == 1 && streamable(opt, head, false)) {
+        files[i].decompressed.assign(head);
+        files[i].block_streamed = true;
+        files[i].source = std::move(src);
+        continue;
+      }
+      if (!read_stream_rest(*src, files[i].path, files[i].decompressed, budget, error)) {
+        std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+        return kExitInput;
+      }
       continue;
     }
     if (!files[i].map.open(files[i].path, error)) {
@@ -204,7 +226,7 @@ PhaseResult phase_inputs(ScanRun& run) {
     if (files[i].streamed) return;
     const Compression c = detect_compression(files[i].map.bytes());
     if (c == Compression::kNone) return;
-    if (streamable(opt, files[i].path, files[i].decompressed)) {
+    if (streamable_file(opt, files[i].path, files[i].decompressed)) {
       files[i].compressed = files[i].block_streamed = true;
       return;
     }

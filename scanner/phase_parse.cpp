@@ -31,8 +31,19 @@ namespace {
 bool read_whole(ScanRun& run, InputFile& f) {
   DecompressBudget budget(run.opt.max_decompressed_bytes ? run.opt.max_decompressed_bytes : default_decompress_budget());
   std::string error;
-  const Compression c = detect_compression(f.map.bytes());
   f.decompressed.clear();
+  if (f.streamed) {  // standard input or a FIFO, not read yet (peeked bytes are read again)
+    if (!f.source || !read_stream_rest(*f.source, f.path, f.decompressed, budget, error)) {
+      std::fprintf(stderr, "rareconn: %s\n", f.source ? error.c_str() : ("cannot read '" + f.path + "' twice").c_str());
+      return false;
+    }
+    f.source.reset();
+    f.block_streamed = false;
+    f.kept.clear();
+    run.report.bytes += f.decompressed.size();
+    return true;
+  }
+  const Compression c = detect_compression(f.map.bytes());
   if (!decompress(f.map.bytes(), c, f.decompressed, error, &budget)) {
     std::fprintf(stderr, "rareconn: cannot decompress '%s': %s: %s\n", f.path.c_str(), compression_name(c), error.c_str());
     return false;
@@ -143,7 +154,13 @@ PhaseResult phase_parse(ScanRun& run) {
       if (!f.block_streamed || f.skipped || f.format == parsers::InputFormat::kUnknown) continue;
       const bool csv = f.format == parsers::InputFormat::kCsv;
       std::string error;
-      std::unique_ptr<StreamSource> src = open_stream_source(f.path, StreamSourceOptions{}, error);
+      std::shared_ptr<StreamSource> src;
+      if (f.streamed) {  // standard input or a FIFO: read once
+        src = std::move(f.source);
+        if (!src) error = "cannot read '" + f.path + "' twice (scan it alone, or save it to a file)";
+      } else {
+        src = open_stream_source(f.path, StreamSourceOptions{}, error);
+      }
       if (!src) {
         std::fprintf(stderr, "rareconn: %s\n", error.c_str());
         return kExitInput;
@@ -268,7 +285,7 @@ PhaseResult phase_parse(ScanRun& run) {
   }
   for (InputFile& f : files) std::sort(f.kept.begin(), f.kept.end());
   if (streamed_files) {
-    run.report.notes.push_back({"compressed_files_streamed", streamed_files});
+    run.report.notes.push_back({"inputs_streamed_in_blocks", streamed_files});
     run.report.notes.push_back({"streamed_recent_record_bytes_kept", kept_bytes});
   }
   if (run.mismatched_files) run.report.notes.push_back({"files_skipped_missing_columns", run.mismatched_files});

@@ -52,11 +52,14 @@ unset RARECONN_TEST_BLOCK_BYTES RARECONN_TEST_KEEP_BYTES
 for c in edges_csv/input.csv edges_streaming/input.json; do
   zstd -q -c "$golden/$c" >"$tmp/s.zst"
   "$bin" scan --now 2024-06-01T00:00:00Z "$tmp/s.zst" >/dev/null 2>"$tmp/err"
-  if grep -q "compressed_files_streamed: 1" "$tmp/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $c not streamed"; head -20 "$tmp/err"; fi
+  if grep -q "inputs_streamed_in_blocks: 1" "$tmp/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $c not streamed"; head -20 "$tmp/err"; fi
 done
+# JSON lines alone on standard input is streamed block by block too; CSV on stdin is read whole.
+zstd -q -c "$golden/edges_streaming/input.json" | "$bin" scan --now 2024-06-01T00:00:00Z - >/dev/null 2>"$tmp/err"
+if grep -q "inputs_streamed_in_blocks: 1" "$tmp/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL stdin json not streamed"; head -20 "$tmp/err"; fi
 zstd -q -c "$golden/sysmon_xml_event_rows/input.xml" >"$tmp/s.zst"
 "$bin" scan "$tmp/s.zst" >/dev/null 2>"$tmp/err"
-if ! grep -q "compressed_files_streamed" "$tmp/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL xml streamed"; fi
+if ! grep -q "inputs_streamed_in_blocks" "$tmp/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL xml streamed"; fi
 if [ "$cases" -lt 8 ]; then fail=$((fail + 1)); echo "FAIL only $cases golden cases with one input"; fi
 # Standard input over --max-decompressed-size is an input error naming the bound.
 "$bin" scan --max-decompressed-size 1K - <"$real/mde/advanced_hunting_test.csv" >"$tmp/got" 2>"$tmp/err"; st=$?
