@@ -110,7 +110,10 @@ void WindowPartial::add(std::string_view key, std::string_view set_value, Ticks 
     }
     if (cfg.track_set && !agg.saturated) note_url(agg, url_id(set_value), t);
   }
-  if (in_recent) recent_.push_back({t, ref.offset, ref.file, ref.length, id});
+  if (in_recent) {
+    recent_.push_back({t, ref.offset, ref.file, ref.length, id});
+    if (sink_ != nullptr) [[unlikely]] sink_(sink_context_, ref, t);
+  }
   if (!now_known_ && pending_total_ + recent_.size() > next_prune_) prune();
 }
 

@@ -74,6 +74,15 @@ class WindowPartial {
   std::size_t memory_bytes() const;
   WindowShared& shared() const { return shared_; }
 
+  // Called with every record that enters the recent partition (the only records a finding can
+  // come from), while its bytes are still readable: streamed inputs copy them there (their
+  // blocks are recycled). nullptr: none.
+  using RecentSink = void (*)(void* context, const EventRef& ref, Ticks time);
+  void set_recent_sink(RecentSink sink, void* context) {
+    sink_ = sink;
+    sink_context_ = context;
+  }
+
   // One distinct set value of a key (an id into the partial's interned values) and its newest time.
   struct UrlSeen {
     std::uint32_t url;
@@ -117,6 +126,8 @@ class WindowPartial {
   tsl::robin_map<std::string_view, std::uint32_t, XxHash, std::equal_to<>> url_index_;
   std::vector<std::string_view> urls_;
   std::vector<RecentRef> recent_;
+  RecentSink sink_ = nullptr;
+  void* sink_context_ = nullptr;
   std::size_t pending_total_ = 0;
   std::size_t next_prune_ = 1 << 20;
 };

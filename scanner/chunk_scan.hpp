@@ -4,6 +4,7 @@
 // damaged EVTX chunks become the worker's errors. Included only by the hunt registry.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,9 +31,9 @@ inline constexpr unsigned kInputKinds =
     (ReadsRows<W> ? unsigned{hunts::kTabularRows} : 0u) | (ReadsWindowsEvents<W> ? unsigned{hunts::kWindowsEvents} : 0u);
 
 template <class W>
-[[gnu::flatten]] std::uint64_t scan_chunk(Worker& w, W& hw, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) {
+[[gnu::flatten]] std::uint64_t scan_chunk(Worker& w, W& hw, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files,
+                                         std::string_view d, std::uint64_t base) {
   const InputFile& f = files[c.file];
-  const std::string_view d = f.bytes();
   auto settle = [&](std::uint64_t offset, const hunts::RecordOutcome& o) {
     if (o.kind == hunts::RecordOutcome::kOk) [[likely]] return;
     if (o.kind == hunts::RecordOutcome::kBadTime) {
@@ -42,7 +43,10 @@ template <class W>
     }
   };
   auto on_error = [&](std::uint64_t offset, parsers::ParseError e) {
-    w.note_error(c.file, offset, parsers::describe(e, plan.max_record_bytes));
+    if (e == parsers::ParseError::kUnterminatedQuote || e == parsers::ParseError::kRecordTooLarge) {
+      w.csv_open_at_end = std::min(w.csv_open_at_end, base + offset);
+    }
+    w.note_error(c.file, base + offset, parsers::describe(e, plan.max_record_bytes));
   };
   const bool events = f.format == parsers::InputFormat::kXml || f.format == parsers::InputFormat::kEvtx;
   if ((events && !ReadsWindowsEvents<W>) || (!events && !ReadsRows<W>)) {
@@ -64,7 +68,7 @@ template <class W>
         for (std::size_t i = 0; i < rv.count && i < 63; ++i) seen |= std::uint64_t{!rv.matched_names[i].empty()} << i;
         w.json_slots_seen[c.file] |= seen;
       }
-      settle(rv.offset, hw.row(rv, core::EventRef{rv.offset, c.file, rv.length}));
+      settle(base + rv.offset, hw.row(rv, core::EventRef{base + rv.offset, c.file, rv.length}));
     };
     if (f.format == parsers::InputFormat::kCsv) {
       auto& p = w.csv[c.file];
@@ -136,8 +140,9 @@ template <class H>
 class HuntChunkScanner final : public ChunkScanner {
  public:
   HuntChunkScanner(const H& hunt, core::WindowPartial& partial) : worker_(hunt, partial) {}
-  std::uint64_t scan(Worker& w, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) override {
-    return scan_chunk(w, worker_, plan, c, files);
+  std::uint64_t scan(Worker& w, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files,
+                     std::string_view d, std::uint64_t base) override {
+    return scan_chunk(w, worker_, plan, c, files, d, base);
   }
   hunts::HuntWorker& hunt_worker() override { return worker_; }
 

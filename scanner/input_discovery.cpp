@@ -24,6 +24,11 @@ std::string quoted(const std::string& path) {
 bool discover_inputs(const std::vector<std::string>& args, std::vector<std::string>& files,
                      std::vector<std::string>& named, std::vector<std::string>& skipped, std::string& error) {
   for (const std::string& a : args) {
+    if (a == "-") {  // standard input (SPEC §2): streamed by the inputs phase
+      files.push_back(a);
+      named.push_back(a);
+      continue;
+    }
     std::error_code ec;
     const fs::file_status st = fs::status(a, ec);
     if (ec || !fs::exists(st)) {
@@ -76,6 +81,10 @@ bool discover_inputs(const std::vector<std::string>& args, std::vector<std::stri
   std::vector<std::string> unique;
   std::vector<std::string> seen;
   for (const std::string& f : files) {
+    if (f == "-") {  // standard input is read once, however often it is named
+      if (std::find(unique.begin(), unique.end(), f) == unique.end()) unique.push_back(f);
+      continue;
+    }
     std::error_code ec;
     std::string canonical = fs::weakly_canonical(f, ec).string();
     if (ec) canonical = f;

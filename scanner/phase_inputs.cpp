@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <sys/stat.h>
+
 #include "parsers/csv_reader.hpp"
 #include "parsers/evtx_reader.hpp"
 #include "parsers/format_detect.hpp"
@@ -14,6 +16,7 @@
 #include "scanner/decompress.hpp"
 #include "scanner/input_discovery.hpp"
 #include "scanner/scan_phases.hpp"
+#include "scanner/stream_decoder.hpp"
 
 namespace rareconn::scanner {
 
@@ -59,6 +62,88 @@ bool is_export_json(std::string_view d) {
   return false;
 }
 
+// Standard input ("-") and a FIFO named as a path are not mapped: they are read once, in order.
+bool is_stream_path(const std::string& path) {
+  if (path == "-") return true;
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+// Reads a stream (standard input or a FIFO; gzip and zstd sniffed from the first bytes and
+// decompressed through the streaming decoder) whole into `out`, taking its bytes from `budget`.
+// For now a stream is read whole, as a compressed file is decompressed whole (issue 7: blocks).
+}  // namespace
+
+bool read_stream_rest(StreamSource& src, const std::string& path, std::string& out, DecompressBudget& budget,
+                      std::string& error) {
+  const std::string name = path == "-" ? std::string("standard input") : "'" + path + "'";
+  const std::size_t cap = std::size_t{1} << 20;
+  for (;;) {
+    if (out.size() + cap > out.capacity()) {
+      const std::uint64_t grow = std::max<std::uint64_t>(out.size(), std::uint64_t{1} << 20);
+      if (!budget.take(grow)) {
+        error = "cannot read " + name + ": its content exceeds the memory bound of " + std::to_string(budget.limit()) +
+                " bytes (--max-decompressed-size)";
+        return false;
+      }
+      out.reserve(out.size() + grow);
+    }
+    const std::size_t old = out.size();
+    const std::size_t room = out.capacity() - old;
+    out.resize(out.capacity());
+    std::size_t got = 0;
+    if (!src.read(out.data() + old, room, got, error)) {
+      out.resize(old);
+      error = "cannot read " + name + ": " + error;
+      return false;
+    }
+    out.resize(old + got);
+    if (got == 0) return true;
+  }
+}
+
+namespace {
+
+// A gzip or zstd file of CSV or JSON lines is streamed block by block (never whole in memory)
+// when its first decompressed bytes say so exactly: a CSV header that reads, or JSON whose first
+// value is one line. `head` gets those bytes. Anything else is decompressed whole.
+bool streamable(const ScanOptions& opt, std::string_view h, bool csv_allowed) {
+  if (opt.input_format == "xml" || opt.input_format == "evtx" || h.empty()) return false;
+  const bool whole = h.size() < kStreamHead;  // the stream is all in its head
+  parsers::InputFormat format = parsers::detect_format(h);
+  if (opt.input_format == "csv") format = parsers::InputFormat::kCsv;
+  if (opt.input_format == "json") format = parsers::InputFormat::kJson;
+  if (format == parsers::InputFormat::kCsv) {
+    if (!csv_allowed) return false;
+    const parsers::CsvHeader header = parsers::parse_csv_header(h, opt.max_record_bytes);
+    if (header.error != parsers::ParseError::kNone || (opt.input_format == "auto" && !is_export_header(header))) return false;
+  } else if (format == parsers::InputFormat::kJson) {
+    if (opt.input_format == "auto" && !is_export_json(h)) return false;
+    if (!parsers::json_is_line_delimited(h)) return false;
+    if (!whole) {
+      // The first value must end on its first line (a pretty-printed document is read whole).
+      const std::size_t lf = h.find('\n');
+      if (lf == std::string_view::npos) return false;
+      std::string_view line = h.substr(0, lf);
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+      if (line.empty() || line.back() != '}') return false;
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// A gzip or zstd file: its head, when it is to be streamed.
+bool streamable_file(const ScanOptions& opt, const std::string& path, std::string& head) {
+  std::string error;
+  std::unique_ptr<StreamSource> src = open_stream_source(path, StreamSourceOptions{}, error);
+  std::string_view h;
+  if (!src || !src->peek(kStreamHead, h, error) || !streamable(opt, h, true)) return false;  // the whole read says why
+  head.assign(h);
+  return true;
+}
+
 }  // namespace
 
 bool ScanRun::is_named(const InputFile& f) const { return std::find(named.begin(), named.end(), f.path) != named.end(); }
@@ -90,9 +175,37 @@ PhaseResult phase_inputs(ScanRun& run) {
   files = std::vector<InputFile>(paths.size());
   for (const std::string& why : not_files) std::fprintf(stderr, "rareconn: warning: skipping %s\n", why.c_str());
   if (!not_files.empty()) report.notes.push_back({"directory_entries_skipped_not_files", not_files.size()});
-  std::uint64_t vanished_files = 0;
+  std::uint64_t vanished_files = 0, streamed_files = 0;
+  DecompressBudget budget(opt.max_decompressed_bytes ? opt.max_decompressed_bytes : default_decompress_budget());
   for (std::size_t i = 0; i < paths.size(); ++i) {
     files[i].path = paths[i];
+    if (run.is_named(files[i]) && is_stream_path(files[i].path)) {
+      // Standard input or a named FIFO: read whole through the streaming decoder (gzip and zstd
+      // decompressed as they arrive), then scanned as a decompressed file.
+      std::unique_ptr<StreamSource> src = open_stream_source(files[i].path, StreamSourceOptions{}, error);
+      std::string_view head;
+      if (!src || !src->peek(kStreamHead, head, error)) {
+        std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+        return kExitInput;
+      }
+      files[i].compressed = true;  // bytes() is the string read
+      files[i].streamed = true;
+      ++streamed_files;
+      // JSON lines as the only input: streamed block by block (it is never read twice: a CSV
+      // stray quote or another file's rescan would need that, so CSV and several inputs are read
+      // whole).
+      if (paths.size() == 1 && streamable(opt, head, false)) {
+        files[i].decompressed.assign(head);
+        files[i].block_streamed = true;
+        files[i].source = std::move(src);
+        continue;
+      }
+      if (!read_stream_rest(*src, files[i].path, files[i].decompressed, budget, error)) {
+        std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+        return kExitInput;
+      }
+      continue;
+    }
     if (!files[i].map.open(files[i].path, error)) {
       if (run.is_named(files[i])) {
         std::fprintf(stderr, "rareconn: %s\n", error.c_str());
@@ -106,12 +219,17 @@ PhaseResult phase_inputs(ScanRun& run) {
     }
   }
   if (vanished_files) report.notes.push_back({"files_skipped_unreadable", vanished_files});
+  if (streamed_files) report.notes.push_back({"streamed_inputs", streamed_files});
   // gzip and zstd files are decompressed into memory, in parallel.
   std::vector<std::string> decompress_errors(files.size());
-  DecompressBudget budget(opt.max_decompressed_bytes ? opt.max_decompressed_bytes : default_decompress_budget());
   tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t i) {
+    if (files[i].streamed) return;
     const Compression c = detect_compression(files[i].map.bytes());
     if (c == Compression::kNone) return;
+    if (streamable_file(opt, files[i].path, files[i].decompressed)) {
+      files[i].compressed = files[i].block_streamed = true;
+      return;
+    }
     files[i].compressed = decompress(files[i].map.bytes(), c, files[i].decompressed, decompress_errors[i], &budget);
     if (!files[i].compressed) decompress_errors[i] = std::string(compression_name(c)) + ": " + decompress_errors[i];
   });
@@ -121,14 +239,14 @@ PhaseResult phase_inputs(ScanRun& run) {
       std::fprintf(stderr, "rareconn: cannot decompress '%s': %s\n", files[i].path.c_str(), decompress_errors[i].c_str());
       return kExitInput;
     }
-    compressed_files += files[i].compressed;
+    compressed_files += files[i].compressed && !files[i].streamed;
   }
   if (compressed_files) report.notes.push_back({"compressed_files", compressed_files});
   std::uint64_t skipped_files = 0;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     InputFile& f = files[i];
     const std::string_view d = f.bytes();
-    report.bytes += d.size();
+    if (!f.block_streamed) report.bytes += d.size();  // streamed: counted as read
     if (opt.input_format == "csv") f.format = parsers::InputFormat::kCsv;
     else if (opt.input_format == "json") f.format = parsers::InputFormat::kJson;
     else if (opt.input_format == "xml") f.format = parsers::InputFormat::kXml;

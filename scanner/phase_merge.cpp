@@ -87,7 +87,9 @@ PhaseResult phase_merge(ScanRun& run) {
   for (const ScanError& e : errors) {
     const InputFile& f = files[e.file];
     const bool binary = f.format == parsers::InputFormat::kEvtx;
-    MalformedRecord m{f.path, e.offset, binary ? 0 : line_of(f.bytes(), e.offset), e.reason};
+    // A block-streamed file's lines are known only in its first bytes (kept for detection).
+    const bool line_known = !binary && e.offset <= f.bytes().size();
+    MalformedRecord m{f.path, e.offset, line_known ? line_of(f.bytes(), e.offset) : 0, e.reason};
     m.evtx_chunk = e.evtx_chunk;
     m.evtx_record = e.evtx_record;
     report.first_malformed.push_back(std::move(m));

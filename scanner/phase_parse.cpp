@@ -9,11 +9,98 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+
+#include "parsers/format_detect.hpp"
+#include "scanner/block_stream.hpp"
+#include "scanner/decompress.hpp"
+#include "scanner/record_boundary.hpp"
+#include "scanner/stream_decoder.hpp"
 
 #include "scanner/scan_phases.hpp"
 #include "scanner/table_fit.hpp"
 
 namespace rareconn::scanner {
+
+namespace {
+
+// Decompresses a block-streamed file whole after all (its hunt reads records again that the
+// recent partition does not hold, or its CSV quoting disagrees with the block cuts).
+bool read_whole(ScanRun& run, InputFile& f) {
+  DecompressBudget budget(run.opt.max_decompressed_bytes ? run.opt.max_decompressed_bytes : default_decompress_budget());
+  std::string error;
+  f.decompressed.clear();
+  if (f.streamed) {  // standard input or a FIFO, not read yet (peeked bytes are read again)
+    if (!f.source || !read_stream_rest(*f.source, f.path, f.decompressed, budget, error)) {
+      std::fprintf(stderr, "rareconn: %s\n", f.source ? error.c_str() : ("cannot read '" + f.path + "' twice").c_str());
+      return false;
+    }
+    f.source.reset();
+    f.block_streamed = false;
+    f.kept.clear();
+    run.report.bytes += f.decompressed.size();
+    return true;
+  }
+  const Compression c = detect_compression(f.map.bytes());
+  if (!decompress(f.map.bytes(), c, f.decompressed, error, &budget)) {
+    std::fprintf(stderr, "rareconn: cannot decompress '%s': %s: %s\n", f.path.c_str(), compression_name(c), error.c_str());
+    return false;
+  }
+  f.block_streamed = false;
+  f.kept.clear();
+  run.report.bytes += f.decompressed.size();
+  return true;
+}
+
+struct SinkContext {
+  Worker* w;
+  std::string_view data;  // the block's bytes
+  std::uint64_t base;     // their stream offset
+};
+
+// The recent partition's sink during a streamed block: the record and its terminator are copied.
+// When a worker's copies pass a bound, those now surely out of the recent window (before `now` -
+// recent, `now` being --now or at least the newest time seen so far) are dropped.
+std::uint64_t keep_bytes_floor();
+void keep_recent(void* context, const core::EventRef& ref, core::Ticks time) {
+  auto& s = *static_cast<SinkContext*>(context);
+  const std::uint64_t at = ref.offset - s.base;
+  if (at > s.data.size()) return;
+  const std::string_view bytes = s.data.substr(at, std::min<std::uint64_t>(std::uint64_t{ref.length} + 2, s.data.size() - at));
+  Worker& w = *s.w;
+  w.kept.push_back({ref.file, ref.offset, w.keep(bytes), time});
+  w.kept_live += bytes.size();
+  if (w.kept_compact_at == 0) [[unlikely]] w.kept_compact_at = keep_bytes_floor();
+  if (w.kept_live > w.kept_compact_at) [[unlikely]] {
+    const core::WindowShared& shared = w.partial.shared();
+    const core::WindowConfig& cfg = shared.config();
+    if (cfg.now || shared.any_time()) w.compact_kept((cfg.now ? *cfg.now : shared.newest()) - cfg.recent);
+  }
+}
+
+// Bytes of copies a worker holds before it first drops those out of the window: 32 MiB, or
+// RARECONN_TEST_KEEP_BYTES (for tests: drops after every record).
+std::uint64_t keep_bytes_floor() {
+  static const std::uint64_t floor = [] {
+    const char* v = std::getenv("RARECONN_TEST_KEEP_BYTES");
+    const long long n = v ? std::atoll(v) : 0;
+    return n > 0 ? static_cast<std::uint64_t>(n) : std::uint64_t{32} << 20;
+  }();
+  return floor;
+}
+
+// Block size of streamed inputs: RARECONN_TEST_BLOCK_BYTES (for tests: cuts every few bytes).
+std::size_t stream_block_bytes() {
+  if (const char* v = std::getenv("RARECONN_TEST_BLOCK_BYTES")) {
+    const long long n = std::atoll(v);
+    if (n > 0) return static_cast<std::size_t>(n);
+  }
+  return BlockStreamOptions{}.block_bytes;
+}
+
+}  // namespace
 
 PhaseResult phase_parse(ScanRun& run) {
   const ScanOptions& opt = run.opt;
@@ -23,7 +110,12 @@ PhaseResult phase_parse(ScanRun& run) {
                                                                               1ull << 18, 8ull << 20);
   const std::string table_name(run.hunt->table_name());
   std::vector<char> whole_file(files.size(), 0);
-  std::uint64_t rescanned_files = 0;
+  std::uint64_t rescanned_files = 0, streamed_files = 0;
+  for (InputFile& f : files) {
+    // Streamed inputs keep only the recent partition's records: a hunt that reads others again
+    // gets them decompressed whole.
+    if (f.block_streamed && !f.skipped && !run.hunt->reads_again_only_recent() && !read_whole(run, f)) return kExitInput;
+  }
   for (int attempt = 0;; ++attempt) {
     run.shared.emplace(run.hunt->window_config());
     run.workers.clear();
@@ -40,7 +132,7 @@ PhaseResult phase_parse(ScanRun& run) {
         for (std::size_t ci = r.begin(); ci != r.end(); ++ci) {
           const Chunk& c = chunks[ci];
           try {
-            stop[ci] = wp->hunt->scan(*wp, run.plan, c, files);
+            stop[ci] = wp->hunt->scan(*wp, run.plan, c, files, files[c.file].bytes(), 0);
           } catch (const std::exception& e) {  // out of memory, or a defect: this file's result is unknown
             ScanError err;
             err.kind = ErrorKind::kReadFailure;
@@ -55,6 +147,97 @@ PhaseResult phase_parse(ScanRun& run) {
       });
     }
     bool again = false;
+    // Streamed inputs (gzip and zstd files of CSV or JSON lines), one after the other, each block
+    // by block: blocks parsed in parallel by the same workers, offsets absolute in the stream.
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      InputFile& f = files[i];
+      if (!f.block_streamed || f.skipped || f.format == parsers::InputFormat::kUnknown) continue;
+      const bool csv = f.format == parsers::InputFormat::kCsv;
+      std::string error;
+      std::shared_ptr<StreamSource> src;
+      if (f.streamed) {  // standard input or a FIFO: read once
+        src = std::move(f.source);
+        if (!src) error = "cannot read '" + f.path + "' twice (scan it alone, or save it to a file)";
+      } else {
+        src = open_stream_source(f.path, StreamSourceOptions{}, error);
+      }
+      if (!src) {
+        std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+        return kExitInput;
+      }
+      LineBoundary lines;
+      CsvBoundary quotes;
+      RecordBoundary& rule = csv ? static_cast<RecordBoundary&>(quotes) : lines;
+      BlockStreamOptions bo;
+      bo.block_bytes = stream_block_bytes();
+      bo.max_record_bytes = static_cast<std::size_t>(opt.max_record_bytes);
+      const std::uint64_t data_start = csv ? f.header.data_offset : parsers::bom_length(f.bytes());
+      const auto fi = static_cast<std::uint32_t>(i);
+      std::mutex m;
+      std::map<std::uint64_t, std::uint64_t> stops;  // block index -> where its last record ended
+      std::vector<std::uint64_t> disagree;           // blocks whose CSV records did not end at the cut
+      std::uint64_t last_block = 0;
+      const BlockStreamResult result = run_block_stream(
+          *src, rule, bo,
+          [&](const Block& b) {
+            std::unique_ptr<Worker>& wp = run.workers.local();
+            if (!wp) wp = std::make_unique<Worker>(*run.shared, run.plan, files.size());
+            for (const SkippedRecord& s : b.skipped) {
+              wp->note_error(fi, s.offset, parsers::describe(parsers::ParseError::kRecordTooLarge, opt.max_record_bytes));
+            }
+            const std::uint64_t end = b.offset + b.data.size();
+            std::uint64_t stop = end;
+            if (std::max(b.offset, data_start) < end) {
+              const Chunk c{fi, std::max(b.offset, data_start) - b.offset, b.data.size()};
+              SinkContext sink{wp.get(), b.data, b.offset};
+              wp->partial.set_recent_sink(keep_recent, &sink);
+              wp->csv_open_at_end = UINT64_MAX;
+              try {
+                stop = b.offset + wp->hunt->scan(*wp, run.plan, c, files, b.data, b.offset);
+                // A record open at the block's end: its quotes disagree with the cut (unless the
+                // stream ends here, which the commit tells).
+                if (csv && wp->csv_open_at_end != UINT64_MAX) stop = UINT64_MAX;
+              } catch (const std::exception& e) {
+                ScanError err;
+                err.kind = ErrorKind::kReadFailure;
+                err.file = fi;
+                err.offset = b.offset;
+                err.reason = std::string("decoding the block starting here failed: ") + e.what();
+                wp->note_error(std::move(err));
+              }
+              wp->partial.set_recent_sink(nullptr, nullptr);
+            }
+            std::lock_guard<std::mutex> lock(m);
+            stops[b.index] = stop;
+          },
+          [&](const Block& b) {
+            std::lock_guard<std::mutex> lock(m);
+            const auto it = stops.find(b.index);
+            if (csv && it != stops.end() && it->second != b.offset + b.data.size()) disagree.push_back(b.index);
+            if (it != stops.end()) stops.erase(it);
+            last_block = b.index;
+          });
+      if (!result.ok) {
+        std::fprintf(stderr, "rareconn: cannot decompress '%s': %s: %s (at decompressed byte %llu)\n", f.path.c_str(),
+                     compression_name(src->compression()), result.error.c_str(),
+                     static_cast<unsigned long long>(result.error_offset));
+        return kExitInput;
+      }
+      if (!disagree.empty() && disagree.front() != last_block) {
+        // A stray quote: the records do not end where the quote parity cut the blocks. Read whole
+        // and scanned again as one chunk, as a mapped file is.
+        if (!read_whole(run, f)) return kExitInput;
+        whole_file[i] = 1;
+        ++rescanned_files;
+        again = true;
+        continue;
+      }
+      if (attempt == 0) {
+        run.report.bytes += result.stats.bytes;
+        ++streamed_files;
+      }
+      f.stream_bytes = result.stats.bytes;
+    }
     for (std::size_t ci = 0; ci + 1 < chunks.size(); ++ci) {
       const Chunk& c = chunks[ci];
       if (files[c.file].format == parsers::InputFormat::kCsv && chunks[ci + 1].file == c.file &&
@@ -89,6 +272,21 @@ PhaseResult phase_parse(ScanRun& run) {
       }
     }
     if (!again) break;
+  }
+  // The records kept from streamed inputs, by offset, for the output phase.
+  for (InputFile& f : files) f.kept.clear();
+  std::uint64_t kept_bytes = 0;
+  for (auto& wp : run.workers) {
+    if (!wp) continue;
+    for (const Worker::Kept& k : wp->kept) {
+      if (files[k.file].block_streamed) files[k.file].kept.emplace_back(k.offset, k.bytes);
+    }
+    kept_bytes += wp->kept_live;
+  }
+  for (InputFile& f : files) std::sort(f.kept.begin(), f.kept.end());
+  if (streamed_files) {
+    run.report.notes.push_back({"inputs_streamed_in_blocks", streamed_files});
+    run.report.notes.push_back({"streamed_recent_record_bytes_kept", kept_bytes});
   }
   if (run.mismatched_files) run.report.notes.push_back({"files_skipped_missing_columns", run.mismatched_files});
   if (rescanned_files) run.report.notes.push_back({"csv_files_rescanned_whole_for_stray_quotes", rescanned_files});

@@ -12,7 +12,7 @@ std::vector<Chunk> plan_chunks(const ScanRun& run, const std::vector<char>& whol
   for (std::size_t i = 0; i < run.files.size(); ++i) {
     const InputFile& f = run.files[i];
     const std::string_view d = f.bytes();
-    if (d.empty()) continue;
+    if (d.empty() || f.block_streamed) continue;  // streamed: block by block in the parse phase
     const auto fi = static_cast<std::uint32_t>(i);
     switch (f.format) {
       case parsers::InputFormat::kCsv:

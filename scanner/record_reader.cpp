@@ -68,14 +68,20 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
     const std::size_t i = others[k];
     const core::EventRef& r = refs[i];
     const InputFile& f = files_[r.file];
-    const std::string_view d = f.bytes();
+    std::string_view d = f.bytes();
+    std::uint64_t offset = r.offset;
+    if (f.block_streamed) {  // its blocks are gone: the copy kept during the parse
+      d = f.kept_record(r.offset);
+      offset = 0;
+      if (d.empty()) return;
+    }
     hunts::RowCells row;
     if (f.format == parsers::InputFormat::kCsv) {
       row.header = &f.header.columns;
-      if (parsers::CsvRecordParser::split_record(d, r.offset, row.values) != parsers::ParseError::kNone) return;
+      if (parsers::CsvRecordParser::split_record(d, offset, row.values) != parsers::ParseError::kNone) return;
       visitor.row(i, row);
     } else if (f.format == parsers::InputFormat::kJson) {
-      if (parsers::JsonRecordParser::split_record(d, r.offset, row.cells, projection_.flatten) != parsers::ParseError::kNone) {
+      if (parsers::JsonRecordParser::split_record(d, offset, row.cells, projection_.flatten) != parsers::ParseError::kNone) {
         return;
       }
       visitor.row(i, row);

@@ -14,6 +14,7 @@
 #include "core/window_aggregator.hpp"
 #include "core/hunts/hunt.hpp"
 #include "scanner/atomic_output.hpp"
+#include "scanner/decompress.hpp"
 #include "scanner/chunker.hpp"
 #include "scanner/hunt_registry.hpp"
 #include "scanner/input_file.hpp"
@@ -27,6 +28,7 @@ namespace rareconn::scanner {
 
 inline constexpr int kExitOk = 0, kExitFindings = 1, kExitUsage = 2, kExitInput = 3;
 inline constexpr std::uint64_t kEvtxChunk = 65536;
+inline constexpr std::size_t kStreamHead = std::size_t{1} << 20;  // first bytes of a streamed input kept
 
 using PhaseResult = std::optional<int>;
 
@@ -73,5 +75,9 @@ PhaseResult phase_output(ScanRun& run);  // summary, the hunt's result table, wr
 
 // False (said on stderr) when a mapped input shrank while it was read: the result is unknowable.
 bool read_faults_ok(const std::vector<InputFile>& files);
+
+// The rest of a stream (standard input, a FIFO) appended to `out`, its bytes taken from `budget`.
+bool read_stream_rest(StreamSource& src, const std::string& path, std::string& out, DecompressBudget& budget,
+                      std::string& error);
 
 }  // namespace rareconn::scanner

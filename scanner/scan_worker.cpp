@@ -2,6 +2,8 @@
 #include "scanner/scan_worker.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 
 #include "scanner/hunt_registry.hpp"
 
@@ -20,6 +22,45 @@ Worker::Worker(core::WindowShared& shared, const Plan& plan, std::size_t file_co
     eo.verify_checksums = false;  // for the last, truncated chunk of a file: read what is complete
     evtx_unverified = std::make_unique<parsers::EvtxChunkDecoder>(eo);
   }
+}
+
+std::string_view Worker::keep(std::string_view bytes) {
+  constexpr std::size_t kPage = std::size_t{1} << 20;
+  kept_bytes += bytes.size();
+  char* at;
+  if (bytes.size() > kPage / 4) {  // a long record: a page of its own
+    kept_pages.push_back(std::make_unique_for_overwrite<char[]>(bytes.size()));
+    at = kept_pages.back().get();
+  } else {
+    if (kept_page_left < bytes.size()) {
+      kept_pages.push_back(std::make_unique_for_overwrite<char[]>(kPage));
+      kept_cur = kept_pages.back().get();
+      kept_page_left = kPage;
+    }
+    at = kept_cur;
+    kept_cur += bytes.size();
+    kept_page_left -= bytes.size();
+  }
+  if (!bytes.empty()) std::memcpy(at, bytes.data(), bytes.size());
+  return {at, bytes.size()};
+}
+
+void Worker::compact_kept(core::Ticks cut) {
+  std::vector<Kept> old = std::move(kept);
+  std::vector<std::unique_ptr<char[]>> old_pages = std::move(kept_pages);
+  kept.clear();
+  kept_pages.clear();
+  kept_cur = nullptr;
+  kept_page_left = 0;
+  const std::uint64_t copied = kept_bytes;
+  kept_live = 0;
+  for (const Kept& k : old) {
+    if (k.time <= cut) continue;
+    kept.push_back({k.file, k.offset, keep(k.bytes), k.time});
+    kept_live += k.bytes.size();
+  }
+  kept_bytes = copied;  // keep() counted the survivors again
+  kept_compact_at = std::max<std::uint64_t>(kept_compact_at, 2 * kept_live);
 }
 
 void Worker::note_error(std::uint32_t file, std::uint64_t offset, std::string why) {

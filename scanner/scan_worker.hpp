@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/window_aggregator.hpp"
@@ -45,7 +46,11 @@ class ChunkScanner {
  public:
   virtual ~ChunkScanner() = default;
   // Returns where a CSV chunk's last record ended (the start of the next record), 0 for other formats.
-  virtual std::uint64_t scan(Worker& w, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files) = 0;
+  // `d` holds the chunk's bytes; offsets in `c` are into `d`, offsets reported (records, errors)
+  // are `base` + those: a mapped file is `d` whole with base 0, a streamed block its bytes with
+  // base its stream offset.
+  virtual std::uint64_t scan(Worker& w, const Plan& plan, const Chunk& c, const std::vector<InputFile>& files,
+                             std::string_view d, std::uint64_t base) = 0;
   virtual hunts::HuntWorker& hunt_worker() = 0;
 };
 
@@ -67,6 +72,28 @@ struct Worker {
   std::vector<ScanError> errors;  // the earliest few malformed records by (file, offset)
   std::vector<ScanError> failures;  // read failures (every one: each makes the run fail)
   std::vector<std::uint64_t> json_slots_seen;  // per file: bit i set when a record held field i
+  // Block-streamed inputs: copies of the records that entered the recent partition (their
+  // blocks are recycled), in pages owned by the worker.
+  struct Kept {
+    std::uint32_t file;
+    std::uint64_t offset;
+    std::string_view bytes;
+    core::Ticks time;
+  };
+  std::vector<Kept> kept;
+  std::uint64_t kept_live = 0;                         // bytes of `kept`
+  std::uint64_t kept_compact_at = 0;                    // 0: not yet set (32 MiB)
+  // Drops the copies of records at or before `cut` (out of the recent window whatever `now`
+  // turns out to be) into fresh pages.
+  void compact_kept(core::Ticks cut);
+  // The first CSV record of the last chunk that ran to the end of the data inside quotes (or past
+  // the bound): in a streamed block, the quoting disagrees with the block cuts there.
+  std::uint64_t csv_open_at_end = UINT64_MAX;
+  std::vector<std::unique_ptr<char[]>> kept_pages;
+  char* kept_cur = nullptr;
+  std::size_t kept_page_left = 0;
+  std::uint64_t kept_bytes = 0;
+  std::string_view keep(std::string_view bytes);  // copies into the pages
 
   void note_error(std::uint32_t file, std::uint64_t offset, std::string why);
   void note_error(ScanError e);

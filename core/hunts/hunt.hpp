@@ -163,6 +163,10 @@ class Hunt {
   virtual void merge(HuntWorker&) {}
   virtual void before_merge(MergeInput&, const RunServices&, Notes&) {}
   virtual const core::RareKeyFilter* key_filter() const { return nullptr; }
+  // True when the only records the hunt reads again after the scan are those of the recent
+  // partition (WindowPartial's recent sink sees them all): then streamed inputs need keep only
+  // those records' bytes. False: streamed inputs are read whole.
+  virtual bool reads_again_only_recent() const { return false; }
   virtual std::size_t allow_needles() const { return 0; }
 
   // Output schema: Kusto's result table of the findings, and the columns people see first

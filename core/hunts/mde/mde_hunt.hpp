@@ -23,6 +23,7 @@ class MdeHunt final : public Hunt {
   std::string_view table_name() const override { return "DeviceNetworkEvents"; }
   std::string_view data_name() const override { return "Defender (DeviceNetworkEvents)"; }
   std::string_view export_name() const override { return "Defender"; }
+  bool reads_again_only_recent() const override { return true; }
   int affinity(const InputFacts& input) const override { return input.kind == kTabularRows ? 1 : 0; }
 
   const parsers::Projection& projection() const override { return projection_; }
