@@ -74,7 +74,9 @@ class Cutter {
     Slot* s = pool_.acquire();
     char* buf = s->buf.get();
     s->block.skipped.clear();
-    std::memmove(buf, carry_, carry_len_);  // carry_ may lie in this very slot
+    // carry_ may lie in this very slot; it is null before the first block (memmove of a null
+    // pointer is undefined even for zero bytes: UBSan stopped every streamed run on it).
+    if (carry_len_ > 0) std::memmove(buf, carry_, carry_len_);
     std::size_t len = carry_len_;
     std::uint64_t start = offset_ - len;  // stream offset of buf[0]
     bool skipping = false;
