@@ -3,19 +3,9 @@
 # --strict, --stats JSON, output formats, list files, --fail-on-findings.
 # Usage: e2e_cli.sh BINARY REPO_ROOT
 set -u
-bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; root="$(cd "$2" && pwd)"
+source "$(dirname "$0")/regress/lib.sh"
 real="$root/tests/data/real/mde/advanced_hunting_test.csv"
 edges="$root/tests/data/golden/edges_csv/input.csv"
-tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-check() {  # check NAME EXPECTED_STATUS COMMAND... ; stdout in $tmp/out, stderr in $tmp/err
-  local name="$1" want="$2"; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
-  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name: status $got, wanted $want"; head -3 "$tmp/err"; fi
-}
-expect_grep() {  # expect_grep NAME FILE PATTERN
-  if grep -qE -- "$3" "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: no /$3/ in $2"; head -5 "$2"; fi
-}
 
 check help 0 "$bin" scan --help
 expect_grep help-text "$tmp/out" "--servers-file"
@@ -166,5 +156,4 @@ check directory-skips-unknown 0 "$bin" scan --servers srv1 --now 2024-05-31T12:0
 expect_grep directory-skips-unknown-msg "$tmp/err" "skipping '.*notes.txt'"
 if cmp -s "$tmp/out" "$tmp/d1"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL directory-skips-unknown-output"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -10,22 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "core/funnel.hpp"
 #include "core/has_any.hpp"
-#include "core/server_set.hpp"
-#include "core/key_codec.hpp"
-#include "core/window_aggregator.hpp"
+#include "core/hunts/filter_common.hpp"
 
 namespace rareconn::hunts {
-
-using core::EventRef;
-using core::Funnel;
-using core::FunnelStepName;
-using core::KeyBy;
-using core::RecordStatus;
-using core::ServerSet;
-using core::Ticks;
-using core::WindowPartial;
 
 // Slots of the projected record, in this order.
 enum MdeSlot : std::size_t {

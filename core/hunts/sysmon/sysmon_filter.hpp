@@ -10,21 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/funnel.hpp"
-#include "core/key_codec.hpp"
-#include "core/server_set.hpp"
-#include "core/window_aggregator.hpp"
+#include "core/hunts/filter_common.hpp"
 
 namespace rareconn::hunts {
-
-using core::EventRef;
-using core::Funnel;
-using core::FunnelStepName;
-using core::KeyBy;
-using core::RecordStatus;
-using core::ServerSet;
-using core::Ticks;
-using core::WindowPartial;
 
 // The fields of one Event row the hunt reads (the scanner maps every input format to these).
 struct SysmonEvent {
