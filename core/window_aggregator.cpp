@@ -238,6 +238,7 @@ void WindowMerger::finish_merge() {
     for (RareKey& rk : part.rare) rare_.push_back(std::move(rk));
     part.rare.clear();
   }
+  for (const WindowPartial* w : partials_) counts_.recent_events += w->recent_dropped_;
   for (auto& per_partial : rare_of_) {
     for (std::uint64_t& code : per_partial) {
       if (code != kNotRare) code = partition_offset_[code >> 32] + (code & 0xffffffffu);

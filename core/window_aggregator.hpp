@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "core/arena.hpp"
 #include "core/key_codec.hpp"
 #include "core/kusto_time.hpp"
+#include "core/state_codec.hpp"
 
 namespace rareconn::core {
 
@@ -83,6 +85,29 @@ class WindowPartial {
     sink_context_ = context;
   }
 
+  // Saved state (rareconn partial, merge, report). save() writes the keys (sorted by their bytes),
+  // their counts, pending times and set values, and the recent references (sorted by file and
+  // offset): the same bytes for any thread count. load() adds a saved state to this partial, its
+  // file indexes mapped through `file_map`; false when the bytes are damaged. absorb() adds
+  // another partial of the same run (the per-thread partials of `rareconn partial`).
+  void save(ByteWriter& w) const;
+  bool load(ByteReader& r, std::span<const std::uint32_t> file_map);
+  void absorb(const WindowPartial& other);
+  // Before saving, exact pruning: what no `now` the merge may find can use is dropped. With
+  // `now` unknown, times out of the windows of the newest time seen so far (a lower bound of the
+  // final `now`); with `now` given, the set values and recent rows of keys whose count already
+  // reaches the threshold (never rare): their recent rows are only counted.
+  void prune_for_saving();
+  // The recent rows still held: the records a finding can come from.
+  template <class F>
+  void for_each_recent(F&& f) const {
+    for (const RecentRef& r : recent_) f(EventRef{r.offset, r.file, r.length});
+  }
+  Ticks local_newest() const { return local_newest_; }
+  std::size_t key_count() const { return keys_.size(); }
+  std::size_t recent_count() const { return recent_.size(); }
+  std::uint64_t recent_dropped() const { return recent_dropped_; }
+
   // One distinct set value of a key (an id into the partial's interned values) and its newest time.
   struct UrlSeen {
     std::uint32_t url;
@@ -113,6 +138,7 @@ class WindowPartial {
   std::uint32_t url_id(std::string_view url);
   void note_url(KeyAgg& agg, std::uint32_t url, Ticks t);
   void prune();
+  void saturate_if_full(KeyAgg& agg);
 
   WindowShared& shared_;
   const bool now_known_;
@@ -128,6 +154,7 @@ class WindowPartial {
   std::vector<RecentRef> recent_;
   RecentSink sink_ = nullptr;
   void* sink_context_ = nullptr;
+  std::uint64_t recent_dropped_ = 0;  // recent rows of never-rare keys, counted then dropped
   std::size_t pending_total_ = 0;
   std::size_t next_prune_ = 1 << 20;
 };

@@ -1,7 +1,8 @@
-// Phase 5: the merge. Gathers the workers' funnels, hunt states and errors (a read failure or a
-// file that shrank while read ends the run), fixes `now`, lets the hunt prepare its merge, then
-// merges the partial aggregates in parallel partitions, decides the rare keys (threshold, the
-// hunt's key filter), probes the recent partition in parallel slices and sorts the findings.
+// Phase 5: gather and merge. phase_gather collects the workers' funnels, hunt states and errors (a
+// read failure or a file that shrank while read ends the run); phase_merge fixes `now`, lets the
+// hunt prepare its merge, merges the partial aggregates (the workers', or those loaded from saved
+// partials) in parallel partitions, decides the rare keys (threshold, the hunt's key filter),
+// probes the recent partition in parallel slices and sorts the findings.
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
 #include <sys/stat.h>
@@ -52,23 +53,20 @@ bool read_faults_ok(const std::vector<InputFile>& files) {
   return ok;
 }
 
-PhaseResult phase_merge(ScanRun& run) {
+PhaseResult phase_gather(ScanRun& run) {
   const std::vector<InputFile>& files = run.files;
   ScanReport& report = run.report;
   hunts::Hunt& hunt = *run.hunt;
-  hunts::MergeInput in;
-  core::Funnel funnel;
   std::vector<ScanError> errors, failures;
-  std::uint64_t unused_slots = 0, truncated_chunks = 0;
   for (auto& wp : run.workers) {
     if (!wp) continue;
-    in.partials.push_back(&wp->partial);
+    run.partials.push_back(&wp->partial);
     hunts::HuntWorker& hw = wp->hunt->hunt_worker();
-    funnel.add(hw.funnel());
+    run.funnel.add(hw.funnel());
     hunt.merge(hw);
     report.malformed += wp->malformed;
-    unused_slots += wp->evtx_unused_slots;
-    truncated_chunks += wp->evtx_truncated_chunks;
+    run.evtx_unused_slots += wp->evtx_unused_slots;
+    run.evtx_truncated_chunks += wp->evtx_truncated_chunks;
     errors.insert(errors.end(), wp->errors.begin(), wp->errors.end());
     failures.insert(failures.end(), wp->failures.begin(), wp->failures.end());
   }
@@ -94,15 +92,27 @@ PhaseResult phase_merge(ScanRun& run) {
     m.evtx_record = e.evtx_record;
     report.first_malformed.push_back(std::move(m));
   }
+  run.timer.mark("gather");
+  return std::nullopt;
+}
+
+PhaseResult phase_merge(ScanRun& run) {
+  ScanReport& report = run.report;
+  hunts::Hunt& hunt = *run.hunt;
+  hunts::MergeInput in;
+  core::Funnel funnel = run.funnel;
   core::WindowShared& shared = *run.shared;
+  in.partials = run.partials;
   in.shared = &shared;
   in.funnel = &funnel;
   in.now = run.opt.now;
   if (!in.now && shared.any_time()) in.now = shared.newest();
-  run.reader.emplace(files, run.plan.projection);
+  run.reader.emplace(run.files, run.plan.projection);
   hunt.before_merge(in, *run.reader, report.notes);
-  if (unused_slots) report.notes.push_back({"evtx_unused_chunk_slots", unused_slots});
-  if (truncated_chunks) report.notes.push_back({"evtx_truncated_chunks_read_unverified", truncated_chunks});
+  if (run.evtx_unused_slots) report.notes.push_back({"evtx_unused_chunk_slots", run.evtx_unused_slots});
+  if (run.evtx_truncated_chunks) {
+    report.notes.push_back({"evtx_truncated_chunks_read_unverified", run.evtx_truncated_chunks});
+  }
 
   run.merger.emplace(*in.shared, in.partials, hunt.key_filter());
   core::WindowMerger& merger = *run.merger;

@@ -13,7 +13,7 @@ int run_scan(const ScanOptions& opt) {
   ScanRun run(opt);
   run.threads = opt.threads ? opt.threads : static_cast<unsigned>(tbb::info::default_concurrency());
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, run.threads);
-  for (PhaseResult (*phase)(ScanRun&) : {open_outputs, phase_inputs, phase_hunt, phase_parse, phase_merge}) {
+  for (PhaseResult (*phase)(ScanRun&) : {open_outputs, phase_inputs, phase_hunt, phase_parse, phase_gather, phase_merge}) {
     if (const PhaseResult stop = phase(run)) return *stop;
   }
   return *phase_output(run);

@@ -52,6 +52,11 @@ struct ScanRun {
   // phase_parse
   std::optional<core::WindowShared> shared;
   tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers;
+  // phase_gather (or the saved partials of `rareconn report`)
+  std::vector<core::WindowPartial*> partials;
+  core::Funnel funnel;
+  std::uint64_t evtx_unused_slots = 0, evtx_truncated_chunks = 0;
+  std::unique_ptr<core::WindowPartial> loaded;  // report: the saved partials' window state
   // phase_merge
   std::optional<RecordReader> reader;
   std::optional<core::WindowMerger> merger;
@@ -70,7 +75,8 @@ PhaseResult phase_inputs(ScanRun& run);  // discover, map, decompress, detect fo
 PhaseResult phase_hunt(ScanRun& run);    // choose the hunt (named or detected), its options, which files fit
 std::vector<Chunk> plan_chunks(const ScanRun& run, const std::vector<char>& whole_file, std::uint64_t chunk_size);
 PhaseResult phase_parse(ScanRun& run);   // chunks parsed in parallel into the workers; rescans
-PhaseResult phase_merge(ScanRun& run);   // workers gathered, errors, `now`, the hunt's merge, rare keys, join, sort
+PhaseResult phase_gather(ScanRun& run);  // the workers' funnels, window states, hunt states and errors
+PhaseResult phase_merge(ScanRun& run);   // `now`, the hunt's merge, rare keys, join, sort
 PhaseResult phase_output(ScanRun& run);  // summary, the hunt's result table, written atomically
 
 // False (said on stderr) when a mapped input shrank while it was read: the result is unknowable.

@@ -17,6 +17,7 @@
 #include "core/funnel.hpp"
 #include "core/key_codec.hpp"
 #include "core/server_set.hpp"
+#include "core/state_codec.hpp"
 #include "core/window_aggregator.hpp"
 #include "core/hunts/column_time.hpp"
 #include "core/hunts/findings_table.hpp"
@@ -168,6 +169,17 @@ class Hunt {
   // those records' bytes. False: streamed inputs are read whole.
   virtual bool reads_again_only_recent() const { return false; }
   virtual std::size_t allow_needles() const { return 0; }
+
+  // Saved state beyond the window engine's (rareconn partial, merge, report): the hunt's own state
+  // after merge() of every worker, written in an order that does not depend on threads, and added
+  // back (several saved states add up) with file indexes mapped through `file_map`; load_state()
+  // returns false when the bytes are damaged. prune_state() drops what the windows of any `now`
+  // at or after `now_floor` exclude. kept_refs() names the records, beyond the recent rows, that
+  // the hunt reads again after the scan: a partial carries their bytes.
+  virtual void save_state(core::ByteWriter&) const {}
+  virtual bool load_state(core::ByteReader&, std::span<const std::uint32_t> /*file_map*/) { return true; }
+  virtual void prune_state(core::Ticks /*now_floor*/) {}
+  virtual void kept_refs(std::vector<core::EventRef>&) const {}
 
   // Output schema: Kusto's result table of the findings, and the columns people see first
   // (groups of alternatives; the first present of each group is shown).

@@ -1,6 +1,7 @@
 // The Sysmon hunt's run: options, detection, the pivot pass and output (see the header).
 #include "core/hunts/sysmon/sysmon_hunt.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <unordered_set>
 
@@ -76,6 +77,52 @@ void SysmonHunt::before_merge(MergeInput& in, const RunServices& services, Notes
   notes.push_back({"kusto_pivot_rows", pivot_.rows.size()});
   notes.push_back({"events_merged_by_kusto_pivot", pivot_.events - pivot_.rows.size() - pivot_.undecodable});
   if (pivot_.undecodable) notes.push_back({"pivot_candidates_not_decodable", pivot_.undecodable});
+}
+
+// The pivot candidates: every event that reached the pivot inside the lookback window (by file
+// and offset); --pivot kusto reads them again, so partials carry their records.
+void SysmonHunt::save_state(core::ByteWriter& w) const {
+  std::vector<const PivotCandidate*> order;
+  for (const PivotCandidate& c : candidates_) order.push_back(&c);
+  std::sort(order.begin(), order.end(), [](const PivotCandidate* a, const PivotCandidate* b) {
+    return a->ref.file != b->ref.file ? a->ref.file < b->ref.file : a->ref.offset < b->ref.offset;
+  });
+  w.varint(order.size());
+  for (const PivotCandidate* c : order) {
+    w.svarint(c->time);
+    w.varint(c->ref.file);
+    w.varint(c->ref.offset);
+    w.varint(c->ref.length);
+    w.u64(c->pivot_hash);
+  }
+}
+
+bool SysmonHunt::load_state(core::ByteReader& r, std::span<const std::uint32_t> file_map) {
+  const std::uint64_t n = r.count(12);
+  candidates_.reserve(candidates_.size() + n);
+  for (std::uint64_t i = 0; i < n && !r.bad(); ++i) {
+    PivotCandidate c;
+    c.time = r.svarint();
+    const std::uint64_t file = r.varint();
+    c.ref.offset = r.varint();
+    const std::uint64_t length = r.varint();
+    c.pivot_hash = r.u64();
+    if (file >= file_map.size() || length > UINT32_MAX) return false;
+    c.ref.file = file_map[file];
+    c.ref.length = static_cast<std::uint32_t>(length);
+    candidates_.push_back(c);
+  }
+  return !r.bad();
+}
+
+void SysmonHunt::prune_state(core::Ticks now_floor) {
+  const core::Ticks now = window_.now ? *window_.now : now_floor;
+  std::erase_if(candidates_, [&](const PivotCandidate& c) { return c.time <= now - window_.lookback; });
+}
+
+void SysmonHunt::kept_refs(std::vector<core::EventRef>& out) const {
+  if (!kusto_pivot_) return;  // the default pivot reads again only the findings (recent rows)
+  for (const PivotCandidate& c : candidates_) out.push_back(c.ref);
 }
 
 FindingsTable SysmonHunt::findings_table(const std::vector<core::Finding>& findings,

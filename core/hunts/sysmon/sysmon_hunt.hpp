@@ -40,6 +40,10 @@ class SysmonHunt final : public Hunt {
 
   void merge(HuntWorker& worker) override;
   void before_merge(MergeInput& in, const RunServices& services, Notes& notes) override;
+  void save_state(core::ByteWriter& w) const override;
+  bool load_state(core::ByteReader& r, std::span<const std::uint32_t> file_map) override;
+  void prune_state(core::Ticks now_floor) override;
+  void kept_refs(std::vector<core::EventRef>& out) const override;
 
   FindingsTable findings_table(const std::vector<core::Finding>& findings, const std::vector<core::RareKey>& rare,
                                const RunServices& services, Notes& notes) override;

@@ -1,0 +1,162 @@
+// The window engine's saved state: WindowPartial::save/load/absorb and the exact pruning done
+// before saving (see window_aggregator.hpp). The layout is documented in the README ("Partials").
+#include <algorithm>
+#include <numeric>
+
+#include "core/window_aggregator.hpp"
+
+namespace rareconn::core {
+
+void WindowPartial::saturate_if_full(KeyAgg& agg) {
+  if (!now_known_ || agg.saturated || static_cast<std::int64_t>(agg.count) < shared_.config().threshold) return;
+  agg.saturated = true;
+  agg.urls = {};
+  agg.url_pos.reset();
+}
+
+void WindowPartial::prune_for_saving() {
+  if (!now_known_) {
+    if (local_newest_ != WindowShared::kNoTime) shared_.raise_newest(local_newest_);
+    if (shared_.any_time()) prune();
+    return;
+  }
+  const std::size_t before = recent_.size();
+  std::erase_if(recent_, [&](const RecentRef& r) { return keys_[r.key].saturated; });
+  recent_dropped_ += before - recent_.size();
+}
+
+void WindowPartial::save(ByteWriter& w) const {
+  w.svarint(local_newest_);
+  w.varint(recent_dropped_);
+  // Keys and set values in byte order, so that the bytes do not depend on the order of arrival.
+  std::vector<std::uint32_t> key_order(keys_.size());
+  std::iota(key_order.begin(), key_order.end(), 0u);
+  std::sort(key_order.begin(), key_order.end(), [&](std::uint32_t a, std::uint32_t b) { return keys_[a].key < keys_[b].key; });
+  std::vector<std::uint32_t> key_rank(keys_.size());
+  for (std::uint32_t i = 0; i < key_order.size(); ++i) key_rank[key_order[i]] = i;
+  std::vector<char> url_used(urls_.size(), 0);
+  for (const KeyAgg& k : keys_) {
+    for (const UrlSeen& u : k.urls) url_used[u.url] = 1;
+  }
+  std::vector<std::uint32_t> url_order;
+  for (std::uint32_t i = 0; i < urls_.size(); ++i) {
+    if (url_used[i]) url_order.push_back(i);
+  }
+  std::sort(url_order.begin(), url_order.end(), [&](std::uint32_t a, std::uint32_t b) { return urls_[a] < urls_[b]; });
+  std::vector<std::uint32_t> url_rank(urls_.size(), 0);
+  for (std::uint32_t i = 0; i < url_order.size(); ++i) url_rank[url_order[i]] = i;
+  w.varint(url_order.size());
+  for (std::uint32_t u : url_order) w.str(urls_[u]);
+  w.varint(keys_.size());
+  std::vector<Ticks> times;
+  std::vector<std::pair<std::uint32_t, Ticks>> urls;
+  for (std::uint32_t id : key_order) {
+    const KeyAgg& k = keys_[id];
+    w.str(k.key);
+    w.varint(k.count);
+    w.u8(k.saturated ? 1 : 0);
+    times.assign(k.pending.begin(), k.pending.end());
+    std::sort(times.begin(), times.end());
+    w.varint(times.size());
+    Ticks prev = 0;
+    for (Ticks t : times) w.svarint(t - prev), prev = t;
+    urls.clear();
+    for (const UrlSeen& u : k.urls) urls.push_back({url_rank[u.url], u.newest});
+    std::sort(urls.begin(), urls.end());
+    w.varint(urls.size());
+    for (const auto& [rank, newest] : urls) w.varint(rank), w.svarint(newest);
+  }
+  std::vector<const RecentRef*> recent(recent_.size());
+  for (std::size_t i = 0; i < recent_.size(); ++i) recent[i] = &recent_[i];
+  std::sort(recent.begin(), recent.end(), [](const RecentRef* a, const RecentRef* b) {
+    return a->file != b->file ? a->file < b->file : a->offset < b->offset;
+  });
+  w.varint(recent.size());
+  for (const RecentRef* r : recent) {
+    w.varint(key_rank[r->key]);
+    w.varint(r->file);
+    w.varint(r->offset);
+    w.varint(r->length);
+    w.svarint(r->time);
+  }
+}
+
+bool WindowPartial::load(ByteReader& r, std::span<const std::uint32_t> file_map) {
+  const Ticks newest = r.svarint();
+  if (newest != WindowShared::kNoTime) observe(newest);
+  recent_dropped_ += r.varint();
+  const std::uint64_t url_count = r.count();
+  std::vector<std::uint32_t> url_ids;
+  url_ids.reserve(url_count);
+  for (std::uint64_t i = 0; i < url_count && !r.bad(); ++i) url_ids.push_back(url_id(r.str()));
+  const std::uint64_t key_count = r.count(4);
+  std::vector<std::uint32_t> key_ids;
+  key_ids.reserve(key_count);
+  for (std::uint64_t i = 0; i < key_count && !r.bad(); ++i) {
+    const std::uint32_t id = key_id(r.str());
+    key_ids.push_back(id);
+    KeyAgg& agg = keys_[id];
+    agg.count += r.varint();
+    const bool saturated = r.u8() != 0;
+    const std::uint64_t pending = r.count();
+    Ticks t = 0;
+    for (std::uint64_t j = 0; j < pending && !r.bad(); ++j) {
+      t += r.svarint();
+      agg.pending.push_back(t);
+    }
+    pending_total_ += pending;
+    const std::uint64_t urls = r.count(2);
+    for (std::uint64_t j = 0; j < urls && !r.bad(); ++j) {
+      const std::uint64_t rank = r.varint();
+      const Ticks seen = r.svarint();
+      if (rank >= url_ids.size()) return false;
+      if (!agg.saturated) note_url(agg, url_ids[rank], seen);
+    }
+    if (saturated && now_known_ && !agg.saturated) {
+      agg.saturated = true;
+      agg.urls = {};
+      agg.url_pos.reset();
+    }
+    saturate_if_full(agg);
+  }
+  const std::uint64_t recent = r.count(5);
+  recent_.reserve(recent_.size() + recent);
+  for (std::uint64_t i = 0; i < recent && !r.bad(); ++i) {
+    const std::uint64_t key = r.varint();
+    const std::uint64_t file = r.varint();
+    const std::uint64_t offset = r.varint();
+    const std::uint64_t length = r.varint();
+    const Ticks time = r.svarint();
+    if (key >= key_ids.size() || file >= file_map.size() || length > UINT32_MAX) return false;
+    recent_.push_back({time, offset, file_map[file], static_cast<std::uint32_t>(length), key_ids[key]});
+  }
+  return !r.bad();
+}
+
+void WindowPartial::absorb(const WindowPartial& o) {
+  if (o.local_newest_ != WindowShared::kNoTime) observe(o.local_newest_);
+  recent_dropped_ += o.recent_dropped_;
+  std::vector<std::uint32_t> key_ids(o.keys_.size());
+  for (std::size_t k = 0; k < o.keys_.size(); ++k) {
+    const KeyAgg& src = o.keys_[k];
+    const std::uint32_t id = key_id(src.key);
+    key_ids[k] = id;
+    KeyAgg& agg = keys_[id];
+    agg.count += src.count;
+    agg.pending.insert(agg.pending.end(), src.pending.begin(), src.pending.end());
+    pending_total_ += src.pending.size();
+    if (src.saturated && !agg.saturated) {
+      agg.saturated = true;
+      agg.urls = {};
+      agg.url_pos.reset();
+    }
+    if (!agg.saturated) {
+      for (const UrlSeen& u : src.urls) note_url(agg, url_id(o.urls_[u.url]), u.newest);
+    }
+    saturate_if_full(agg);
+  }
+  recent_.reserve(recent_.size() + o.recent_.size());
+  for (const RecentRef& r : o.recent_) recent_.push_back({r.time, r.offset, r.file, r.length, key_ids[r.key]});
+}
+
+}  // namespace rareconn::core
