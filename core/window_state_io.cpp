@@ -1,7 +1,6 @@
 // The window engine's saved state: WindowPartial::save/load/absorb and the exact pruning done
 // before saving (see window_aggregator.hpp). The layout is documented in the README ("Partials").
 #include <algorithm>
-#include <numeric>
 
 #include "core/window_aggregator.hpp"
 
@@ -29,8 +28,15 @@ void WindowPartial::save(ByteWriter& w) const {
   w.svarint(local_newest_);
   w.varint(recent_dropped_);
   // Keys and set values in byte order, so that the bytes do not depend on the order of arrival.
-  std::vector<std::uint32_t> key_order(keys_.size());
-  std::iota(key_order.begin(), key_order.end(), 0u);
+  // Keys that hold nothing (created by events pruned since) are left out: whether a thread met
+  // them before or after the newest time moved on must not show in the bytes.
+  std::vector<char> referenced(keys_.size(), 0);
+  for (const RecentRef& r : recent_) referenced[r.key] = 1;
+  std::vector<std::uint32_t> key_order;
+  for (std::uint32_t i = 0; i < keys_.size(); ++i) {
+    const KeyAgg& k = keys_[i];
+    if (referenced[i] || k.count || k.saturated || !k.pending.empty() || !k.urls.empty()) key_order.push_back(i);
+  }
   std::sort(key_order.begin(), key_order.end(), [&](std::uint32_t a, std::uint32_t b) { return keys_[a].key < keys_[b].key; });
   std::vector<std::uint32_t> key_rank(keys_.size());
   for (std::uint32_t i = 0; i < key_order.size(); ++i) key_rank[key_order[i]] = i;
@@ -47,7 +53,7 @@ void WindowPartial::save(ByteWriter& w) const {
   for (std::uint32_t i = 0; i < url_order.size(); ++i) url_rank[url_order[i]] = i;
   w.varint(url_order.size());
   for (std::uint32_t u : url_order) w.str(urls_[u]);
-  w.varint(keys_.size());
+  w.varint(key_order.size());
   std::vector<Ticks> times;
   std::vector<std::pair<std::uint32_t, Ticks>> urls;
   for (std::uint32_t id : key_order) {

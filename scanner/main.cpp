@@ -6,9 +6,11 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "scanner/atomic_output.hpp"
 #include "scanner/options.hpp"
+#include "scanner/partial_commands.hpp"
 #include "scanner/scan.hpp"
 
 int main(int argc, char** argv) {
@@ -28,8 +30,43 @@ int main(int argc, char** argv) {
     std::puts("rareconn 0.1.0");
     return 0;
   }
-  if (std::strcmp(argv[1], "scan") != 0) {
-    std::fprintf(stderr, "rareconn: unknown command '%s' (try: rareconn scan --help)\n", argv[1]);
+  const std::string command = argv[1];
+  if (command == "merge" || command == "inspect") {
+    // rareconn merge -o PART PART... ; rareconn inspect FILE...
+    std::string output;
+    std::vector<std::string> files;
+    for (int i = 2; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a == "--help" || a == "-h") {
+        std::fputs(command == "merge" ? "usage: rareconn merge -o PART PART...\n" : "usage: rareconn inspect FILE...\n",
+                   stdout);
+        return 0;
+      }
+      if (command == "merge" && (a == "-o" || a == "--output") && i + 1 < argc) {
+        output = argv[++i];
+      } else if (!a.empty() && a[0] == '-' && a != "-") {
+        std::fprintf(stderr, "rareconn: %s: unknown option '%s'\n", command.c_str(), a.c_str());
+        return 2;
+      } else {
+        files.push_back(a);
+      }
+    }
+    if (files.empty() || (command == "merge" && output.empty())) {
+      std::fprintf(stderr, "rareconn: usage: %s\n",
+                   command == "merge" ? "rareconn merge -o PART PART..." : "rareconn inspect FILE...");
+      return 2;
+    }
+    install_output_signal_handlers();
+    try {
+      return command == "merge" ? run_merge(output, files) : run_inspect(files);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "rareconn: internal error: %s\n", e.what());
+      return 3;
+    }
+  }
+  if (command != "scan" && command != "partial" && command != "report") {
+    std::fprintf(stderr, "rareconn: unknown command '%s' (commands: scan, partial, merge, report, inspect; "
+                 "try: rareconn scan --help)\n", argv[1]);
     return 2;
   }
   for (int i = 2; i < argc; ++i) {
@@ -46,6 +83,8 @@ int main(int argc, char** argv) {
   }
   install_output_signal_handlers();
   try {
+    if (command == "partial") return run_partial(options);
+    if (command == "report") return run_report(options);
     return run_scan(options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rareconn: internal error: %s\n", e.what());

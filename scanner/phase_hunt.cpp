@@ -94,7 +94,7 @@ std::size_t ScanRun::fitting_files() const {
       std::count_if(files.begin(), files.end(), [](const InputFile& f) { return !f.skipped && !f.bytes().empty(); }));
 }
 
-PhaseResult phase_hunt(ScanRun& run) {
+PhaseResult make_hunt(ScanRun& run) {
   const ScanOptions& opt = run.opt;
   run.entry = choose_hunt(run);
   if (!run.entry) return kExitUsage;
@@ -113,6 +113,13 @@ PhaseResult phase_hunt(ScanRun& run) {
   plan.entry = run.entry;
   plan.hunt = run.hunt.get();
   plan.projection = hunt.projection();
+  return std::nullopt;
+}
+
+PhaseResult phase_hunt(ScanRun& run) {
+  if (const PhaseResult stop = make_hunt(run)) return stop;
+  const hunts::Hunt& hunt = *run.hunt;
+  Plan& plan = run.plan;
   for (const InputFile& f : run.files) {
     // A local-time column is only usable with its zone: say so instead of guessing.
     if (f.format != parsers::InputFormat::kCsv || plan.zone) continue;

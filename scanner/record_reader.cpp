@@ -50,11 +50,30 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
     EventText text;
     const auto& where = chunks[c].first;
     const auto& wanted = chunks[c].second;
+    const InputFile& f = files_[where.first];
+    std::string_view file = f.bytes();
+    std::size_t index = where.second;
+    std::uint64_t shift = 0;  // file offset of the decoded bytes' chunk 0, less the header's
+    std::string alone;
+    if (f.block_streamed) {  // only the chunk was kept (a saved partial): decoded as chunk 0
+      const std::uint64_t at = kEvtxHeader + index * kEvtxChunk;
+      const std::string_view chunk = f.kept_record(at);
+      if (chunk.empty()) return;
+      alone.assign(kEvtxHeader, '\0');
+      alone.append(chunk);
+      file = alone;
+      shift = at - kEvtxHeader;
+      index = 0;
+    }
     decoder.decode_chunk(
-        files_[where.first].bytes(), where.second,
+        file, index,
         [&](const parsers::EvtxEvent& ev) {
           for (std::size_t i : wanted) {
-            if (refs[i].offset == ev.offset) visitor.event(i, event_view(ev, text));
+            if (refs[i].offset == ev.offset + shift) {
+              parsers::EvtxEvent moved = ev;
+              moved.offset += shift;
+              visitor.event(i, event_view(moved, text));
+            }
           }
         },
         [](std::uint64_t, std::uint64_t, const char*) {});
@@ -89,7 +108,7 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
       auto& s = scratch.local();
       if (!s) s = std::make_unique<Scratch>();
       std::string why;
-      if (!s->xml.parse_event(d.substr(r.offset, r.length), s->view, why)) return;
+      if (!s->xml.parse_event(d.substr(offset, r.length), s->view, why)) return;
       visitor.event(i, event_view(s->view, r.offset, r.length));
     }
   });

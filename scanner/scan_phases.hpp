@@ -72,6 +72,7 @@ struct ScanRun {
 
 PhaseResult open_outputs(ScanRun& run);  // before anything long: a wrong path fails at once
 PhaseResult phase_inputs(ScanRun& run);  // discover, map, decompress, detect formats
+PhaseResult make_hunt(ScanRun& run);    // the hunt (named, or detected from run.files), its options and plan
 PhaseResult phase_hunt(ScanRun& run);    // choose the hunt (named or detected), its options, which files fit
 std::vector<Chunk> plan_chunks(const ScanRun& run, const std::vector<char>& whole_file, std::uint64_t chunk_size);
 PhaseResult phase_parse(ScanRun& run);   // chunks parsed in parallel into the workers; rescans

@@ -1,0 +1,312 @@
+// The partial, merge, report and inspect commands (see the header). A partial is built after the
+// scan's gather phase; saved partials are loaded into the same ScanRun the scan's merge and
+// output phases finish, so that `report` writes what `scan` writes.
+#include "scanner/partial_commands.hpp"
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "scanner/partial_file.hpp"
+#include "scanner/scan_phases.hpp"
+
+namespace rareconn::scanner {
+
+namespace {
+
+constexpr std::uint64_t kEvtxFileHeader = 4096;
+
+// The bytes a partial keeps for a record read again: the record and its terminator, or for EVTX
+// the chunk holding it (a record's templates live in its chunk). Empty when they are gone.
+std::pair<std::uint64_t, std::string_view> kept_bytes(const InputFile& f, const core::EventRef& ref) {
+  if (f.format == parsers::InputFormat::kEvtx) {
+    const std::uint64_t at = kEvtxFileHeader + (ref.offset - kEvtxFileHeader) / kEvtxChunk * kEvtxChunk;
+    if (f.block_streamed) return {at, f.kept_record(at)};
+    const std::string_view d = f.bytes();
+    return {at, at < d.size() ? d.substr(at, kEvtxChunk) : std::string_view()};
+  }
+  if (f.block_streamed) return {ref.offset, f.kept_record(ref.offset)};
+  const std::string_view d = f.bytes();
+  if (ref.offset >= d.size()) return {ref.offset, {}};
+  return {ref.offset, d.substr(ref.offset, std::min<std::uint64_t>(std::uint64_t{ref.length} + 2, d.size() - ref.offset))};
+}
+
+// The partial of a run whose window states are in run.partials (a scan's workers, or loaded).
+Partial build_partial(ScanRun& run) {
+  Partial p;
+  p.options = result_options(run.opt, run.entry->name);
+  core::WindowPartial combined(*run.shared);
+  for (core::WindowPartial* w : run.partials) combined.absorb(*w);
+  combined.prune_for_saving();
+  if (run.opt.now || run.shared->any_time()) run.hunt->prune_state(run.opt.now ? *run.opt.now : run.shared->newest());
+  std::vector<core::EventRef> refs;
+  combined.for_each_recent([&](const core::EventRef& r) { refs.push_back(r); });
+  run.hunt->kept_refs(refs);
+  std::vector<std::map<std::uint64_t, std::string_view>> kept(run.files.size());
+  for (const core::EventRef& r : refs) {
+    const auto [at, bytes] = kept_bytes(run.files[r.file], r);
+    if (!bytes.empty()) kept[r.file].emplace(at, bytes);
+  }
+  for (std::size_t i = 0; i < run.files.size(); ++i) {
+    const InputFile& f = run.files[i];
+    PartialInput in;
+    in.path = f.path;
+    in.format = static_cast<std::uint8_t>(f.format);
+    in.skipped = f.skipped;
+    if (f.format == parsers::InputFormat::kCsv) in.header = f.header.columns;
+    for (const auto& [at, bytes] : kept[i]) in.kept.emplace_back(at, std::string(bytes));
+    p.inputs.push_back(std::move(in));
+  }
+  p.bytes = run.report.bytes;
+  p.funnel = run.funnel;
+  p.malformed = run.report.malformed;
+  p.first_malformed = run.report.first_malformed;
+  for (const auto& note : run.report.notes) {
+    // How much a streamed run kept in memory is not a count of the input.
+    if (note.first != "streamed_recent_record_bytes_kept") p.notes.push_back(note);
+  }
+  p.evtx_unused_slots = run.evtx_unused_slots;
+  p.evtx_truncated_chunks = run.evtx_truncated_chunks;
+  core::ByteWriter w;
+  combined.save(w);
+  p.window = std::move(w.bytes());
+  core::ByteWriter h;
+  run.hunt->save_state(h);
+  p.hunt_state = std::move(h.bytes());
+  return p;
+}
+
+PhaseResult write_partial(ScanRun& run) {
+  if (run.opt.strict && run.report.malformed > 0) {
+    const MalformedRecord& m = run.report.first_malformed.front();
+    std::fprintf(stderr, "rareconn: malformed record in %s at byte %llu: %s (--strict)\n", m.path.c_str(),
+                 static_cast<unsigned long long>(m.offset), m.reason.c_str());
+    return kExitInput;
+  }
+  const std::string bytes = encode_partial(build_partial(run));
+  std::string error;
+  bool broken_pipe = false;
+  if (std::fwrite(bytes.data(), 1, bytes.size(), run.out.stream()) != bytes.size() || !run.out.commit(error, broken_pipe)) {
+    if (error.empty()) error = std::string("cannot write the partial: ") + std::strerror(errno);
+    std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+    return kExitInput;
+  }
+  return kExitOk;
+}
+
+bool read_file(const std::string& path, std::string& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = std::string("cannot open '") + path + "': " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
+  out = std::move(ss).str();
+  return true;
+}
+
+// Reads and checks saved partials: exit 3 for an unreadable, foreign or damaged one, exit 2 when
+// their options differ (the option named).
+std::optional<int> read_partials(const std::vector<std::string>& paths, std::vector<Partial>& parts) {
+  parts.resize(paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    std::string bytes, error;
+    if (!read_file(paths[i], bytes, error)) {
+      std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+      return kExitInput;
+    }
+    if (!decode_partial(bytes, parts[i], error)) {
+      std::fprintf(stderr, "rareconn: '%s' is not usable: %s\n", paths[i].c_str(), error.c_str());
+      return kExitInput;
+    }
+    if (i > 0) {
+      const std::string diff = result_options_difference(parts[0].options, parts[i].options);
+      if (!diff.empty()) {
+        std::fprintf(stderr, "rareconn: '%s' and '%s' were made with different options: %s; they cannot be merged\n",
+                     paths[0].c_str(), paths[i].c_str(), diff.c_str());
+        return kExitUsage;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Loads checked partials into `run` (whose options came from them) as a scan's gather phase leaves
+// it: the files (their kept records only), the window state, the hunt's state and the summary.
+PhaseResult load_partials(ScanRun& run, std::vector<Partial>& parts, const std::vector<std::string>& paths) {
+  if (const PhaseResult stop = make_hunt(run)) return stop;
+  struct Source {
+    std::size_t part, input;
+  };
+  std::vector<Source> order;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    for (std::size_t j = 0; j < parts[i].inputs.size(); ++j) order.push_back({i, j});
+  }
+  std::sort(order.begin(), order.end(), [&](const Source& a, const Source& b) {
+    return parts[a.part].inputs[a.input].path < parts[b.part].inputs[b.input].path;
+  });
+  std::vector<std::vector<std::uint32_t>> file_map(parts.size());
+  for (std::size_t i = 0; i < parts.size(); ++i) file_map[i].resize(parts[i].inputs.size());
+  run.files = std::vector<InputFile>(order.size());
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    PartialInput& in = parts[order[k].part].inputs[order[k].input];
+    if (k > 0) {
+      const Source& prev = order[k - 1];
+      if (parts[prev.part].inputs[prev.input].path == in.path) {
+        std::fprintf(stderr, "rareconn: '%s' is in two partials ('%s' and '%s'): each input must be in one\n",
+                     in.path.c_str(), paths[prev.part].c_str(), paths[order[k].part].c_str());
+        return kExitUsage;
+      }
+    }
+    file_map[order[k].part][order[k].input] = static_cast<std::uint32_t>(k);
+    InputFile& f = run.files[k];
+    f.path = in.path;
+    f.format = static_cast<parsers::InputFormat>(in.format);
+    f.skipped = in.skipped;
+    f.header.columns = in.header;
+    f.block_streamed = true;  // its bytes are not here: the records the partial kept
+    f.compressed = true;      // bytes() is `decompressed` (empty)
+    for (const auto& [at, bytes] : in.kept) f.kept.emplace_back(at, std::string_view(bytes));
+    run.report.files.push_back(in.path);
+  }
+  run.shared.emplace(run.hunt->window_config());
+  run.loaded = std::make_unique<core::WindowPartial>(*run.shared);
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const Partial& p = parts[i];
+    core::ByteReader wr(p.window), hr(p.hunt_state);
+    if (!run.loaded->load(wr, file_map[i]) || !wr.done() || !run.hunt->load_state(hr, file_map[i]) || !hr.done()) {
+      std::fprintf(stderr, "rareconn: '%s' is not usable: damaged: its window state does not parse\n", paths[i].c_str());
+      return kExitInput;
+    }
+    run.funnel.add(p.funnel);
+    run.report.bytes += p.bytes;
+    run.report.malformed += p.malformed;
+    run.report.first_malformed.insert(run.report.first_malformed.end(), p.first_malformed.begin(), p.first_malformed.end());
+    add_notes(run.report.notes, p.notes);
+    run.evtx_unused_slots += p.evtx_unused_slots;
+    run.evtx_truncated_chunks += p.evtx_truncated_chunks;
+  }
+  auto& located = run.report.first_malformed;
+  std::sort(located.begin(), located.end(), [](const MalformedRecord& a, const MalformedRecord& b) {
+    return a.path != b.path ? a.path < b.path : a.offset < b.offset;
+  });
+  if (located.size() > kKeptErrors) located.resize(kKeptErrors);
+  run.partials = {run.loaded.get()};
+  return std::nullopt;
+}
+
+// The scan options a set of partials was made with, and the command line's output options.
+std::optional<int> options_of(const Partial& first, const std::string& path, const ScanOptions& given,
+                              ScanOptions& opt) {
+  opt = given;
+  std::string error;
+  if (!apply_result_options(first.options, opt, error)) {
+    std::fprintf(stderr, "rareconn: '%s' is not usable: %s\n", path.c_str(), error.c_str());
+    return kExitInput;
+  }
+  return std::nullopt;
+}
+
+unsigned thread_count(const ScanOptions& opt) {
+  return opt.threads ? opt.threads : static_cast<unsigned>(tbb::info::default_concurrency());
+}
+
+}  // namespace
+
+int run_partial(const ScanOptions& opt) {
+  if (opt.output.empty()) {
+    std::fprintf(stderr, "rareconn: partial: -o PART is required (where the partial is written)\n");
+    return kExitUsage;
+  }
+  ScanRun run(opt);
+  run.threads = thread_count(opt);
+  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, run.threads);
+  for (PhaseResult (*phase)(ScanRun&) : {open_outputs, phase_inputs, phase_hunt, phase_parse, phase_gather}) {
+    if (const PhaseResult stop = phase(run)) return *stop;
+  }
+  return *write_partial(run);
+}
+
+int run_merge(const std::string& output, const std::vector<std::string>& paths) {
+  std::vector<Partial> parts;
+  if (const auto stop = read_partials(paths, parts)) return *stop;
+  ScanOptions given;
+  given.output = output;
+  ScanOptions opt;
+  if (const auto stop = options_of(parts[0], paths[0], given, opt)) return *stop;
+  ScanRun run(opt);
+  run.threads = thread_count(opt);
+  if (const PhaseResult stop = open_outputs(run)) return *stop;
+  if (const PhaseResult stop = load_partials(run, parts, paths)) return *stop;
+  return *write_partial(run);
+}
+
+int run_report(const ScanOptions& given) {
+  // Options that shape the result were fixed when the partials were made.
+  const ResultOptions defaults = result_options(ScanOptions{}, "");
+  const std::string diff = result_options_difference(defaults, result_options(given, ""));
+  if (!diff.empty()) {
+    std::fprintf(stderr, "rareconn: report takes the options that shape results from its partials; "
+                 "give %s to `rareconn partial` instead\n", diff.substr(0, diff.find(' ')).c_str());
+    return kExitUsage;
+  }
+  std::vector<Partial> parts;
+  if (const auto stop = read_partials(given.inputs, parts)) return *stop;
+  ScanOptions opt;
+  if (const auto stop = options_of(parts[0], given.inputs[0], given, opt)) return *stop;
+  ScanRun run(opt);
+  run.threads = thread_count(opt);
+  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, run.threads);
+  if (const PhaseResult stop = open_outputs(run)) return *stop;
+  if (const PhaseResult stop = load_partials(run, parts, given.inputs)) return *stop;
+  if (const PhaseResult stop = phase_merge(run)) return *stop;
+  return *phase_output(run);
+}
+
+int run_inspect(const std::vector<std::string>& paths) {
+  int status = kExitOk;
+  for (const std::string& path : paths) {
+    std::string bytes, error;
+    Partial p;
+    if (!read_file(path, bytes, error) || !decode_partial(bytes, p, error)) {
+      std::fprintf(stderr, "rareconn: '%s' is not usable: %s\n", path.c_str(), error.c_str());
+      status = kExitInput;
+      continue;
+    }
+    std::printf("%s: rareconn partial, format version %llu, %zu bytes\n", path.c_str(),
+                static_cast<unsigned long long>(kPartialVersion), bytes.size());
+    std::printf("options:\n");
+    for (const auto& [name, value] : p.options) std::printf("  --%s %s\n", name.c_str(), display_value(name, value).c_str());
+    std::uint64_t kept = 0, kept_bytes = 0;
+    for (const PartialInput& in : p.inputs) {
+      kept += in.kept.size();
+      for (const auto& k : in.kept) kept_bytes += k.second.size();
+    }
+    core::ByteReader r(p.window);
+    const core::Ticks newest = r.svarint();
+    std::printf("inputs: %zu (%llu bytes read), records: %llu, malformed: %llu\n", p.inputs.size(),
+                static_cast<unsigned long long>(p.bytes), static_cast<unsigned long long>(p.funnel.records),
+                static_cast<unsigned long long>(p.malformed));
+    std::printf("newest event: %s\n", newest == core::WindowShared::kNoTime ? "(none)" : core::format_datetime(newest).c_str());
+    std::printf("window state: %zu bytes; records kept for the findings: %llu (%llu bytes)\n", p.window.size(),
+                static_cast<unsigned long long>(kept), static_cast<unsigned long long>(kept_bytes));
+    for (const PartialInput& in : p.inputs) {
+      std::printf("  %s%s: %zu records kept\n", in.path.c_str(), in.skipped ? " (skipped)" : "", in.kept.size());
+    }
+  }
+  return status;
+}
+
+}  // namespace rareconn::scanner
