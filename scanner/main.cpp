@@ -12,6 +12,7 @@
 #include "scanner/options.hpp"
 #include "scanner/partial_commands.hpp"
 #include "scanner/scan.hpp"
+#include "scanner/state_command.hpp"
 
 int main(int argc, char** argv) {
   using namespace rareconn::scanner;
@@ -85,6 +86,11 @@ int main(int argc, char** argv) {
   try {
     if (command == "partial") return run_partial(options);
     if (command == "report") return run_report(options);
+    if (!options.state_dir.empty() && command != "scan") {
+      std::fprintf(stderr, "rareconn: --state is an option of `rareconn scan`\n");
+      return 2;
+    }
+    if (!options.state_dir.empty()) return run_state_scan(options);
     return run_scan(options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rareconn: internal error: %s\n", e.what());

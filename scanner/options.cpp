@@ -80,6 +80,8 @@ in the Sentinel Event table).
   --max-decompressed-size SIZE  memory bound for decompressed .gz/.zst inputs (default: half
                                 of physical memory)
   --stats FILE                  write the summary as JSON
+  --state DIR                   daily runs: read only new and changed inputs, report as a full scan
+                                of every input DIR has seen (see README "Daily runs")
   --progress auto|always|never  progress on stderr (auto: when stderr is a terminal)
   --fail-on-findings            exit 1 when there are findings
  Sysmon hunt:
@@ -261,6 +263,9 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
       else if (v == "always") o.progress = Progress::kAlways;
       else if (v == "never") o.progress = Progress::kNever;
       else return error = "--progress must be auto, always or never", false;
+    } else if (a == "--state") {
+      if (!value(v)) return false;
+      o.state_dir = v;
     } else if (a == "--fail-on-findings") {
       o.fail_on_findings = true;
     } else if (a == "--") {

@@ -47,6 +47,11 @@ struct ScanOptions {
   Progress progress = Progress::kAuto;
   std::string stats_file;
   bool fail_on_findings = false;
+  std::string state_dir;               // --state DIR: daily runs (scanner/state_command.cpp)
+  // Not a command-line option: the inputs are treated as found in a directory (a file that does
+  // not hold the hunt's table is skipped with a warning, not an error). Used by --state, which
+  // reads each file of a run on its own.
+  bool inputs_found_in_directory = false;
 };
 
 // Parses argv after the `scan` word. On error returns false and sets `error` (exit status 2).

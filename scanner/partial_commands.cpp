@@ -16,6 +16,7 @@
 
 #include "scanner/partial_file.hpp"
 #include "scanner/scan_phases.hpp"
+#include "scanner/state_manifest.hpp"
 
 namespace rareconn::scanner {
 
@@ -253,6 +254,27 @@ int run_merge(const std::string& output, const std::vector<std::string>& paths) 
   return *write_partial(run);
 }
 
+int partial_of_file(const ScanOptions& opt) {
+  ScanRun run(opt);
+  run.threads = thread_count(opt);
+  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, run.threads);
+  for (PhaseResult (*phase)(ScanRun&) : {open_outputs, phase_inputs, phase_hunt, phase_parse, phase_gather}) {
+    if (const PhaseResult stop = phase(run)) {
+      // A file found in a directory that does not hold the hunt's table: a partial that lists it
+      // as skipped, with the summary's counts of it, as a scan of its directory would.
+      const bool skipped = *stop == kExitInput && opt.inputs_found_in_directory && run.hunt && run.fitting_files() == 0;
+      if (!skipped) return *stop;
+      if (run.mismatched_files) run.report.notes.push_back({"files_skipped_missing_columns", run.mismatched_files});
+      run.shared.emplace(run.hunt->window_config());
+      run.workers.clear();
+      run.partials.clear();
+      run.funnel = core::Funnel{};
+      break;
+    }
+  }
+  return *write_partial(run);
+}
+
 int run_report(const ScanOptions& given) {
   // Options that shape the result were fixed when the partials were made.
   const ResultOptions defaults = result_options(ScanOptions{}, "");
@@ -262,6 +284,10 @@ int run_report(const ScanOptions& given) {
                  "give %s to `rareconn partial` instead\n", diff.substr(0, diff.find(' ')).c_str());
     return kExitUsage;
   }
+  return report_partials(given);
+}
+
+int report_partials(const ScanOptions& given) {
   std::vector<Partial> parts;
   if (const auto stop = read_partials(given.inputs, parts)) return *stop;
   ScanOptions opt;
@@ -280,7 +306,27 @@ int run_inspect(const std::vector<std::string>& paths) {
   for (const std::string& path : paths) {
     std::string bytes, error;
     Partial p;
-    if (!read_file(path, bytes, error) || !decode_partial(bytes, p, error)) {
+    if (read_file(path, bytes, error) && bytes.compare(0, 8, "RCSTATE\n") == 0) {
+      StateManifest m;
+      if (!decode_manifest(bytes, m, error)) {
+        std::fprintf(stderr, "rareconn: '%s' is not usable: %s\n", path.c_str(), error.c_str());
+        status = kExitInput;
+        continue;
+      }
+      std::printf("%s: rareconn state manifest, format version %llu, %llu runs, %zu files\n", path.c_str(),
+                  static_cast<unsigned long long>(kStateVersion), static_cast<unsigned long long>(m.runs), m.entries.size());
+      std::printf("options:\n");
+      for (const auto& [name, value] : m.options) std::printf("  --%s %s\n", name.c_str(), display_value(name, value).c_str());
+      for (const StateEntry& e : m.entries) {
+        std::printf("  %s: %llu bytes, hash %016llx, read by run %llu, newest event %s, %s\n", e.path.c_str(),
+                    static_cast<unsigned long long>(e.size), static_cast<unsigned long long>(e.content_hash),
+                    static_cast<unsigned long long>(e.run),
+                    e.newest == core::WindowShared::kNoTime ? "(none)" : core::format_datetime(e.newest).c_str(),
+                    e.part.empty() ? "pruned (before the windows)" : ("partial parts/" + e.part).c_str());
+      }
+      continue;
+    }
+    if (!error.empty() || !decode_partial(bytes, p, error)) {
       std::fprintf(stderr, "rareconn: '%s' is not usable: %s\n", path.c_str(), error.c_str());
       status = kExitInput;
       continue;

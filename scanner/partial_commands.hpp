@@ -16,6 +16,13 @@ int run_partial(const ScanOptions& options);
 int run_merge(const std::string& output, const std::vector<std::string>& parts);
 // rareconn report [output options] PART...   (`options.inputs` are the partials)
 int run_report(const ScanOptions& options);
+// The report of the partials `options.inputs`, with the output options of `options` (its
+// result-shaping options are not checked: they come from the partials).
+int report_partials(const ScanOptions& options);
+// The partial of one input file (`options.inputs`, written to `options.output`); with
+// `options.inputs_found_in_directory`, a file that does not hold the hunt's table gives a partial
+// that lists it as skipped.
+int partial_of_file(const ScanOptions& options);
 // rareconn inspect FILE...
 int run_inspect(const std::vector<std::string>& files);
 

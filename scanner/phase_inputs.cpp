@@ -146,7 +146,9 @@ bool streamable_file(const ScanOptions& opt, const std::string& path, std::strin
 
 }  // namespace
 
-bool ScanRun::is_named(const InputFile& f) const { return std::find(named.begin(), named.end(), f.path) != named.end(); }
+bool ScanRun::is_named(const InputFile& f) const {
+  return !opt.inputs_found_in_directory && std::find(named.begin(), named.end(), f.path) != named.end();
+}
 
 PhaseResult open_outputs(ScanRun& run) {
   // Temporary files renamed into place only when the run succeeds.

@@ -1,0 +1,275 @@
+// rareconn scan --state DIR (SPEC §7): daily runs. Each input file's aggregate is a partial under
+// DIR/parts/, known by the file's path and content hash; a run reads only the files it is given
+// that are new or changed (a grown or rewritten file replaces its earlier partial), prunes files
+// whose events all lie before the windows, writes the manifest atomically (a crash leaves the
+// previous state), then reports over every partial as `rareconn report` does: the findings of a
+// full scan of every input the state has seen, each file in its latest version.
+#include "scanner/state_command.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "core/state_codec.hpp"
+#include "core/window_aggregator.hpp"
+#include "scanner/atomic_output.hpp"
+#include "scanner/input_discovery.hpp"
+#include "scanner/partial_commands.hpp"
+#include "scanner/partial_file.hpp"
+#include "scanner/state_manifest.hpp"
+
+namespace rareconn::scanner {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kOk = 0, kUsage = 2, kInput = 3;
+
+// XXH3-64 of a file's bytes, read in 1 MiB blocks; false with `error` when it cannot be read.
+bool hash_file(const std::string& path, std::uint64_t& hash, std::uint64_t& size, std::string& error) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    error = "'" + path + "' is not a regular file: --state reads files it can find again (not standard input or FIFOs)";
+    return false;
+  }
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(), XXH3_freeState);
+  XXH3_64bits_reset(state.get());
+  std::vector<char> buf(1 << 20);
+  size = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = "cannot read '" + path + "': " + std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    XXH3_64bits_update(state.get(), buf.data(), static_cast<std::size_t>(n));
+    size += static_cast<std::uint64_t>(n);
+  }
+  ::close(fd);
+  hash = XXH3_64bits_digest(state.get());
+  return true;
+}
+
+bool read_whole(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = std::move(ss).str();
+  return !in.bad();
+}
+
+std::string hex(std::uint64_t v) {
+  char b[17];
+  std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+std::string option_value(const ResultOptions& o, const std::string& name) {
+  for (const auto& [n, v] : o) {
+    if (n == name) return v;
+  }
+  return {};
+}
+
+// Holds an exclusive lock on DIR/lock for the run: two runs on one state would lose one's files.
+class StateLock {
+ public:
+  bool acquire(const std::string& dir, std::string& error) {
+    const std::string path = dir + "/lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      error = "cannot open '" + path + "': " + std::strerror(errno);
+      return false;
+    }
+    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      error = "the state '" + dir + "' is in use by another rareconn run";
+      return false;
+    }
+    return true;
+  }
+  ~StateLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+int run_state_scan(const ScanOptions& given) {
+  ScanOptions opt = given;
+  const std::string dir = opt.state_dir;
+  for (const std::string& in : opt.inputs) {
+    if (in == "-") {
+      std::fprintf(stderr, "rareconn: --state cannot read standard input: a state knows its files by path and "
+                   "content; save the stream to a file first\n");
+      return kUsage;
+    }
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(dir) / "parts", ec);
+  if (ec) {
+    std::fprintf(stderr, "rareconn: cannot create the state directory '%s': %s\n", dir.c_str(), ec.message().c_str());
+    return kInput;
+  }
+  std::string error;
+  StateLock lock;
+  if (!lock.acquire(dir, error)) {
+    std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+    return kInput;
+  }
+  const std::string manifest_path = dir + "/manifest";
+  StateManifest m;
+  bool have_state = false;
+  if (fs::exists(manifest_path)) {
+    std::string bytes;
+    if (!read_whole(manifest_path, bytes) || !decode_manifest(bytes, m, error)) {
+      if (error.empty()) error = std::strerror(errno);
+      std::fprintf(stderr, "rareconn: the state '%s' is not usable: '%s': %s (restore it from a backup, or remove "
+                   "the directory to start again)\n", dir.c_str(), manifest_path.c_str(), error.c_str());
+      return kInput;
+    }
+    have_state = true;
+    if (opt.hunt == "auto") opt.hunt = option_value(m.options, "hunt");
+    const std::string diff = result_options_difference(m.options, result_options(opt, opt.hunt));
+    if (!diff.empty()) {
+      std::fprintf(stderr, "rareconn: the state '%s' was made with other options: %s (state vs this run); a state "
+                   "keeps the options of its first run\n", dir.c_str(), diff.c_str());
+      return kUsage;
+    }
+  }
+
+  std::vector<std::string> paths, named, not_files;
+  if (!discover_inputs(opt.inputs, paths, named, not_files, error)) {
+    std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+    return kInput;
+  }
+  for (const std::string& why : not_files) std::fprintf(stderr, "rareconn: warning: skipping %s\n", why.c_str());
+  ++m.runs;
+  std::uint64_t unchanged = 0, read = 0, replaced = 0;
+  for (const std::string& path : paths) {
+    std::uint64_t hash = 0, size = 0;
+    if (!hash_file(path, hash, size, error)) {
+      std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+      return kInput;
+    }
+    auto it = std::find_if(m.entries.begin(), m.entries.end(), [&](const StateEntry& e) { return e.path == path; });
+    if (it != m.entries.end() && it->content_hash == hash) {
+      ++unchanged;
+      continue;
+    }
+    for (const StateEntry& e : m.entries) {
+      if (e.content_hash == hash && e.path != path) {
+        std::fprintf(stderr, "rareconn: warning: '%s' has the same content as '%s', already in the state: its "
+                     "events are counted twice\n", path.c_str(), e.path.c_str());
+      }
+    }
+    const std::string part = hex(XXH3_64bits(path.data(), path.size())) + "-" + hex(hash) + ".part";
+    ScanOptions o = opt;
+    o.inputs = {path};
+    o.output = dir + "/parts/" + part;
+    o.stats_file.clear();
+    o.state_dir.clear();
+    o.fail_on_findings = false;
+    o.inputs_found_in_directory = std::find(named.begin(), named.end(), path) == named.end();
+    if (const int status = partial_of_file(o); status != kOk) return status;  // the state is unchanged
+    std::string bytes;
+    Partial p;
+    if (!read_whole(o.output, bytes) || !decode_partial(bytes, p, error)) {
+      std::fprintf(stderr, "rareconn: cannot read back '%s': %s\n", o.output.c_str(), error.c_str());
+      return kInput;
+    }
+    if (!have_state) {  // the first file fixes the state's options (and the hunt it detected)
+      m.options = p.options;
+      opt.hunt = option_value(p.options, "hunt");
+      have_state = true;
+    }
+    core::ByteReader r(p.window);
+    StateEntry e{path, hash, size, part, r.svarint(), m.runs};
+    if (it != m.entries.end()) {
+      ++replaced;
+      *it = std::move(e);
+    } else {
+      m.entries.push_back(std::move(e));
+    }
+    ++read;
+  }
+  if (!have_state) {
+    std::fprintf(stderr, "rareconn: no input files found in the given directories\n");
+    return kInput;
+  }
+  std::sort(m.entries.begin(), m.entries.end(), [](const StateEntry& a, const StateEntry& b) { return a.path < b.path; });
+
+  // Pruning: a file whose events all lie at or before the windows of `now` (given, or the newest
+  // event of the state) can no longer change any result.
+  std::optional<core::Ticks> now = opt.now;
+  if (!now) {
+    for (const StateEntry& e : m.entries) {
+      if (!e.part.empty() && e.newest != core::WindowShared::kNoTime && (!now || e.newest > *now)) now = e.newest;
+    }
+  }
+  std::uint64_t pruned = 0;
+  if (now) {
+    const core::Ticks cut = *now - std::max(opt.lookback, opt.recent);
+    for (StateEntry& e : m.entries) {
+      if (!e.part.empty() && e.newest != core::WindowShared::kNoTime && e.newest <= cut) e.part.clear(), ++pruned;
+    }
+  }
+  {
+    AtomicOutput out;
+    const std::string bytes = encode_manifest(m);
+    bool broken_pipe = false;
+    if (!out.open(manifest_path, error) || std::fwrite(bytes.data(), 1, bytes.size(), out.stream()) != bytes.size() ||
+        !out.commit(error, broken_pipe)) {
+      std::fprintf(stderr, "rareconn: cannot write the state '%s': %s\n", manifest_path.c_str(), error.c_str());
+      return kInput;
+    }
+  }
+  // Partials no entry names (replaced, pruned, or left by an interrupted run) are removed.
+  std::set<std::string> live;
+  ScanOptions report = opt;
+  report.inputs.clear();
+  for (const StateEntry& e : m.entries) {
+    if (e.part.empty()) continue;
+    live.insert(e.part);
+    report.inputs.push_back(dir + "/parts/" + e.part);
+  }
+  for (const auto& entry : fs::directory_iterator(fs::path(dir) / "parts", ec)) {
+    if (!live.count(entry.path().filename().string())) fs::remove(entry.path(), ec);
+  }
+  std::fprintf(stderr, "rareconn: state '%s', run %llu: %llu files read (%llu replacing an earlier version), %llu "
+               "unchanged, %zu in the state, %llu pruned now\n", dir.c_str(), static_cast<unsigned long long>(m.runs),
+               static_cast<unsigned long long>(read), static_cast<unsigned long long>(replaced),
+               static_cast<unsigned long long>(unchanged), m.entries.size(), static_cast<unsigned long long>(pruned));
+  if (report.inputs.empty()) {
+    std::fprintf(stderr, "rareconn: the state holds no events inside the windows\n");
+    return kOk;
+  }
+  return report_partials(report);
+}
+
+}  // namespace rareconn::scanner
