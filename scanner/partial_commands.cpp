@@ -10,9 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "scanner/partial_file.hpp"
 #include "scanner/scan_phases.hpp"
@@ -62,7 +60,7 @@ Partial build_partial(ScanRun& run) {
     in.format = static_cast<std::uint8_t>(f.format);
     in.skipped = f.skipped;
     if (f.format == parsers::InputFormat::kCsv) in.header = f.header.columns;
-    for (const auto& [at, bytes] : kept[i]) in.kept.emplace_back(at, std::string(bytes));
+    in.kept.assign(kept[i].begin(), kept[i].end());
     p.inputs.push_back(std::move(in));
   }
   p.bytes = run.report.bytes;
@@ -102,33 +100,19 @@ PhaseResult write_partial(ScanRun& run) {
   return kExitOk;
 }
 
-bool read_file(const std::string& path, std::string& out, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = std::string("cannot open '") + path + "': " + std::strerror(errno);
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    error = "cannot read '" + path + "'";
-    return false;
-  }
-  out = std::move(ss).str();
-  return true;
-}
 
 // Reads and checks saved partials: exit 3 for an unreadable, foreign or damaged one, exit 2 when
 // their options differ (the option named).
 std::optional<int> read_partials(const std::vector<std::string>& paths, std::vector<Partial>& parts) {
   parts.resize(paths.size());
   for (std::size_t i = 0; i < paths.size(); ++i) {
-    std::string bytes, error;
-    if (!read_file(paths[i], bytes, error)) {
+    auto bytes = std::make_shared<std::string>();
+    std::string error;
+    if (!read_whole_file(paths[i], *bytes, error)) {
       std::fprintf(stderr, "rareconn: %s\n", error.c_str());
       return kExitInput;
     }
-    if (!decode_partial(bytes, parts[i], error)) {
+    if (!decode_partial(std::move(bytes), parts[i], error)) {
       std::fprintf(stderr, "rareconn: '%s' is not usable: %s\n", paths[i].c_str(), error.c_str());
       return kExitInput;
     }
@@ -179,7 +163,7 @@ PhaseResult load_partials(ScanRun& run, std::vector<Partial>& parts, const std::
     f.header.columns = in.header;
     f.block_streamed = true;  // its bytes are not here: the records the partial kept
     f.compressed = true;      // bytes() is `decompressed` (empty)
-    for (const auto& [at, bytes] : in.kept) f.kept.emplace_back(at, std::string_view(bytes));
+    f.kept = in.kept;
     run.report.files.push_back(in.path);
   }
   run.shared.emplace(run.hunt->window_config());
@@ -226,6 +210,31 @@ unsigned thread_count(const ScanOptions& opt) {
 
 }  // namespace
 
+bool read_whole_file(const std::string& path, std::string& out, std::string& error) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    error = std::string("cannot open '") + path + "': " + std::strerror(errno);
+    return false;
+  }
+  out.clear();
+  if (std::fseek(f, 0, SEEK_END) == 0) {
+    const long size = std::ftell(f);
+    if (size > 0) out.resize(static_cast<std::size_t>(size));
+    std::rewind(f);
+  }
+  std::size_t got = std::fread(out.data(), 1, out.size(), f);
+  out.resize(got);
+  char buf[1 << 16];  // what a file that grew since has more
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, f)) out.append(buf, n);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
 int run_partial(const ScanOptions& opt) {
   if (opt.output.empty()) {
     std::fprintf(stderr, "rareconn: partial: -o PART is required (where the partial is written)\n");
@@ -237,6 +246,22 @@ int run_partial(const ScanOptions& opt) {
   for (PhaseResult (*phase)(ScanRun&) : {open_outputs, phase_inputs, phase_hunt, phase_parse, phase_gather}) {
     if (const PhaseResult stop = phase(run)) return *stop;
   }
+  return *write_partial(run);
+}
+
+int compact_partial(const std::string& path, core::Ticks now_floor) {
+  const std::vector<std::string> paths{path};
+  std::vector<Partial> parts;
+  if (const auto stop = read_partials(paths, parts)) return *stop;
+  ScanOptions given;
+  given.output = path;
+  ScanOptions opt;
+  if (const auto stop = options_of(parts[0], path, given, opt)) return *stop;
+  ScanRun run(opt);
+  run.threads = thread_count(opt);
+  if (const PhaseResult stop = open_outputs(run)) return *stop;
+  if (const PhaseResult stop = load_partials(run, parts, paths)) return *stop;
+  run.shared->raise_newest(now_floor);
   return *write_partial(run);
 }
 
@@ -304,9 +329,11 @@ int report_partials(const ScanOptions& given) {
 int run_inspect(const std::vector<std::string>& paths) {
   int status = kExitOk;
   for (const std::string& path : paths) {
-    std::string bytes, error;
+    auto stored = std::make_shared<std::string>();
+    std::string& bytes = *stored;
+    std::string error;
     Partial p;
-    if (read_file(path, bytes, error) && bytes.compare(0, 8, "RCSTATE\n") == 0) {
+    if (read_whole_file(path, bytes, error) && bytes.compare(0, 8, "RCSTATE\n") == 0) {
       StateManifest m;
       if (!decode_manifest(bytes, m, error)) {
         std::fprintf(stderr, "rareconn: '%s' is not usable: %s\n", path.c_str(), error.c_str());
@@ -326,13 +353,14 @@ int run_inspect(const std::vector<std::string>& paths) {
       }
       continue;
     }
-    if (!error.empty() || !decode_partial(bytes, p, error)) {
+    const std::size_t size = bytes.size();
+    if (!error.empty() || !decode_partial(stored, p, error)) {
       std::fprintf(stderr, "rareconn: '%s' is not usable: %s\n", path.c_str(), error.c_str());
       status = kExitInput;
       continue;
     }
     std::printf("%s: rareconn partial, format version %llu, %zu bytes\n", path.c_str(),
-                static_cast<unsigned long long>(kPartialVersion), bytes.size());
+                static_cast<unsigned long long>(kPartialVersion), size);
     std::printf("options:\n");
     for (const auto& [name, value] : p.options) std::printf("  --%s %s\n", name.c_str(), display_value(name, value).c_str());
     std::uint64_t kept = 0, kept_bytes = 0;

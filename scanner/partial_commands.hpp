@@ -3,6 +3,7 @@
 // without reading any input again. Built from the scan's own phases (scan_phases.hpp).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ int report_partials(const ScanOptions& options);
 // `options.inputs_found_in_directory`, a file that does not hold the hunt's table gives a partial
 // that lists it as skipped.
 int partial_of_file(const ScanOptions& options);
+// Rewrites the partial at `path` without what no `now` at or after `now_floor` can use (the
+// recent rows of a day that has left the recent window). Only for partials of `--now latest`.
+int compact_partial(const std::string& path, std::int64_t now_floor);
+// A whole file into `out` (partials, manifests); false with `error` when it cannot be read.
+bool read_whole_file(const std::string& path, std::string& out, std::string& error);
 // rareconn inspect FILE...
 int run_inspect(const std::vector<std::string>& files);
 

@@ -103,7 +103,8 @@ std::string encode_partial(const Partial& p) {
   return out;
 }
 
-bool decode_partial(std::string_view bytes, Partial& p, std::string& error) {
+bool decode_partial(std::shared_ptr<const std::string> storage, Partial& p, std::string& error) {
+  const std::string_view bytes(*storage);
   if (bytes.size() < kHead + kTail || bytes.substr(0, kMagic.size()) != kMagic) {
     error = "not a rareconn partial or state file";
     return false;
@@ -126,6 +127,7 @@ bool decode_partial(std::string_view bytes, Partial& p, std::string& error) {
   }
   core::ByteReader r(body);
   p = Partial{};
+  p.storage = std::move(storage);
   const std::uint64_t options = r.count(2);
   for (std::uint64_t i = 0; i < options && !r.bad(); ++i) {
     std::string name(r.str());
@@ -143,7 +145,7 @@ bool decode_partial(std::string_view bytes, Partial& p, std::string& error) {
     std::uint64_t offset = 0;
     for (std::uint64_t j = 0; j < kept && !r.bad(); ++j) {
       offset += r.varint();
-      in.kept.emplace_back(offset, std::string(r.str()));
+      in.kept.emplace_back(offset, r.str());
     }
     p.inputs.push_back(std::move(in));
   }

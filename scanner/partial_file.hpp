@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,7 +27,7 @@ struct PartialInput {
   std::vector<std::string> header;  // CSV columns
   // Records read again after the merge (recent rows; a hunt's kept records), sorted by offset:
   // a record and its terminator; for EVTX, the 64 KiB chunk at that offset.
-  std::vector<std::pair<std::uint64_t, std::string>> kept;
+  std::vector<std::pair<std::uint64_t, std::string_view>> kept;  // views into Partial::storage or the run's inputs
 };
 
 struct Partial {
@@ -40,13 +41,14 @@ struct Partial {
   std::uint64_t evtx_unused_slots = 0, evtx_truncated_chunks = 0;
   std::string window;      // core::WindowPartial::save
   std::string hunt_state;  // hunts::Hunt::save_state
+  std::shared_ptr<const std::string> storage;  // a decoded partial's bytes (kept records point into them)
 };
 
 // The file's bytes: magic, version, length, the body, its XXH3-64.
 std::string encode_partial(const Partial& p);
 // False with `error` (what is wrong, for "'FILE' is not usable: ...") when the bytes are not a
-// partial, of another version, or damaged.
-bool decode_partial(std::string_view bytes, Partial& out, std::string& error);
+// partial, of another version, or damaged. `out` keeps `bytes` as its storage.
+bool decode_partial(std::shared_ptr<const std::string> bytes, Partial& out, std::string& error);
 
 // Notes summed by label, in the order a scan notes them (so that a report's summary is a scan's).
 void add_notes(std::vector<std::pair<std::string, std::uint64_t>>& into,

@@ -17,10 +17,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <set>
-#include <sstream>
 
 #include "core/state_codec.hpp"
 #include "core/window_aggregator.hpp"
@@ -72,14 +70,6 @@ bool hash_file(const std::string& path, std::uint64_t& hash, std::uint64_t& size
   return true;
 }
 
-bool read_whole(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = std::move(ss).str();
-  return !in.bad();
-}
 
 std::string hex(std::uint64_t v) {
   char b[17];
@@ -147,7 +137,7 @@ int run_state_scan(const ScanOptions& given) {
   bool have_state = false;
   if (fs::exists(manifest_path)) {
     std::string bytes;
-    if (!read_whole(manifest_path, bytes) || !decode_manifest(bytes, m, error)) {
+    if (!read_whole_file(manifest_path, bytes, error) || !decode_manifest(bytes, m, error)) {
       if (error.empty()) error = std::strerror(errno);
       std::fprintf(stderr, "rareconn: the state '%s' is not usable: '%s': %s (restore it from a backup, or remove "
                    "the directory to start again)\n", dir.c_str(), manifest_path.c_str(), error.c_str());
@@ -197,9 +187,9 @@ int run_state_scan(const ScanOptions& given) {
     o.fail_on_findings = false;
     o.inputs_found_in_directory = std::find(named.begin(), named.end(), path) == named.end();
     if (const int status = partial_of_file(o); status != kOk) return status;  // the state is unchanged
-    std::string bytes;
+    auto bytes = std::make_shared<std::string>();
     Partial p;
-    if (!read_whole(o.output, bytes) || !decode_partial(bytes, p, error)) {
+    if (!read_whole_file(o.output, *bytes, error) || !decode_partial(bytes, p, error)) {
       std::fprintf(stderr, "rareconn: cannot read back '%s': %s\n", o.output.c_str(), error.c_str());
       return kInput;
     }
@@ -239,6 +229,17 @@ int run_state_scan(const ScanOptions& given) {
       if (!e.part.empty() && e.newest != core::WindowShared::kNoTime && e.newest <= cut) e.part.clear(), ++pruned;
     }
   }
+  // A file all of whose events have left the recent window keeps no recent rows: its partial is
+  // rewritten once without them (with `now` latest: `now` only moves on).
+  std::uint64_t compacted = 0;
+  if (now && !opt.now) {
+    for (StateEntry& e : m.entries) {
+      if (e.part.empty() || e.compacted || e.newest == core::WindowShared::kNoTime || e.newest > *now - opt.recent) continue;
+      if (const int status = compact_partial(dir + "/parts/" + e.part, *now); status != kOk) return status;
+      e.compacted = true;
+      ++compacted;
+    }
+  }
   {
     AtomicOutput out;
     const std::string bytes = encode_manifest(m);
@@ -262,9 +263,10 @@ int run_state_scan(const ScanOptions& given) {
     if (!live.count(entry.path().filename().string())) fs::remove(entry.path(), ec);
   }
   std::fprintf(stderr, "rareconn: state '%s', run %llu: %llu files read (%llu replacing an earlier version), %llu "
-               "unchanged, %zu in the state, %llu pruned now\n", dir.c_str(), static_cast<unsigned long long>(m.runs),
+               "unchanged, %zu in the state, %llu pruned and %llu compacted now\n", dir.c_str(), static_cast<unsigned long long>(m.runs),
                static_cast<unsigned long long>(read), static_cast<unsigned long long>(replaced),
-               static_cast<unsigned long long>(unchanged), m.entries.size(), static_cast<unsigned long long>(pruned));
+               static_cast<unsigned long long>(unchanged), m.entries.size(), static_cast<unsigned long long>(pruned),
+               static_cast<unsigned long long>(compacted));
   if (report.inputs.empty()) {
     std::fprintf(stderr, "rareconn: the state holds no events inside the windows\n");
     return kOk;

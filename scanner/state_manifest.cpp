@@ -25,6 +25,7 @@ std::string encode_manifest(const StateManifest& m) {
     w.str(e.part);
     w.svarint(e.newest);
     w.varint(e.run);
+    w.u8(e.compacted ? 1 : 0);
   }
   core::ByteWriter out;
   out.raw(kMagic);
@@ -74,6 +75,7 @@ bool decode_manifest(std::string_view bytes, StateManifest& m, std::string& erro
     e.part = r.str();
     e.newest = r.svarint();
     e.run = r.varint();
+    e.compacted = r.u8() != 0;
     m.entries.push_back(std::move(e));
   }
   if (r.bad() || !r.done()) {

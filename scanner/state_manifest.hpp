@@ -22,6 +22,7 @@ struct StateEntry {
   std::string part;                // file name under DIR/parts/; empty when pruned
   std::int64_t newest = INT64_MIN; // newest event time of the file (INT64_MIN: none)
   std::uint64_t run = 0;           // the run that read it (1, 2, ...)
+  bool compacted = false;          // its recent rows dropped once it left the recent window
 };
 
 struct StateManifest {
