@@ -58,6 +58,15 @@ expect_same "a failing run leaves the manifest" "$st/manifest" "$tmp/manifest.be
 gen "$d/day6.csv" 2024-05-06T23:59:00Z 1 6
 daily "run 6 after the failure: day 6" "$d/day6.csv" -- "$d"/*.csv
 
+# A run killed at any moment leaves a usable state: the next run reports as a full scan.
+gen "$d/day7.csv" 2024-05-07T23:59:00Z 1 7 40000
+for delay in 0.05 0.2 0.5; do
+  "$bin" scan --state "$st" --threshold 20 -o "$tmp/k.csv" "$d/day7.csv" 2>/dev/null & pid=$!
+  sleep "$delay"; kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  check "after a kill at ${delay}s the state is usable" 0 "$bin" inspect "$st/manifest"
+done
+daily "run 7 after killed runs: day 7" "$d/day7.csv" -- "$d"/*.csv
+
 # Options are those of the state's first run.
 check "another threshold is refused" 2 "$bin" scan --state "$st" --threshold 10 "$d/day6.csv"
 expect_grep "the option is named" "$tmp/err" "\-\-threshold \(20 vs 10\)"
