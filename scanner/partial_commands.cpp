@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 
+#include "scanner/file_bytes.hpp"
 #include "scanner/partial_file.hpp"
 #include "scanner/scan_phases.hpp"
 #include "scanner/state_manifest.hpp"
@@ -106,13 +107,13 @@ PhaseResult write_partial(ScanRun& run) {
 std::optional<int> read_partials(const std::vector<std::string>& paths, std::vector<Partial>& parts) {
   parts.resize(paths.size());
   for (std::size_t i = 0; i < paths.size(); ++i) {
-    auto bytes = std::make_shared<std::string>();
+    FileBytes file;
     std::string error;
-    if (!read_whole_file(paths[i], *bytes, error)) {
+    if (!map_whole_file(paths[i], file, error)) {
       std::fprintf(stderr, "rareconn: %s\n", error.c_str());
       return kExitInput;
     }
-    if (!decode_partial(std::move(bytes), parts[i], error)) {
+    if (!decode_partial(file.bytes, std::move(file.owner), parts[i], error)) {
       std::fprintf(stderr, "rareconn: '%s' is not usable: %s\n", paths[i].c_str(), error.c_str());
       return kExitInput;
     }
@@ -329,11 +330,12 @@ int report_partials(const ScanOptions& given) {
 int run_inspect(const std::vector<std::string>& paths) {
   int status = kExitOk;
   for (const std::string& path : paths) {
-    auto stored = std::make_shared<std::string>();
-    std::string& bytes = *stored;
+    FileBytes file;
     std::string error;
     Partial p;
-    if (read_whole_file(path, bytes, error) && bytes.compare(0, 8, "RCSTATE\n") == 0) {
+    const bool read = map_whole_file(path, file, error);
+    const std::string_view bytes = file.bytes;
+    if (read && bytes.substr(0, 8) == "RCSTATE\n") {
       StateManifest m;
       if (!decode_manifest(bytes, m, error)) {
         std::fprintf(stderr, "rareconn: '%s' is not usable: %s\n", path.c_str(), error.c_str());
@@ -354,7 +356,7 @@ int run_inspect(const std::vector<std::string>& paths) {
       continue;
     }
     const std::size_t size = bytes.size();
-    if (!error.empty() || !decode_partial(stored, p, error)) {
+    if (!read || !decode_partial(bytes, file.owner, p, error)) {
       std::fprintf(stderr, "rareconn: '%s' is not usable: %s\n", path.c_str(), error.c_str());
       status = kExitInput;
       continue;

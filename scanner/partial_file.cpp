@@ -103,8 +103,7 @@ std::string encode_partial(const Partial& p) {
   return out;
 }
 
-bool decode_partial(std::shared_ptr<const std::string> storage, Partial& p, std::string& error) {
-  const std::string_view bytes(*storage);
+bool decode_partial(std::string_view bytes, std::shared_ptr<const void> owner, Partial& p, std::string& error) {
   if (bytes.size() < kHead + kTail || bytes.substr(0, kMagic.size()) != kMagic) {
     error = "not a rareconn partial or state file";
     return false;
@@ -127,7 +126,7 @@ bool decode_partial(std::shared_ptr<const std::string> storage, Partial& p, std:
   }
   core::ByteReader r(body);
   p = Partial{};
-  p.storage = std::move(storage);
+  p.storage = std::move(owner);
   const std::uint64_t options = r.count(2);
   for (std::uint64_t i = 0; i < options && !r.bad(); ++i) {
     std::string name(r.str());

@@ -41,14 +41,14 @@ struct Partial {
   std::uint64_t evtx_unused_slots = 0, evtx_truncated_chunks = 0;
   std::string window;      // core::WindowPartial::save
   std::string hunt_state;  // hunts::Hunt::save_state
-  std::shared_ptr<const std::string> storage;  // a decoded partial's bytes (kept records point into them)
+  std::shared_ptr<const void> storage;  // owns a decoded partial's bytes (kept records point into them)
 };
 
 // The file's bytes: magic, version, length, the body, its XXH3-64.
 std::string encode_partial(const Partial& p);
 // False with `error` (what is wrong, for "'FILE' is not usable: ...") when the bytes are not a
-// partial, of another version, or damaged. `out` keeps `bytes` as its storage.
-bool decode_partial(std::shared_ptr<const std::string> bytes, Partial& out, std::string& error);
+// partial, of another version, or damaged. `out` keeps `owner` (what keeps `bytes` alive).
+bool decode_partial(std::string_view bytes, std::shared_ptr<const void> owner, Partial& out, std::string& error);
 
 // Notes summed by label, in the order a scan notes them (so that a report's summary is a scan's).
 void add_notes(std::vector<std::pair<std::string, std::uint64_t>>& into,

@@ -23,6 +23,7 @@
 #include "core/state_codec.hpp"
 #include "core/window_aggregator.hpp"
 #include "scanner/atomic_output.hpp"
+#include "scanner/file_bytes.hpp"
 #include "scanner/input_discovery.hpp"
 #include "scanner/partial_commands.hpp"
 #include "scanner/partial_file.hpp"
@@ -36,37 +37,17 @@ namespace {
 
 constexpr int kOk = 0, kUsage = 2, kInput = 3;
 
-// XXH3-64 of a file's bytes, read in 1 MiB blocks; false with `error` when it cannot be read.
+// XXH3-64 of a file's bytes (mapped: no copy); false with `error` when it cannot be read.
 bool hash_file(const std::string& path, std::uint64_t& hash, std::uint64_t& size, std::string& error) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = "cannot open '" + path + "': " + std::strerror(errno);
-    return false;
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    error = "'" + path + "' is not a regular file: --state reads files it can find again (not standard input or FIFOs)";
-    return false;
-  }
-  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(), XXH3_freeState);
-  XXH3_64bits_reset(state.get());
-  std::vector<char> buf(1 << 20);
-  size = 0;
-  for (;;) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      error = "cannot read '" + path + "': " + std::strerror(errno);
-      ::close(fd);
-      return false;
+  FileBytes file;
+  if (!map_whole_file(path, file, error)) {
+    if (error.find("not a regular file") != std::string::npos) {
+      error += ": --state reads files it can find again (not standard input or FIFOs)";
     }
-    if (n == 0) break;
-    XXH3_64bits_update(state.get(), buf.data(), static_cast<std::size_t>(n));
-    size += static_cast<std::uint64_t>(n);
+    return false;
   }
-  ::close(fd);
-  hash = XXH3_64bits_digest(state.get());
+  hash = XXH3_64bits(file.bytes.data(), file.bytes.size());
+  size = file.bytes.size();
   return true;
 }
 
@@ -187,9 +168,9 @@ int run_state_scan(const ScanOptions& given) {
     o.fail_on_findings = false;
     o.inputs_found_in_directory = std::find(named.begin(), named.end(), path) == named.end();
     if (const int status = partial_of_file(o); status != kOk) return status;  // the state is unchanged
-    auto bytes = std::make_shared<std::string>();
+    FileBytes file;
     Partial p;
-    if (!read_whole_file(o.output, *bytes, error) || !decode_partial(bytes, p, error)) {
+    if (!map_whole_file(o.output, file, error) || !decode_partial(file.bytes, file.owner, p, error)) {
       std::fprintf(stderr, "rareconn: cannot read back '%s': %s\n", o.output.c_str(), error.c_str());
       return kInput;
     }
