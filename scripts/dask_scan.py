@@ -20,7 +20,6 @@ the inputs must be readable at the same absolute paths on every worker. Exit sta
 """
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
