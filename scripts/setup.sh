@@ -7,6 +7,7 @@ packages=(cmake g++ make pkg-config libtbb-dev libboost-dev libxxhash-dev robin-
           libevtx-utils   # evtxexport: an independent EVTX oracle for the tests
           libisal-dev     # streamed gzip inputs (igzip inflate)
           zstd isal pigz tabix  # zstd, igzip, pigz, bgzip: stream tests and the decompressor bench
+          python3-distributed   # Dask for scripts/dask_scan.py (run with /usr/bin/python3)
           # scripts/ci_sanitizers.sh: clang, its sanitizer and libFuzzer runtimes (libclang-rt-dev,
           # only recommended by clang), llvm-symbolizer (llvm) for symbolised reports, xz-utils to
           # unpack oneTBB's source package for the TSan build
