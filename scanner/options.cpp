@@ -2,6 +2,8 @@
 // Must not run the scan.
 #include "scanner/options.hpp"
 
+#include <algorithm>
+
 #include "scanner/hunt_registry.hpp"
 
 #include <charconv>
@@ -80,6 +82,9 @@ in the Sentinel Event table).
   --max-decompressed-size SIZE  memory bound for decompressed .gz/.zst inputs (default: half
                                 of physical memory)
   --stats FILE                  write the summary as JSON
+  --files-from F                the input files listed in F (one per line), read as files found in
+                                a directory: one that is not the hunt's table is skipped, not an
+                                error (a shard of a directory's files, see README "Distributed runs")
   --state DIR                   daily runs: read only new and changed inputs, report as a full scan
                                 of every input DIR has seen (see README "Daily runs")
   --progress auto|always|never  progress on stderr (auto: when stderr is a terminal)
@@ -263,6 +268,12 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
       else if (v == "always") o.progress = Progress::kAlways;
       else if (v == "never") o.progress = Progress::kNever;
       else return error = "--progress must be auto, always or never", false;
+    } else if (a == "--files-from") {
+      if (!value(v)) return false;
+      std::vector<std::string> listed;
+      if (!read_list_file(v, listed, error)) return false;
+      o.inputs.insert(o.inputs.end(), listed.begin(), listed.end());
+      o.found_inputs.insert(o.found_inputs.end(), listed.begin(), listed.end());
     } else if (a == "--state") {
       if (!value(v)) return false;
       o.state_dir = v;
@@ -276,6 +287,11 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
     } else {
       o.inputs.push_back(a);
     }
+  }
+  std::sort(o.found_inputs.begin(), o.found_inputs.end());
+  if (o.inputs.empty() && !o.found_inputs.empty()) {
+    error = "--files-from: the list is empty";
+    return false;
   }
   if (o.inputs.empty()) {
     error = "no INPUT given (files or directories to scan)";

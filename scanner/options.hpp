@@ -48,6 +48,7 @@ struct ScanOptions {
   std::string stats_file;
   bool fail_on_findings = false;
   std::string state_dir;               // --state DIR: daily runs (scanner/state_command.cpp)
+  std::vector<std::string> found_inputs;  // --files-from: read as found in a directory (sorted)
   // Not a command-line option: the inputs are treated as found in a directory (a file that does
   // not hold the hunt's table is skipped with a warning, not an error). Used by --state, which
   // reads each file of a run on its own.

@@ -39,9 +39,9 @@ std::pair<std::uint64_t, std::string_view> kept_bytes(const InputFile& f, const 
 }
 
 // The partial of a run whose window states are in run.partials (a scan's workers, or loaded).
-Partial build_partial(ScanRun& run) {
+Partial build_partial(ScanRun& run, const std::string& hunt_name) {
   Partial p;
-  p.options = result_options(run.opt, run.entry->name);
+  p.options = result_options(run.opt, hunt_name);
   core::WindowPartial combined(*run.shared);
   for (core::WindowPartial* w : run.partials) combined.absorb(*w);
   combined.prune_for_saving();
@@ -83,14 +83,14 @@ Partial build_partial(ScanRun& run) {
   return p;
 }
 
-PhaseResult write_partial(ScanRun& run) {
+PhaseResult write_partial(ScanRun& run, const std::string& hunt_name) {
   if (run.opt.strict && run.report.malformed > 0) {
     const MalformedRecord& m = run.report.first_malformed.front();
     std::fprintf(stderr, "rareconn: malformed record in %s at byte %llu: %s (--strict)\n", m.path.c_str(),
                  static_cast<unsigned long long>(m.offset), m.reason.c_str());
     return kExitInput;
   }
-  const std::string bytes = encode_partial(build_partial(run));
+  const std::string bytes = encode_partial(build_partial(run, hunt_name));
   std::string error;
   bool broken_pipe = false;
   if (std::fwrite(bytes.data(), 1, bytes.size(), run.out.stream()) != bytes.size() || !run.out.commit(error, broken_pipe)) {
@@ -104,7 +104,14 @@ PhaseResult write_partial(ScanRun& run) {
 
 // Reads and checks saved partials: exit 3 for an unreadable, foreign or damaged one, exit 2 when
 // their options differ (the option named).
-std::optional<int> read_partials(const std::vector<std::string>& paths, std::vector<Partial>& parts) {
+std::string option_of(const ResultOptions& options, const std::string& name) {
+  for (const auto& [n, v] : options) {
+    if (n == name) return v;
+  }
+  return {};
+}
+
+std::optional<int> read_partials(std::vector<std::string>& paths, std::vector<Partial>& parts) {
   parts.resize(paths.size());
   for (std::size_t i = 0; i < paths.size(); ++i) {
     FileBytes file;
@@ -126,8 +133,17 @@ std::optional<int> read_partials(const std::vector<std::string>& paths, std::vec
       }
     }
   }
+  // Partials of files that all were skipped name no hunt: the others' decides.
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    if (option_of(parts[0].options, "hunt") == kAnyHunt && option_of(parts[i].options, "hunt") != kAnyHunt) {
+      std::swap(parts[0], parts[i]);
+      std::swap(paths[0], paths[i]);
+    }
+  }
   return std::nullopt;
 }
+
+std::string hunt_of(const std::vector<Partial>& parts) { return option_of(parts[0].options, "hunt"); }
 
 // Loads checked partials into `run` (whose options came from them) as a scan's gather phase leaves
 // it: the files (their kept records only), the window state, the hunt's state and the summary.
@@ -172,7 +188,9 @@ PhaseResult load_partials(ScanRun& run, std::vector<Partial>& parts, const std::
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const Partial& p = parts[i];
     core::ByteReader wr(p.window), hr(p.hunt_state);
-    if (!run.loaded->load(wr, file_map[i]) || !wr.done() || !run.hunt->load_state(hr, file_map[i]) || !hr.done()) {
+    // An empty hunt state: a hunt that keeps none, or a partial of skipped files only.
+    const bool hunt_ok = p.hunt_state.empty() || (run.hunt->load_state(hr, file_map[i]) && hr.done());
+    if (!run.loaded->load(wr, file_map[i]) || !wr.done() || !hunt_ok) {
       std::fprintf(stderr, "rareconn: '%s' is not usable: damaged: its window state does not parse\n", paths[i].c_str());
       return kExitInput;
     }
@@ -202,6 +220,7 @@ std::optional<int> options_of(const Partial& first, const std::string& path, con
     std::fprintf(stderr, "rareconn: '%s' is not usable: %s\n", path.c_str(), error.c_str());
     return kExitInput;
   }
+  if (opt.hunt == kAnyHunt) opt.hunt = "auto";  // only skipped files: any hunt reads them the same
   return std::nullopt;
 }
 
@@ -241,17 +260,11 @@ int run_partial(const ScanOptions& opt) {
     std::fprintf(stderr, "rareconn: partial: -o PART is required (where the partial is written)\n");
     return kExitUsage;
   }
-  ScanRun run(opt);
-  run.threads = thread_count(opt);
-  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, run.threads);
-  for (PhaseResult (*phase)(ScanRun&) : {open_outputs, phase_inputs, phase_hunt, phase_parse, phase_gather}) {
-    if (const PhaseResult stop = phase(run)) return *stop;
-  }
-  return *write_partial(run);
+  return partial_of_file(opt);
 }
 
 int compact_partial(const std::string& path, core::Ticks now_floor) {
-  const std::vector<std::string> paths{path};
+  std::vector<std::string> paths{path};
   std::vector<Partial> parts;
   if (const auto stop = read_partials(paths, parts)) return *stop;
   ScanOptions given;
@@ -263,10 +276,11 @@ int compact_partial(const std::string& path, core::Ticks now_floor) {
   if (const PhaseResult stop = open_outputs(run)) return *stop;
   if (const PhaseResult stop = load_partials(run, parts, paths)) return *stop;
   run.shared->raise_newest(now_floor);
-  return *write_partial(run);
+  return *write_partial(run, option_of(parts[0].options, "hunt"));
 }
 
-int run_merge(const std::string& output, const std::vector<std::string>& paths) {
+int run_merge(const std::string& output, const std::vector<std::string>& named) {
+  std::vector<std::string> paths = named;
   std::vector<Partial> parts;
   if (const auto stop = read_partials(paths, parts)) return *stop;
   ScanOptions given;
@@ -277,7 +291,7 @@ int run_merge(const std::string& output, const std::vector<std::string>& paths) 
   run.threads = thread_count(opt);
   if (const PhaseResult stop = open_outputs(run)) return *stop;
   if (const PhaseResult stop = load_partials(run, parts, paths)) return *stop;
-  return *write_partial(run);
+  return *write_partial(run, hunt_of(parts));
 }
 
 int partial_of_file(const ScanOptions& opt) {
@@ -286,19 +300,24 @@ int partial_of_file(const ScanOptions& opt) {
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, run.threads);
   for (PhaseResult (*phase)(ScanRun&) : {open_outputs, phase_inputs, phase_hunt, phase_parse, phase_gather}) {
     if (const PhaseResult stop = phase(run)) {
-      // A file found in a directory that does not hold the hunt's table: a partial that lists it
-      // as skipped, with the summary's counts of it, as a scan of its directory would.
-      const bool skipped = *stop == kExitInput && opt.inputs_found_in_directory && run.hunt && run.fitting_files() == 0;
-      if (!skipped) return *stop;
+      // Files found in a directory that do not hold the hunt's table (or are empty): a partial
+      // that lists them as skipped, with the summary's counts of them, as a scan of their
+      // directory would; with --hunt auto it names no hunt ("any"), so it merges with any.
+      const bool all_skipped =
+          !run.files.empty() && std::all_of(run.files.begin(), run.files.end(),
+                                            [](const InputFile& f) { return f.skipped || f.bytes().empty(); });
+      if (!(*stop == kExitInput && run.hunt && all_skipped)) return *stop;
+      std::fprintf(stderr, "rareconn: no input here holds data the %s hunt reads: the partial lists %zu skipped "
+                   "file%s\n", run.entry->name.c_str(), run.files.size(), run.files.size() == 1 ? "" : "s");
       if (run.mismatched_files) run.report.notes.push_back({"files_skipped_missing_columns", run.mismatched_files});
       run.shared.emplace(run.hunt->window_config());
       run.workers.clear();
       run.partials.clear();
       run.funnel = core::Funnel{};
-      break;
+      return *write_partial(run, opt.hunt == "auto" ? std::string(kAnyHunt) : run.entry->name);
     }
   }
-  return *write_partial(run);
+  return *write_partial(run, run.entry->name);
 }
 
 int run_report(const ScanOptions& given) {
@@ -314,15 +333,22 @@ int run_report(const ScanOptions& given) {
 }
 
 int report_partials(const ScanOptions& given) {
+  std::vector<std::string> paths = given.inputs;
   std::vector<Partial> parts;
-  if (const auto stop = read_partials(given.inputs, parts)) return *stop;
+  if (const auto stop = read_partials(paths, parts)) return *stop;
   ScanOptions opt;
-  if (const auto stop = options_of(parts[0], given.inputs[0], given, opt)) return *stop;
+  if (const auto stop = options_of(parts[0], paths[0], given, opt)) return *stop;
   ScanRun run(opt);
   run.threads = thread_count(opt);
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, run.threads);
   if (const PhaseResult stop = open_outputs(run)) return *stop;
-  if (const PhaseResult stop = load_partials(run, parts, given.inputs)) return *stop;
+  if (const PhaseResult stop = load_partials(run, parts, paths)) return *stop;
+  if (run.fitting_files() == 0 && std::none_of(run.files.begin(), run.files.end(),
+                                               [](const InputFile& f) { return !f.skipped; })) {
+    std::fprintf(stderr, "rareconn: no input holds data the %s hunt reads (a %s table)\n", run.entry->name.c_str(),
+                 std::string(run.hunt->table_name()).c_str());
+    return kExitInput;
+  }
   if (const PhaseResult stop = phase_merge(run)) return *stop;
   return *phase_output(run);
 }

@@ -147,7 +147,8 @@ bool streamable_file(const ScanOptions& opt, const std::string& path, std::strin
 }  // namespace
 
 bool ScanRun::is_named(const InputFile& f) const {
-  return !opt.inputs_found_in_directory && std::find(named.begin(), named.end(), f.path) != named.end();
+  return !opt.inputs_found_in_directory && std::find(named.begin(), named.end(), f.path) != named.end() &&
+         !std::binary_search(opt.found_inputs.begin(), opt.found_inputs.end(), f.path);
 }
 
 PhaseResult open_outputs(ScanRun& run) {

@@ -133,6 +133,7 @@ bool apply_result_options(const ResultOptions& in, ScanOptions& o, std::string& 
 std::string result_options_difference(const ResultOptions& a, const ResultOptions& b) {
   for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
     if (i >= a.size() || i >= b.size()) return "the recorded options (different versions)";
+    if (a[i].first == "hunt" && (a[i].second == kAnyHunt || b[i].second == kAnyHunt)) continue;
     if (a[i] != b[i]) {
       return "--" + a[i].first + " (" + display_value(a[i].first, a[i].second) + " vs " +
              display_value(b[i].first, b[i].second) + ")";

@@ -12,6 +12,9 @@
 
 namespace rareconn::scanner {
 
+// The hunt of a partial whose files were all skipped, made with --hunt auto: it merges with any.
+inline constexpr const char* kAnyHunt = "any";
+
 using ResultOptions = std::vector<std::pair<std::string, std::string>>;  // (option, value) in a fixed order
 
 // `hunt` is the hunt the run resolved (never "auto").
@@ -21,7 +24,8 @@ ResultOptions result_options(const ScanOptions& opt, const std::string& hunt);
 // does not parse (a partial written by another version).
 bool apply_result_options(const ResultOptions& in, ScanOptions& out, std::string& error);
 
-// The first option whose value differs, as "--name (a vs b)"; empty when equal.
+// The first option whose value differs, as "--name (a vs b)"; empty when equal (a hunt of
+// kAnyHunt equals every hunt).
 std::string result_options_difference(const ResultOptions& a, const ResultOptions& b);
 
 // A value as people read it (lists joined with commas, times as ISO 8601).
