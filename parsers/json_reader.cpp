@@ -280,8 +280,12 @@ inline std::uint64_t JsonRecordParser::skip_blanks(std::uint64_t from) const {
 
 inline bool JsonRecordParser::string_close(json::Marks& m, std::uint64_t open, std::uint64_t& close,
                                            bool& escaped) const {
+  // The walker has checked every byte since the last string it read, so the marks agree with it
+  // on where strings open: the next mark is in this string. (A mark at or before `open` would mean
+  // they disagree: the text is then not JSON there.)
   escaped = false;
-  std::uint64_t t = m.after(open);
+  std::uint64_t t = m.next();
+  if (t <= open) [[unlikely]] return false;
   for (;;) {
     if (t >= m.limit()) return false;
     const char c = data_[t];
@@ -291,7 +295,7 @@ inline bool JsonRecordParser::string_close(json::Marks& m, std::uint64_t open, s
     }
     if (c != '\\') return false;  // a control byte
     escaped = true;
-    t = m.after(t);  // (the escaped byte carries no mark unless it is a control byte)
+    t = m.next();  // (the escaped byte carries no mark unless it is a control byte)
   }
 }
 
