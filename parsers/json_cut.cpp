@@ -53,12 +53,23 @@ struct Brackets {
   std::uint64_t open = 0, close = 0;
 };
 Brackets classify_brackets(const char* p) {
+  // (c | 0x20) is '{' for '{' and '[' only, and '}' for '}' and ']' only.
   Brackets b;
-  for (int i = 0; i < 64; ++i) {
-    const char c = p[i];
-    b.open |= std::uint64_t{c == '{' || c == '['} << i;
-    b.close |= std::uint64_t{c == '}' || c == ']'} << i;
+#if defined(__SSE2__)
+  const __m128i lower = _mm_set1_epi8(0x20), open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}');
+  for (int k = 0; k < 4; ++k) {
+    const __m128i x = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k)), lower);
+    const unsigned shift = 16u * static_cast<unsigned>(k);
+    b.open |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, open)))) << shift;
+    b.close |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, close)))) << shift;
   }
+#else
+  for (int i = 0; i < 64; ++i) {
+    const char c = static_cast<char>(p[i] | 0x20);
+    b.open |= std::uint64_t{c == '{'} << i;
+    b.close |= std::uint64_t{c == '}'} << i;
+  }
+#endif
   return b;
 }
 
