@@ -280,8 +280,12 @@ inline std::uint64_t JsonRecordParser::skip_blanks(std::uint64_t from) const {
 
 inline bool JsonRecordParser::string_close(json::Marks& m, std::uint64_t open, std::uint64_t& close,
                                            bool& escaped) const {
+  // The walker has checked every byte since the last string it read, so the marks agree with it
+  // on where strings open: the next mark is in this string. (A mark at or before `open` would mean
+  // they disagree: the text is then not JSON there.)
   escaped = false;
-  std::uint64_t t = m.after(open);
+  std::uint64_t t = m.next();
+  if (t <= open) [[unlikely]] return false;
   for (;;) {
     if (t >= m.limit()) return false;
     const char c = data_[t];
@@ -291,7 +295,7 @@ inline bool JsonRecordParser::string_close(json::Marks& m, std::uint64_t open, s
     }
     if (c != '\\') return false;  // a control byte
     escaped = true;
-    t = m.after(t);  // (the escaped byte carries no mark unless it is a control byte)
+    t = m.next();  // (the escaped byte carries no mark unless it is a control byte)
   }
 }
 
@@ -462,6 +466,7 @@ ParseError JsonRecordParser::read_members(json::Marks& io, std::uint64_t open, i
       // last such array counts.
       records_.clear();
       records_error_ = ParseError::kNone;
+      ++records_arrays_;
       env->has_records = true;
       const ParseError e = walk([&] { return read_row_array(io, s, depth + 2, false, records_, true, value_end); });
       if (e != ParseError::kNone) return e;
@@ -532,6 +537,14 @@ ParseError JsonRecordParser::read_row_array(json::Marks& io, std::uint64_t open,
     return ParseError::kNone;
   }
   for (;;) {
+    if (p == cut_from_ && depth == cut_depth_) [[unlikely]] {
+      // A cut document: the rows from here up to cut_to_ are other chunks'.
+      p = cut_to_;
+      io.reset(data_, p, io.limit());
+      cut_jumped_ = true;
+      cut_from_ = UINT64_MAX;
+      cut_records_array_ = records_arrays_;
+    }
     std::uint64_t element_end;
     if (byte_at(p, io) == '{') {
       ParseError own = ParseError::kNone;
@@ -557,6 +570,36 @@ ParseError JsonRecordParser::read_row_array(json::Marks& io, std::uint64_t open,
     end = p + 1;
     return ParseError::kNone;
   }
+}
+
+std::uint64_t JsonRecordParser::read_rows(std::uint64_t begin, std::uint64_t end, json::RowContainer array) {
+  rows_.clear();
+  slots_.clear();
+  rows_out_.clear();
+  marks_.reset(data_, begin, data_.size());
+  const int depth = row_depth(array);
+  std::uint64_t p = begin;
+  while (p < end) {
+    // As read_row_array reads an element of that array, and stricter: any error means a wrong cut.
+    if (byte_at(p, marks_) != '{') return UINT64_MAX;
+    ParseError own = ParseError::kNone;
+    std::uint64_t element_end = p;
+    if (read_row_object(marks_, p, depth, array == json::RowContainer::kTopArray, rows_out_, element_end, own) !=
+            ParseError::kNone ||
+        own != ParseError::kNone) {
+      return UINT64_MAX;
+    }
+    p = skip_blanks(element_end);
+    if (byte_at(p, marks_) != ',') return UINT64_MAX;
+    p = skip_blanks(p + 1);
+  }
+  return p;
+}
+
+void JsonRecordParser::cut_at(std::uint64_t from, std::uint64_t to, json::RowContainer array) {
+  cut_from_ = from;
+  cut_to_ = to;
+  cut_depth_ = row_depth(array);
 }
 
 ParseError JsonRecordParser::read_top(json::Marks& io, std::uint64_t v, std::uint64_t& end) {

@@ -11,8 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "parsers/record_view.hpp"
+#include "parsers/json_cut.hpp"
 #include "parsers/json_structural.hpp"
+#include "parsers/record_view.hpp"
 
 namespace rareconn::parsers {
 
@@ -39,6 +40,21 @@ class JsonRecordParser {
   template <class OnRecord, class OnError>
   void parse(std::string_view data, std::uint64_t begin, std::uint64_t end, bool line_mode,
              OnRecord&& on_record, OnError&& on_error);
+
+  // A whole document cut into chunks at row starts of its row array (json_cut.hpp; the planner is
+  // scanner/chunker.cpp). The first chunk is parse() of the document in document mode after
+  // cut_at(from, to, array): at the row starting at `from` in that array the walk goes on at the
+  // row starting at `to`, the rows between being the other chunks'. cut_taken() then says whether
+  // it did so and those rows count as the sequential parse counts them (false: the cut is wrong).
+  void cut_at(std::uint64_t from, std::uint64_t to, json::RowContainer array);
+  bool cut_taken() const { return cut_taken_; }
+  // The other chunks: the rows of the array from the row starting at `begin` up to the row
+  // starting at `end`. Returns `end` when every row in between is well formed and followed by a
+  // comma (the array goes on); anything else (then no row is reported) says the cut is wrong, and
+  // the caller parses the document whole.
+  template <class OnRecord, class OnError>
+  std::uint64_t parse_rows(std::string_view data, std::uint64_t begin, std::uint64_t end, json::RowContainer array,
+                           OnRecord&& on_record, OnError&& on_error);
 
   // Every member of the row object at `offset`, in order (duplicate names: first position, last
   // value). Strings decoded; numbers and literals verbatim with raw_json; null as "".
@@ -133,6 +149,15 @@ class JsonRecordParser {
   std::vector<std::string_view> values_;
   std::vector<std::string_view> matched_names_;
   std::string scratch_, key_buf_;
+  // The cut of a document (cut_at): rows at the walker's `cut_depth_` (1: a top-level array, 3: a
+  // "records" array) starting at cut_from_ are skipped to cut_to_.
+  std::uint64_t cut_from_ = UINT64_MAX, cut_to_ = 0;
+  int cut_depth_ = 0;
+  bool cut_jumped_ = false, cut_taken_ = false;
+  std::uint64_t records_arrays_ = 0, cut_records_array_ = 0;  // "records" arrays begun; the one cut
+  static int row_depth(json::RowContainer array) { return array == json::RowContainer::kTopArray ? 1 : 3; }
+  void emit_rows_out(auto& on_record, auto& on_error);
+  std::uint64_t read_rows(std::uint64_t begin, std::uint64_t end, json::RowContainer array);
 };
 
 namespace json_detail {
@@ -148,21 +173,44 @@ void JsonRecordParser::parse(std::string_view data, std::uint64_t begin, std::ui
                              bool line_mode, OnRecord&& on_record, OnError&& on_error) {
   data_ = data;
   line_mode_ = line_mode;
+  cut_jumped_ = cut_taken_ = false;
   const std::uint64_t limit = line_mode ? end : data.size();
   std::uint64_t pos = begin;
   bool fresh = true;  // the tokenizer must restart at pos (no token stream known to lead there)
   while (pos < limit && pos < data.size()) {
     if (fresh) marks_.reset(data, pos, line_mode ? std::min<std::uint64_t>(data.size(), pos + max_record_bytes_ + 2) : data.size());
+    const bool jumped_before = cut_jumped_;
     const Step s = line_mode ? step_line(pos) : step_document(pos);
+    if (cut_jumped_ && !jumped_before) {
+      // The value that held the cut: its rows count when it is well formed and (in an envelope)
+      // no later "records" array replaced the one cut.
+      cut_taken_ = s.error == ParseError::kNone &&
+                   (cut_depth_ == row_depth(json::RowContainer::kTopArray) || records_arrays_ == cut_records_array_);
+    }
     fresh = s.error != ParseError::kNone;
     if (s.error != ParseError::kNone) on_error(s.error_at, s.error);
-    for (std::uint32_t r : rows_out_) {
-      const ParseError e = decode_row(r);
-      if (e != ParseError::kNone) on_error(rows_[r].offset, e);
-      else on_record(view(rows_[r]));
-    }
+    emit_rows_out(on_record, on_error);
     pos = s.next;
   }
+  cut_from_ = UINT64_MAX;
+}
+
+void JsonRecordParser::emit_rows_out(auto& on_record, auto& on_error) {
+  for (std::uint32_t r : rows_out_) {
+    const ParseError e = decode_row(r);
+    if (e != ParseError::kNone) on_error(rows_[r].offset, e);
+    else on_record(view(rows_[r]));
+  }
+}
+
+template <class OnRecord, class OnError>
+std::uint64_t JsonRecordParser::parse_rows(std::string_view data, std::uint64_t begin, std::uint64_t end,
+                                           json::RowContainer array, OnRecord&& on_record, OnError&& on_error) {
+  data_ = data;
+  line_mode_ = false;
+  if (read_rows(begin, end, array) != end) return UINT64_MAX;
+  emit_rows_out(on_record, on_error);
+  return end;
 }
 
 }  // namespace rareconn::parsers

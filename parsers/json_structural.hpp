@@ -1,6 +1,7 @@
 // Stage 1 of the JSON reader, computed lazily 64 bytes at a time: marks the bytes a walker cannot
-// see by looking at the bytes around a string (unescaped quotes, escaping backslashes, control
-// bytes). Knows no grammar and never reads past the data; the walker checks : , { } [ ] itself.
+// see by looking at the bytes around a string (closing quotes, and escaping backslashes and control
+// bytes inside strings). Knows no grammar and never reads past the data; the walker checks the
+// bytes between strings (: , { } [ ] literals, numbers) itself.
 #pragma once
 
 #include <cstdint>
@@ -82,22 +83,57 @@ inline std::uint64_t escaped_bytes(std::uint64_t backslash, std::uint64_t& carry
   return (kEven ^ (even_sequences << 1)) & follows_escape;
 }
 
-// Marks of a block: every unescaped quote, every escaping backslash, every control byte (inside a
-// string it is an error; outside one the walker sees it among the bytes it checks).
-inline std::uint64_t block_marks(const BlockClasses& m, std::uint64_t& carry) {
-  const std::uint64_t escaped = escaped_bytes(m.backslash, carry);
-  return ((m.quote | m.backslash) & ~escaped) | m.control;
+// Bit i set when an odd number of bits at or below i are set: with the unescaped quotes, the bytes
+// from an opening quote up to (not including) its closing quote. Shifts here; a carry-less
+// multiply by all ones (PCLMULQDQ) in the AVX2 path.
+inline std::uint64_t prefix_xor(std::uint64_t x) {
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  x ^= x << 16;
+  x ^= x << 32;
+  return x;
+}
+#if RARECONN_JSON_AVX2
+[[gnu::target("pclmul")]] inline std::uint64_t prefix_xor_clmul(std::uint64_t x) {
+  const __m128i all = _mm_set1_epi8(static_cast<char>(0xFF));
+  return static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_cvtsi64_si128(static_cast<long long>(x)), all, 0)));
+}
+#endif
+
+// What one block hands the next, in one word (so that a block and its carry come back in two
+// registers): bit 0 when its last backslash escapes the next byte, bit 1 when it ends inside a string.
+using BlockCarry = std::uint64_t;
+
+// The unescaped quotes of a block (their prefix_xor is the caller's: by shifts or by carry-less
+// multiply); `escaped` receives the escaped bytes, and bit 0 of `carry` is updated.
+inline std::uint64_t unescaped_quotes(const BlockClasses& m, BlockCarry& carry, std::uint64_t& escaped) {
+  std::uint64_t escape = carry & 1;
+  escaped = escaped_bytes(m.backslash, escape);
+  carry = (carry & ~std::uint64_t{1}) | escape;
+  return m.quote & ~escaped;
 }
 
-// The marks of a text in order, from a position where no backslash escapes the next byte (outside
-// any string, or at a string's first byte), up to a limit. The walker asks for the first mark
-// after a position it has reached, never before the last mark it was given: the marks are popped
-// in order (the position only decides which to drop), so the dependency chain from one mark to
-// the next is one bit clear and the processor can run ahead of the walker. Small and copyable,
-// so that a walker can keep it in registers.
+// Marks of a block: the closing quote of every string, and inside strings every escaping backslash
+// and every control byte (an error there). Bytes outside strings carry no mark: the walker checks
+// them itself, and asks for a string's marks only once it has seen the string open. `prefix` is
+// prefix_xor(quotes); bit 1 of `carry` is updated.
+inline std::uint64_t block_marks(const BlockClasses& m, std::uint64_t escaped, std::uint64_t quotes, std::uint64_t prefix,
+                                 BlockCarry& carry) {
+  const std::uint64_t in_string = prefix ^ (0 - (carry >> 1));
+  carry = (carry & 1) | (in_string >> 63 << 1);
+  return (quotes & ~in_string) | (((m.backslash & ~escaped) | m.control) & in_string);
+}
+
+// The marks of a text in order, from a position outside any string up to a limit. The walker asks
+// for the next mark once it has passed a string's opening quote: it is that string's closing quote
+// (or an escape or a bad byte in it), so one mark is popped per string and the dependency chain
+// from one mark to the next is one bit clear. Small and copyable, so that a walker can keep it in
+// registers.
 class Marks {
  public:
-  // Marks in [pos, limit) of `data`; pos <= limit <= data.size().
+  // Marks in [pos, limit) of `data`; pos <= limit <= data.size(); pos is outside any string.
   void reset(std::string_view data, std::uint64_t pos, std::uint64_t limit) {
     data_ = data.data();
     size_ = data.size();
@@ -105,7 +141,7 @@ class Marks {
     base_ = pos;
     carry_ = 0;
     bits_ = 0;
-    if (pos < limit) take(load(data_, size_, pos, 0));
+    if (pos < limit) take(load(data_, size_, pos, carry_));
   }
   // Moves the limit forward (marks before the old limit not yet returned are kept).
   void extend(std::uint64_t limit) { limit_ = limit; }
@@ -117,36 +153,53 @@ class Marks {
       if (!next_block()) return limit_;
     }
     const std::uint64_t t = base_ + static_cast<std::uint64_t>(__builtin_ctzll(bits_));
-    if (t >= limit_) return limit_;
+    if (t >= limit_) [[unlikely]] return limit_;
     bits_ &= bits_ - 1;
     return t;
   }
-  // The first mark after `pos` (>= the last mark returned), or limit(); the marks before it dropped.
-  std::uint64_t after(std::uint64_t pos) {
-    std::uint64_t t = next();
-    while (t <= pos) [[unlikely]] t = next();
-    return t;
-  }
 
-  // A block's marks and the escape carry it hands the next block (returned in registers).
+  // A block's marks and what it hands the next block (returned in registers).
   struct Block {
-    std::uint64_t bits, carry;
+    std::uint64_t bits;
+    BlockCarry carry;
   };
   // The marks of the 64 bytes at `at` (fewer at the end of the data: the rest read as blanks).
-  [[gnu::noinline]] static Block load(const char* data, std::uint64_t size, std::uint64_t at, std::uint64_t carry) {
+  [[gnu::noinline]] static Block load(const char* data, std::uint64_t size, std::uint64_t at, BlockCarry carry) {
     const char* p = data + at;
     char tail[64];
-    if (size - at < 64) {
+    if (size - at < 64) [[unlikely]] {
       std::memset(tail, ' ', sizeof tail);
       std::memcpy(tail, p, size - at);
       p = tail;
     }
 #if RARECONN_JSON_AVX2
-    if (has_avx2()) return marks_avx2(p, carry);
+    if (kFast) return marks_avx2(p, carry);
 #endif
-    const std::uint64_t bits = block_marks(classify_block(p), carry);
+    return marks_portable(p, carry);
+  }
+  // The two block classifiers load() chooses between (both public for tests).
+  static Block marks_portable(const char* p, BlockCarry carry) {
+    const BlockClasses m = classify_block(p);
+    std::uint64_t escaped;
+    const std::uint64_t quotes = unescaped_quotes(m, carry, escaped);
+    const std::uint64_t bits = block_marks(m, escaped, quotes, prefix_xor(quotes), carry);
     return {bits, carry};
   }
+#if RARECONN_JSON_AVX2
+  [[gnu::target("avx2,pclmul")]] static Block marks_avx2(const char* p, BlockCarry carry) {
+    const BlockClasses m = classify_block_avx2(p);
+    std::uint64_t escaped;
+    const std::uint64_t quotes = unescaped_quotes(m, carry, escaped);
+    const std::uint64_t bits = block_marks(m, escaped, quotes, prefix_xor_clmul(quotes), carry);
+    return {bits, carry};
+  }
+  // The processor has AVX2 and PCLMULQDQ (decided once, before main).
+  static bool fast_cpu() {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul");
+  }
+  static inline const bool kFast = fast_cpu();
+#endif
 
  private:
   // Loads the next block; false at the limit.
@@ -160,23 +213,13 @@ class Marks {
     bits_ = b.bits;
     carry_ = b.carry;
   }
-#if RARECONN_JSON_AVX2
-  static bool has_avx2() {
-    static const bool yes = __builtin_cpu_supports("avx2");
-    return yes;
-  }
-  [[gnu::target("avx2")]] static Block marks_avx2(const char* p, std::uint64_t carry) {
-    const std::uint64_t bits = block_marks(classify_block_avx2(p), carry);
-    return {bits, carry};
-  }
-#endif
 
   const char* data_ = nullptr;
   std::uint64_t size_ = 0;
   std::uint64_t limit_ = 0;
-  std::uint64_t base_ = 0;   // offset of the loaded block's first byte
-  std::uint64_t bits_ = 0;   // marks of the loaded block not yet passed
-  std::uint64_t carry_ = 0;  // the loaded block's last backslash escapes the next block's first byte
+  std::uint64_t base_ = 0;  // offset of the loaded block's first byte
+  std::uint64_t bits_ = 0;  // marks of the loaded block not yet passed
+  BlockCarry carry_ = 0;    // what the loaded block hands the next
 };
 
 }  // namespace rareconn::parsers::json

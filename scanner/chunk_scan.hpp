@@ -75,7 +75,18 @@ template <class W>
       if (!p) p = std::make_unique<parsers::CsvRecordParser>(f.header, plan.projection, plan.max_record_bytes);
       return p->parse(d, c.begin, c.end, on_record, on_error);
     }
-    if (f.format == parsers::InputFormat::kJson) w.json.parse(d, c.begin, c.end, f.json_lines, on_record, on_error);
+    if (f.format == parsers::InputFormat::kJson) {
+      // A cut document: the first chunk walks it, skipping the rows of the others (see Chunk); each
+      // says where it stopped, and the driver parses the file whole when that is not the chunk's end.
+      if (c.rows == parsers::json::RowContainer::kNone) {
+        w.json.parse(d, c.begin, c.end, f.json_lines, on_record, on_error);
+        return c.end;
+      }
+      if (c.resume == 0) return w.json.parse_rows(d, c.begin, c.end, c.rows, on_record, on_error);
+      w.json.cut_at(c.end, c.resume, c.rows);
+      w.json.parse(d, c.begin, d.size(), false, on_record, on_error);
+      return w.json.cut_taken() ? c.end : UINT64_MAX;
+    }
   }
   if constexpr (ReadsWindowsEvents<W>) {
     if (f.format == parsers::InputFormat::kXml) {

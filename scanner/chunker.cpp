@@ -75,6 +75,57 @@ void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t d
   plan_by_boundary(file, data, data_start, chunk_size, parsers::next_line_start, out);
 }
 
+void plan_json_document_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
+                               std::uint64_t chunk_size, std::vector<Chunk>& out) {
+  namespace json = parsers::json;
+  const std::uint64_t size = data.size();
+  const json::RowArray array = json::find_row_array(data, data_start);
+  chunk_size = std::max<std::uint64_t>(chunk_size, 1);
+  if (array.container == json::RowContainer::kNone || size - data_start <= chunk_size) {
+    out.push_back({file, data_start, size});
+    return;
+  }
+  // Slices after the array's '[' (outside strings, no escape pending, at the rows' depth there).
+  const std::uint64_t first = array.open + 1;
+  const std::uint64_t n = (size - first - 1) / chunk_size + 1;
+  auto begin = [&](std::uint64_t k) { return first + k * chunk_size; };
+  auto end = [&](std::uint64_t k) { return begin(k) + std::min(chunk_size, size - begin(k)); };
+  std::vector<json::SliceQuotes> quotes(n);
+  tbb::parallel_for(std::uint64_t{0}, n, [&](std::uint64_t k) { quotes[k] = json::count_slice_quotes(data, begin(k), end(k)); });
+  std::vector<std::uint8_t> in_string(n), escaped(n);
+  std::uint8_t in = 0, esc = 0;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    in_string[k] = in;
+    escaped[k] = esc;
+    in ^= static_cast<std::uint8_t>(quotes[k].quotes[esc] & 1);
+    esc = quotes[k].escape_out[esc];
+  }
+  std::vector<json::SliceDepths> depths(n);
+  tbb::parallel_for(std::uint64_t{0}, n, [&](std::uint64_t k) {
+    depths[k] = json::scan_slice_depths(data, begin(k), end(k), in_string[k] != 0, escaped[k] != 0);
+  });
+  // One cut per slice: its first row start (a '{' after a ',' at the rows' depth), up to the
+  // bracket that closes the array.
+  std::vector<std::uint64_t> cuts;
+  std::int64_t depth = array.row_depth;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    const std::int64_t rel = array.row_depth - depth;
+    if (rel >= -json::kDepthWindow && rel <= json::kDepthWindow) {
+      const auto at = static_cast<std::size_t>(rel + json::kDepthWindow);
+      const std::uint64_t row = depths[k].first_row[at], close = depths[k].first_close[at];
+      if (row < close) cuts.push_back(row);
+      if (close != UINT64_MAX) break;
+    }
+    depth += depths[k].delta;
+  }
+  if (cuts.size() < 2) {
+    out.push_back({file, data_start, size});
+    return;
+  }
+  out.push_back({file, data_start, cuts.front(), array.container, cuts.back()});
+  for (std::size_t i = 0; i + 1 < cuts.size(); ++i) out.push_back({file, cuts[i], cuts[i + 1], array.container, 0});
+}
+
 std::uint64_t next_xml_event(std::string_view data, std::uint64_t start, std::uint64_t max_record_bytes) {
   const std::uint64_t end = parsers::event_end(data, start, max_record_bytes);
   return parsers::next_event_start(data, end ? end : start + 1);  // a cut-off event: resume after its start

@@ -1,12 +1,14 @@
 // Cuts each mapped input file into chunks that start exactly at record boundaries, in parallel:
 // CSV by quote parity (count quotes per slice, prefix-sum the parities, then every slice knows
-// whether it starts inside a quoted field), JSON lines at LFs. The only place formats meet threads.
+// whether it starts inside a quoted field), JSON lines at LFs, whole JSON documents at the row
+// starts of their row array (quote parity, then nesting depth). The only place formats meet threads.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
+#include "parsers/json_cut.hpp"
 #include "parsers/record_view.hpp"
 
 namespace rareconn::scanner {
@@ -15,6 +17,12 @@ struct Chunk {
   std::uint32_t file;
   std::uint64_t begin;  // a record start
   std::uint64_t end;    // records starting before `end` belong to this chunk
+  // A whole JSON document cut at rows of its array `rows` (kNone: not cut). The first chunk walks
+  // the document from `begin` and, at the row starting at `end`, goes on at the row starting at
+  // `resume`; the others (resume 0) hold the rows in [begin, end). The parse checks every cut; a
+  // wrong one (a malformed document) has the file parsed again whole.
+  parsers::json::RowContainer rows = parsers::json::RowContainer::kNone;
+  std::uint64_t resume = 0;
 };
 
 // What a plan cost, for tests that pin its complexity: bytes examined by record-boundary searches.
@@ -28,6 +36,11 @@ void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t da
 // JSON lines: every LF is a boundary.
 void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
                       std::uint64_t chunk_size, std::vector<Chunk>& out);
+
+// A whole JSON document (not JSON lines): cut at the rows of its top-level array or "records" /
+// "Results" array, in parallel, about every chunk_size bytes; one chunk when it has no such array.
+void plan_json_document_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
+                               std::uint64_t chunk_size, std::vector<Chunk>& out);
 
 // Raw event XML streams: chunks start at event start tags found by walking the events in order.
 // The walk and the parse of the events must use the same max_record_bytes.

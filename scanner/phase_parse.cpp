@@ -110,7 +110,7 @@ PhaseResult phase_parse(ScanRun& run) {
                                                                               1ull << 18, 8ull << 20);
   const std::string table_name(run.hunt->table_name());
   std::vector<char> whole_file(files.size(), 0);
-  std::uint64_t rescanned_files = 0, streamed_files = 0;
+  std::uint64_t rescanned_files = 0, json_rescanned_files = 0, streamed_files = 0;
   for (InputFile& f : files) {
     // Streamed inputs keep only the recent partition's records: a hunt that reads others again
     // gets them decompressed whole.
@@ -238,12 +238,14 @@ PhaseResult phase_parse(ScanRun& run) {
       }
       f.stream_bytes = result.stats.bytes;
     }
-    for (std::size_t ci = 0; ci + 1 < chunks.size(); ++ci) {
+    for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
       const Chunk& c = chunks[ci];
-      if (files[c.file].format == parsers::InputFormat::kCsv && chunks[ci + 1].file == c.file &&
-          stop[ci] != chunks[ci + 1].begin && !whole_file[c.file]) {
+      const bool csv_cut_wrong = files[c.file].format == parsers::InputFormat::kCsv && ci + 1 < chunks.size() &&
+                                 chunks[ci + 1].file == c.file && stop[ci] != chunks[ci + 1].begin;
+      const bool json_cut_wrong = c.rows != parsers::json::RowContainer::kNone && stop[ci] != c.end;  // malformed
+      if ((csv_cut_wrong || json_cut_wrong) && !whole_file[c.file]) {
         whole_file[c.file] = 1;
-        ++rescanned_files;
+        ++(csv_cut_wrong ? rescanned_files : json_rescanned_files);
         again = true;
       }
     }
@@ -290,6 +292,7 @@ PhaseResult phase_parse(ScanRun& run) {
   }
   if (run.mismatched_files) run.report.notes.push_back({"files_skipped_missing_columns", run.mismatched_files});
   if (rescanned_files) run.report.notes.push_back({"csv_files_rescanned_whole_for_stray_quotes", rescanned_files});
+  if (json_rescanned_files) run.report.notes.push_back({"json_documents_rescanned_whole_after_a_wrong_cut", json_rescanned_files});
   run.timer.mark("parse");
   return std::nullopt;
 }

@@ -1,5 +1,5 @@
 // Phase 3: chunks. Each input is cut at record boundaries its format defines: CSV by quote parity,
-// JSON lines at line ends, event XML by one walk of its events, EVTX by its 64 KiB chunks.
+// JSON lines at line ends, whole JSON documents at the rows of their array, event XML by one walk of its events, EVTX by its 64 KiB chunks.
 #include "parsers/evtx_reader.hpp"
 #include "parsers/format_detect.hpp"
 #include "parsers/json_reader.hpp"
@@ -20,7 +20,8 @@ std::vector<Chunk> plan_chunks(const ScanRun& run, const std::vector<char>& whol
         break;
       case parsers::InputFormat::kJson:
         if (f.json_lines) plan_line_chunks(fi, d, parsers::bom_length(d), chunk_size, chunks);
-        else chunks.push_back({fi, parsers::bom_length(d), d.size()});
+        else if (whole_file[i]) chunks.push_back({fi, parsers::bom_length(d), d.size()});
+        else plan_json_document_chunks(fi, d, parsers::bom_length(d), chunk_size, chunks);
         break;
       case parsers::InputFormat::kXml:
         plan_xml_chunks(fi, d, chunk_size, chunks, run.plan.max_record_bytes);

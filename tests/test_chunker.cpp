@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "parsers/csv_reader.hpp"
+#include "parsers/format_detect.hpp"
 #include "parsers/json_reader.hpp"
 
 using namespace rareconn;
@@ -94,4 +96,109 @@ TEST(Chunker, JsonLinesAnyChunkSizeMatchesSequential) {
   ASSERT_EQ(expected.size(), 50u);
   EXPECT_EQ(expected[3], "v3\n3");
   for (std::uint64_t chunk : {1, 5, 17, 100}) EXPECT_EQ(run(chunk), expected) << chunk;
+}
+
+namespace {
+
+// A whole JSON document parsed the way the scanner parses it cut into chunks: each chunk as
+// chunk_scan.hpp runs it, and the whole document again when a chunk did not stop at its end (a
+// wrong cut). Records and errors sorted by offset, since chunks report in any order.
+struct DocRun {
+  std::vector<std::pair<std::uint64_t, std::string>> out;
+  std::size_t chunks = 0;
+  bool whole_again = false;
+};
+
+DocRun parse_document(const std::string& t, std::uint64_t chunk, bool cut = true) {
+  parsers::Projection proj{{{{"A"}}, {{"B"}}}};
+  parsers::JsonRecordParser p(proj);
+  DocRun r;
+  auto on_record = [&](const parsers::RecordView& rv) {
+    r.out.push_back({rv.offset, std::string(rv.values[0]) + "|" + std::string(rv.values[1])});
+  };
+  auto on_error = [&](std::uint64_t off, parsers::ParseError e) { r.out.push_back({off, parsers::describe(e)}); };
+  std::vector<scanner::Chunk> chunks;
+  const std::uint64_t start = parsers::bom_length(t);
+  if (cut) scanner::plan_json_document_chunks(0, t, start, chunk, chunks);
+  else chunks.push_back({0, start, t.size()});
+  r.chunks = chunks.size();
+  for (const auto& c : chunks) {
+    std::uint64_t stop = c.end;
+    if (c.rows == parsers::json::RowContainer::kNone) {
+      p.parse(t, c.begin, c.end, false, on_record, on_error);
+    } else if (c.resume == 0) {
+      stop = p.parse_rows(t, c.begin, c.end, c.rows, on_record, on_error);
+    } else {
+      p.cut_at(c.end, c.resume, c.rows);
+      p.parse(t, c.begin, t.size(), false, on_record, on_error);
+      if (!p.cut_taken()) stop = UINT64_MAX;
+    }
+    if (stop != c.end) r.whole_again = true;
+  }
+  if (r.whole_again) {
+    r.out.clear();
+    p.parse(t, start, t.size(), false, on_record, on_error);
+  }
+  std::sort(r.out.begin(), r.out.end());
+  return r;
+}
+
+std::string rows_text(int n, const char* sep) {
+  std::string t;
+  for (int i = 0; i < n; ++i) {
+    if (i) t += sep;
+    // Strings holding what a cut looks for: ",{", brackets, escaped quotes and backslashes.
+    t += "{\"A\":\"v" + std::to_string(i) + (i % 3 == 0 ? ",{\\\"[" : "") + (i % 4 == 0 ? "\\\\" : "") +
+         "\",\"n\":{\"x\":[{\"y\":1},{\"z\":\"}\"}]},\"B\":" + std::to_string(i) + "}";
+  }
+  return t;
+}
+
+}  // namespace
+
+TEST(Chunker, WholeJsonDocumentsCutAtAnyChunkSizeMatchTheWholeParse) {
+  const std::string rows = rows_text(40, ",\n  ");
+  const std::vector<std::string> docs = {
+      "[\n  " + rows + "\n]\n",
+      "\xEF\xBB\xBF[" + rows + "]",
+      "{\"meta\":{\"k\":[{\"a\":1}]},\n \"records\": [\n  " + rows + "\n ],\n \"Stats\":[{\"A\":\"s\"},{\"B\":2}]}\n",
+      "{\"Results\":[" + rows + "]}\n{\"A\":\"after\",\"B\":1}\n",
+      "[" + rows + "]\n[" + rows + "]\n",  // two arrays: cuts only in the first
+  };
+  const std::vector<long> row_counts = {40, 40, 40, 41, 80};
+  for (std::size_t d = 0; d < docs.size(); ++d) {
+    const DocRun want = parse_document(docs[d], 1, false);
+    ASSERT_EQ(std::count_if(want.out.begin(), want.out.end(), [](const auto& r) { return r.second.find('|') != std::string::npos; }),
+              row_counts[d]);
+    bool some_cut = false;
+    for (std::uint64_t chunk = 1; chunk <= docs[d].size() + 1; chunk += chunk < 80 ? 1 : 37) {
+      const DocRun got = parse_document(docs[d], chunk);
+      EXPECT_EQ(got.out, want.out) << "document " << d << " chunk " << chunk;
+      EXPECT_FALSE(got.whole_again) << "document " << d << " chunk " << chunk;  // well formed: every cut holds
+      some_cut = some_cut || got.chunks > 2;
+    }
+    EXPECT_TRUE(some_cut) << "document " << d;
+  }
+}
+
+TEST(Chunker, WrongCutsOfMalformedDocumentsFallBackToTheWholeParse) {
+  const std::string rows = rows_text(30, ",\n");
+  std::vector<std::string> docs = {
+      "{\"records\":[" + rows + "],\"records\":[{\"A\":\"last\",\"B\":1}]}",  // the last "records" counts
+      "[" + rows + ",\n{\"A\":\"x\" \"B\":1},\n" + rows + "]\n",               // a malformed row
+      "[" + rows + ",\n{\"A\":\"\\q\",\"B\":1},\n" + rows + "]\n",             // an invalid escape
+      "[" + rows + ",\n7,\n" + rows + "]\n",                                   // not an object
+      "[" + rows + ",\n" + rows,                                               // cut off
+      "{\"records\":[" + rows + ",{\"A\":\"\\q\"}," + rows + "]}",             // a bad record: envelope error
+  };
+  for (std::size_t d = 0; d < docs.size(); ++d) {
+    const DocRun want = parse_document(docs[d], 1, false);
+    bool fell_back = false;
+    for (std::uint64_t chunk = 1; chunk <= docs[d].size() + 1; chunk += chunk < 60 ? 1 : 41) {
+      const DocRun got = parse_document(docs[d], chunk);
+      EXPECT_EQ(got.out, want.out) << "document " << d << " chunk " << chunk;
+      fell_back = fell_back || got.whole_again;
+    }
+    EXPECT_TRUE(fell_back) << "document " << d;
+  }
 }
