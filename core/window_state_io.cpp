@@ -65,7 +65,7 @@ void WindowPartial::save(ByteWriter& w) const {
     std::sort(times.begin(), times.end());
     w.varint(times.size());
     Ticks prev = 0;
-    for (Ticks t : times) w.svarint(t - prev), prev = t;
+    for (Ticks t : times) w.svarint(t - prev), prev = t;  // times are datetimes: no overflow
     urls.clear();
     for (const UrlSeen& u : k.urls) urls.push_back({url_rank[u.url], u.newest});
     std::sort(urls.begin(), urls.end());
@@ -87,8 +87,15 @@ void WindowPartial::save(ByteWriter& w) const {
   }
 }
 
+namespace {
+// A saved time is a datetime Kusto can hold; anything else is damage (and must not reach the
+// window arithmetic, where it would overflow).
+bool valid_time(Ticks t) { return t >= 0 && t <= kMaxDatetimeTicks; }
+}  // namespace
+
 bool WindowPartial::load(ByteReader& r, std::span<const std::uint32_t> file_map) {
   const Ticks newest = r.svarint();
+  if (newest != WindowShared::kNoTime && !valid_time(newest)) return false;
   if (newest != WindowShared::kNoTime) observe(newest);
   recent_dropped_ += r.varint();
   const std::uint64_t url_count = r.count();
@@ -107,7 +114,8 @@ bool WindowPartial::load(ByteReader& r, std::span<const std::uint32_t> file_map)
     const std::uint64_t pending = r.count();
     Ticks t = 0;
     for (std::uint64_t j = 0; j < pending && !r.bad(); ++j) {
-      t += r.svarint();
+      t = static_cast<Ticks>(static_cast<std::uint64_t>(t) + static_cast<std::uint64_t>(r.svarint()));
+      if (!valid_time(t)) return false;
       agg.pending.push_back(t);
     }
     pending_total_ += pending;
@@ -115,7 +123,7 @@ bool WindowPartial::load(ByteReader& r, std::span<const std::uint32_t> file_map)
     for (std::uint64_t j = 0; j < urls && !r.bad(); ++j) {
       const std::uint64_t rank = r.varint();
       const Ticks seen = r.svarint();
-      if (rank >= url_ids.size()) return false;
+      if (rank >= url_ids.size() || !valid_time(seen)) return false;
       if (!agg.saturated) note_url(agg, url_ids[rank], seen);
     }
     if (saturated && now_known_ && !agg.saturated) {
@@ -133,7 +141,7 @@ bool WindowPartial::load(ByteReader& r, std::span<const std::uint32_t> file_map)
     const std::uint64_t offset = r.varint();
     const std::uint64_t length = r.varint();
     const Ticks time = r.svarint();
-    if (key >= key_ids.size() || file >= file_map.size() || length > UINT32_MAX) return false;
+    if (key >= key_ids.size() || file >= file_map.size() || length > UINT32_MAX || !valid_time(time)) return false;
     recent_.push_back({time, offset, file_map[file], static_cast<std::uint32_t>(length), key_ids[key]});
   }
   return !r.bad();

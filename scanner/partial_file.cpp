@@ -43,10 +43,10 @@ std::uint64_t get_u64(std::string_view s) {
 
 void add_notes(std::vector<std::pair<std::string, std::uint64_t>>& into,
                const std::vector<std::pair<std::string, std::uint64_t>>& from) {
-  for (const auto& [label, n] : from) {
-    auto it = std::find_if(into.begin(), into.end(), [&](const auto& e) { return e.first == label; });
-    if (it == into.end()) into.push_back({label, n});
-    else it->second += n;
+  for (const auto& note : from) {
+    auto it = std::find_if(into.begin(), into.end(), [&](const auto& e) { return e.first == note.first; });
+    if (it == into.end()) into.push_back(note);
+    else it->second += note.second;
   }
   std::stable_sort(into.begin(), into.end(), [](const auto& a, const auto& b) {
     const std::size_t ra = note_rank(a.first), rb = note_rank(b.first);

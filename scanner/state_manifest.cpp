@@ -3,6 +3,7 @@
 
 #include <xxhash.h>
 
+#include "core/kusto_time.hpp"
 #include "core/state_codec.hpp"
 
 namespace rareconn::scanner {
@@ -75,6 +76,7 @@ bool decode_manifest(std::string_view bytes, StateManifest& m, std::string& erro
     e.part = r.str();
     e.newest = r.svarint();
     e.run = r.varint();
+    if (e.newest != INT64_MIN && (e.newest < 0 || e.newest > core::kMaxDatetimeTicks)) r.fail();  // not a datetime
     e.compacted = r.u8() != 0;
     m.entries.push_back(std::move(e));
   }

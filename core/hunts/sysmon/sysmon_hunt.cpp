@@ -107,7 +107,7 @@ bool SysmonHunt::load_state(core::ByteReader& r, std::span<const std::uint32_t> 
     c.ref.offset = r.varint();
     const std::uint64_t length = r.varint();
     c.pivot_hash = r.u64();
-    if (file >= file_map.size() || length > UINT32_MAX) return false;
+    if (file >= file_map.size() || length > UINT32_MAX || c.time < 0 || c.time > core::kMaxDatetimeTicks) return false;
     c.ref.file = file_map[file];
     c.ref.length = static_cast<std::uint32_t>(length);
     candidates_.push_back(c);
