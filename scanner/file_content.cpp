@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace rareconn::scanner {
@@ -51,6 +52,14 @@ bool read_at_start(int fd, char* out, std::size_t n, std::size_t& got, const std
 
 }  // namespace
 
+std::uint64_t read_limit() {
+  static const std::uint64_t limit = [] {
+    const char* v = std::getenv("RARECONN_TEST_READ_LIMIT");
+    return v ? static_cast<std::uint64_t>(std::atoll(v)) : std::uint64_t{1} << 20;
+  }();
+  return limit;
+}
+
 bool open_first(const std::string& path, std::size_t head_bytes, FileIdentity& id, std::string& head, std::string& error) {
   struct stat st;
   const int fd = open_regular(path, st, error);
@@ -88,7 +97,7 @@ bool FileContent::open(const std::string& path, const FileIdentity& id, ShrinkMa
     return false;
   }
   shrank_ = &shrank;
-  if (id.size > read_limit) {
+  if (id.size > read_limit || id.size == 0) {
     const bool ok = map_.map(fd, static_cast<std::size_t>(id.size), path, error, cache_releasable);
     ::close(fd);
     mapped_ = ok;

@@ -50,8 +50,8 @@ class ShrinkMark {
 };
 
 // Files up to this size are read into a buffer rather than mapped (bench/RESULTS.md: reading is
-// faster for small files, mapping for large ones).
-inline constexpr std::uint64_t kReadLimit = std::uint64_t{1} << 20;
+// faster for small files): 1 MiB, or RARECONN_TEST_READ_LIMIT (for tests and the bench; 0 maps all).
+std::uint64_t read_limit();
 
 // The first open: the identity and size, and up to `head_bytes` of the file's first bytes into
 // `head`. On failure returns false with `error` a sentence naming the file.
@@ -59,13 +59,13 @@ bool open_first(const std::string& path, std::size_t head_bytes, FileIdentity& i
 
 class FileContent {
  public:
-  // Holds the first id.size bytes of `path`: read when up to kReadLimit (or `read_limit`), else
+  // Holds the first id.size bytes of `path`: read when up to `read_limit` bytes, else
   // mapped. False with `error` naming the file when it cannot be opened or is no longer the file
   // first opened. A file found shorter is noted in `shrank` (its missing bytes read as NULs).
   // `cache_releasable`: a mapped file keeps its descriptor so that release_range can drop the
   // page cache's copy (for a bounded number of large files only).
   bool open(const std::string& path, const FileIdentity& id, ShrinkMark& shrank, std::string& error,
-            std::uint64_t read_limit = kReadLimit, bool cache_releasable = false);
+            std::uint64_t read_limit, bool cache_releasable = false);
   std::string_view bytes() const { return mapped_ ? map_.bytes() : std::string_view(buf_.data(), size_); }
   // Mapped files: gives back the pages of [begin, end) (consumed by the parse), and with
   // `drop_cache` also the page cache's copy of them. They are read from the file again if touched.

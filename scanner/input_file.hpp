@@ -52,7 +52,13 @@ struct InputFile {
     return it != kept.end() && it->first == offset ? it->second : std::string_view();
   }
   parsers::InputFormat format = parsers::InputFormat::kUnknown;
-  parsers::CsvHeader header;
+  // CSV: its header, shared by every file with the same header (a collection of thousands of
+  // exports of one table holds one copy).
+  std::shared_ptr<const parsers::CsvHeader> csv_header;
+  const parsers::CsvHeader& header() const {
+    static const parsers::CsvHeader none;
+    return csv_header ? *csv_header : none;
+  }
   bool json_lines = true;
   std::uint64_t evtx_chunks_in_header = 0;  // EVTX: the header's chunk count
   bool evtx_dirty = false;                  // EVTX: the header says the file was not closed cleanly
@@ -62,7 +68,7 @@ struct InputFile {
 // The content of `f` for one task: in memory, or the plain file opened into `holder`. False with
 // `error` naming the file when it can no longer be opened.
 bool open_content(const InputFile& f, FileContent& holder, std::string_view& bytes, std::string& error,
-                  std::uint64_t read_limit = kReadLimit, bool cache_releasable = false);
+                  std::uint64_t limit = read_limit(), bool cache_releasable = false);
 
 // The line (1-based) of byte `offset` of `f`, for messages; 0 when it cannot be known (a
 // block-streamed file past its first bytes, a binary format, a file that can no longer be opened).

@@ -117,7 +117,7 @@ PhaseResult phase_hunt(ScanRun& run) {
   for (const InputFile& f : run.files) {
     // A local-time column is only usable with its zone: say so instead of guessing.
     if (f.format != parsers::InputFormat::kCsv || plan.zone) continue;
-    if (const std::optional<std::string> why = hunt.needs_zone(f.header.columns)) {
+    if (const std::optional<std::string> why = hunt.needs_zone(f.header().columns)) {
       std::fprintf(stderr, "rareconn: '%s' %s\n", f.path.c_str(), why->c_str());
       return kExitUsage;
     }

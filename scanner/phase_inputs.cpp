@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <mutex>
+#include <unordered_map>
 
 #include <sys/stat.h>
 
@@ -170,6 +172,48 @@ namespace {
 
 constexpr std::size_t kHeadBytes = std::size_t{1} << 16;  // first bytes read to sniff a plain file
 
+// One copy of each distinct CSV header, shared by the files that have it; used by all threads.
+class HeaderPool {
+ public:
+  // The header at the start of `d`, parsed once per distinct first line: a first line without
+  // quotes ends at its LF, and the same bytes always parse to the same header.
+  std::shared_ptr<const parsers::CsvHeader> parse(std::string_view d, std::uint64_t max_record_bytes) {
+    const std::size_t lf = d.find('\n');
+    const bool plain_line = lf != std::string_view::npos && d.substr(0, lf).find('"') == std::string_view::npos;
+    std::string line;
+    if (plain_line) {
+      line.assign(d.substr(0, lf + 1));
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (auto it = by_line_.find(line); it != by_line_.end()) return it->second;
+    }
+    std::shared_ptr<const parsers::CsvHeader> h = intern(parsers::parse_csv_header(d, max_record_bytes));
+    if (plain_line) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      by_line_.emplace(std::move(line), h);
+    }
+    return h;
+  }
+
+  std::shared_ptr<const parsers::CsvHeader> intern(parsers::CsvHeader&& h) {
+    std::string key;  // every field, lengths first: equal keys are equal headers
+    auto put = [&](std::uint64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    put(h.data_offset);
+    put(static_cast<std::uint64_t>(h.error));
+    for (const std::string& c : h.columns) {
+      put(c.size());
+      key += c;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::shared_ptr<const parsers::CsvHeader>& slot = pool_[std::move(key)];
+    if (!slot) slot = std::make_shared<const parsers::CsvHeader>(std::move(h));
+    return slot;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const parsers::CsvHeader>> pool_, by_line_;
+};
+
 // What sniffing one file decided; reported in file order after the parallel sniff.
 struct Sniffed {
   enum Kind { kOk, kSkipped, kVanished, kFatal, kWhole } kind = kOk;
@@ -182,7 +226,7 @@ Sniffed fatal(std::string message) { return {Sniffed::kFatal, std::move(message)
 // Detects the format of `f` from `d` (its content, or only its first bytes when `partial`) and
 // reads what later phases need (CSV header, JSON shape, EVTX header). kWhole: ask again with the
 // whole content.
-Sniffed detect(const ScanRun& run, InputFile& f, std::string_view d, bool partial) {
+Sniffed detect(const ScanRun& run, InputFile& f, std::string_view d, bool partial, HeaderPool& headers) {
   const ScanOptions& opt = run.opt;
   const bool named = run.is_named(f);
   if (opt.input_format == "csv") f.format = parsers::InputFormat::kCsv;
@@ -199,25 +243,27 @@ Sniffed detect(const ScanRun& run, InputFile& f, std::string_view d, bool partia
       if (!named) return skip(not_export);
       return fatal("cannot tell the format of '" + f.path + "' from its content (expected a CSV header, JSON, "
                    "event XML or EVTX); use --input-format");
-    case parsers::InputFormat::kCsv:
-      f.header = parsers::parse_csv_header(d, opt.max_record_bytes);
-      if (partial && (f.header.error != parsers::ParseError::kNone || f.header.data_offset >= d.size())) {
+    case parsers::InputFormat::kCsv: {
+      std::shared_ptr<const parsers::CsvHeader> h = headers.parse(d, opt.max_record_bytes);
+      if (partial && (h->error != parsers::ParseError::kNone || h->data_offset >= d.size())) {
         return {Sniffed::kWhole, {}};  // the header may end past the first bytes
       }
-      if (f.header.error == parsers::ParseError::kNone && opt.input_format == "auto" && !is_export_header(f.header)) {
+      f.csv_header = std::move(h);
+      if (f.header().error == parsers::ParseError::kNone && opt.input_format == "auto" && !is_export_header(f.header())) {
         // A text whose first line merely holds a comma (notes, a README) is not an export.
         f.format = parsers::InputFormat::kUnknown;
         if (!named) return skip(not_export);
         return fatal("'" + f.path + "' has a comma-separated first line but none of the columns of " + export_names() +
                      "; use --input-format csv to read it anyway");
       }
-      if (f.header.error != parsers::ParseError::kNone) {
-        const std::string why = parsers::describe(f.header.error, opt.max_record_bytes);
+      if (f.header().error != parsers::ParseError::kNone) {
+        const std::string why = parsers::describe(f.header().error, opt.max_record_bytes);
         // found in a directory: not an export, as a file of no known format
         if (!named) return skip("'" + f.path + "': its CSV header cannot be read (" + why + ")");
         return fatal("'" + f.path + "': the CSV header cannot be read (" + why + ")");
       }
       return {};
+    }
     case parsers::InputFormat::kJson:
       if (partial) return {Sniffed::kWhole, {}};  // its first value decides its shape
       if (opt.input_format == "auto" && !is_export_json(d)) {
@@ -248,7 +294,7 @@ Sniffed detect(const ScanRun& run, InputFile& f, std::string_view d, bool partia
 // Opens, sniffs and closes one file that is not a stream. Gzip and zstd files are decompressed
 // (or, for CSV and JSON lines, only their first bytes: they are streamed in blocks by the parse).
 Sniffed sniff_file(const ScanRun& run, InputFile& f, DecompressBudget& budget,
-                   const std::vector<std::unique_ptr<hunts::Hunt>>& probes) {
+                   const std::vector<std::unique_ptr<hunts::Hunt>>& probes, HeaderPool& headers) {
   const ScanOptions& opt = run.opt;
   std::string head, error;
   if (!open_first(f.path, kHeadBytes, f.id, head, error)) {
@@ -270,14 +316,14 @@ Sniffed sniff_file(const ScanRun& run, InputFile& f, DecompressBudget& budget,
       if (const std::optional<std::uint64_t> at = map.shrank_at()) f.shrank.note(*at);
       f.compressed = true;
     }
-    s = detect(run, f, f.in_memory(), false);
+    s = detect(run, f, f.in_memory(), false, headers);
   } else {
-    s = detect(run, f, head, head.size() < f.id.size);
+    s = detect(run, f, head, head.size() < f.id.size, headers);
     if (s.kind == Sniffed::kWhole) {
       FileContent whole;
       std::string_view d;
       if (!open_content(f, whole, d, error)) return {run.is_named(f) ? Sniffed::kFatal : Sniffed::kVanished, error};
-      s = detect(run, f, d, false);
+      s = detect(run, f, d, false, headers);
       if (s.kind == Sniffed::kOk && f.has_content() && opt.hunt == "auto") f.hunt_seen = detect_hunt(f, d, probes);
       return s;
     }
@@ -310,6 +356,7 @@ PhaseResult phase_inputs(ScanRun& run) {
   std::vector<std::unique_ptr<hunts::Hunt>> probes;
   for (const HuntEntry& e : hunt_registry()) probes.push_back(e.make(hunts::RunOptions{}));
   std::vector<Sniffed> sniffed(paths.size());
+  HeaderPool headers;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     files[i].path = paths[i];
     if (!run.is_named(files[i]) || !is_stream_path(files[i].path)) continue;
@@ -335,7 +382,7 @@ PhaseResult phase_inputs(ScanRun& run) {
       std::fprintf(stderr, "rareconn: %s\n", error.c_str());
       return kExitInput;
     }
-    sniffed[i] = detect(run, files[i], files[i].in_memory(), false);
+    sniffed[i] = detect(run, files[i], files[i].in_memory(), false, headers);
     if (sniffed[i].kind == Sniffed::kOk && files[i].has_content() && opt.hunt == "auto") {
       files[i].hunt_seen = detect_hunt(files[i], files[i].in_memory(), probes);
     }
@@ -343,7 +390,7 @@ PhaseResult phase_inputs(ScanRun& run) {
   // The other files, in parallel: at most one open per thread at a time.
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, files.size(), 16), [&](const tbb::blocked_range<std::size_t>& r) {
     for (std::size_t i = r.begin(); i != r.end(); ++i) {
-      if (!files[i].streamed) sniffed[i] = sniff_file(run, files[i], budget, probes);
+      if (!files[i].streamed) sniffed[i] = sniff_file(run, files[i], budget, probes, headers);
     }
   });
   // Said in file order, whatever order the threads sniffed in.

@@ -193,7 +193,7 @@ PlainScan scan_plain_files(ScanRun& run, std::vector<char>& whole_file, std::uin
     for (std::size_t k = r.begin(); k != r.end(); ++k) {
       const std::uint32_t i = small[k];
       std::string_view d;
-      if (!open_content(files[i], holder, d, out.open_errors[i], kReadLimit, drop_cache)) continue;
+      if (!open_content(files[i], holder, d, out.open_errors[i], read_limit(), drop_cache)) continue;
       chunks.clear();
       plan_file_chunks(run, i, d, whole_file[i] != 0, chunk_size, chunks);
       std::uint64_t prev_stop = 0;
@@ -219,7 +219,7 @@ PlainScan scan_plain_files(ScanRun& run, std::vector<char>& whole_file, std::uin
     for (std::size_t k = 0; k < n; ++k) {
       const std::uint32_t i = large[first + k];
       held[k] = std::make_unique<FileContent>();
-      if (!open_content(files[i], *held[k], content[k], out.open_errors[i], kReadLimit, drop_cache)) continue;
+      if (!open_content(files[i], *held[k], content[k], out.open_errors[i], read_limit(), drop_cache)) continue;
       plan_file_chunks(run, i, content[k], whole_file[i] != 0, chunk_size, chunks);
       chunk_slot.resize(chunks.size(), k);
     }
@@ -319,7 +319,7 @@ PhaseResult phase_parse(ScanRun& run) {
       BlockStreamOptions bo;
       bo.block_bytes = stream_block_bytes();
       bo.max_record_bytes = static_cast<std::size_t>(opt.max_record_bytes);
-      const std::uint64_t data_start = csv ? f.header.data_offset : parsers::bom_length(f.in_memory());
+      const std::uint64_t data_start = csv ? f.header().data_offset : parsers::bom_length(f.in_memory());
       const auto fi = static_cast<std::uint32_t>(i);
       std::mutex m;
       std::map<std::uint64_t, std::uint64_t> stops;  // block index -> where its last record ended

@@ -16,12 +16,12 @@ void plan_file_chunks(const ScanRun& run, std::uint32_t fi, std::string_view d, 
   if (d.empty() || f.block_streamed) return;  // streamed: block by block in the parse phase
   switch (f.format) {
     case parsers::InputFormat::kCsv:
-      if (whole || d.size() - std::min<std::uint64_t>(f.header.data_offset, d.size()) <= chunk_size) {
+      if (whole || d.size() - std::min<std::uint64_t>(f.header().data_offset, d.size()) <= chunk_size) {
         // One slice: the whole data is one chunk (what the slice plan gives, without its tasks).
-        if (f.header.data_offset < d.size()) chunks.push_back({fi, f.header.data_offset, d.size()});
+        if (f.header().data_offset < d.size()) chunks.push_back({fi, f.header().data_offset, d.size()});
         break;
       }
-      plan_csv_chunks(fi, d, f.header.data_offset, whole ? d.size() : chunk_size, chunks);
+      plan_csv_chunks(fi, d, f.header().data_offset, whole ? d.size() : chunk_size, chunks);
       break;
     case parsers::InputFormat::kJson:
       if (f.json_lines) plan_line_chunks(fi, d, parsers::bom_length(d), chunk_size, chunks);

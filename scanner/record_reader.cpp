@@ -42,7 +42,7 @@ void RecordReader::parallel_for(std::size_t n, const std::function<void(std::siz
 std::vector<const std::vector<std::string>*> RecordReader::headers() const {
   std::vector<const std::vector<std::string>*> out;
   // A file skipped (not the hunt's table, gone) adds no columns to the output.
-  for (const InputFile& f : files_) out.push_back(f.format == parsers::InputFormat::kCsv && !f.skipped ? &f.header.columns : nullptr);
+  for (const InputFile& f : files_) out.push_back(f.format == parsers::InputFormat::kCsv && !f.skipped ? &f.header().columns : nullptr);
   return out;
 }
 
@@ -117,7 +117,7 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
         }
         hunts::RowCells row;
         if (f.format == parsers::InputFormat::kCsv) {
-          row.header = &f.header.columns;
+          row.header = &f.header().columns;
           if (parsers::CsvRecordParser::split_record(rd, offset, row.values) != parsers::ParseError::kNone) continue;
           visitor.row(i, row);
         } else if (f.format == parsers::InputFormat::kJson) {
