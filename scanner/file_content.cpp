@@ -86,7 +86,7 @@ void FileContent::close() {
 }
 
 bool FileContent::open(const std::string& path, const FileIdentity& id, ShrinkMark& shrank, std::string& error,
-                       std::uint64_t read_limit, bool cache_releasable) {
+                       std::uint64_t read_limit, bool cache_releasable, bool random) {
   close();
   struct stat st;
   const int fd = open_regular(path, st, error);
@@ -98,7 +98,7 @@ bool FileContent::open(const std::string& path, const FileIdentity& id, ShrinkMa
   }
   shrank_ = &shrank;
   if (id.size > read_limit || id.size == 0) {
-    const bool ok = map_.map(fd, static_cast<std::size_t>(id.size), path, error, cache_releasable);
+    const bool ok = map_.map(fd, static_cast<std::size_t>(id.size), path, error, cache_releasable, random);
     ::close(fd);
     mapped_ = ok;
     if (!ok) shrank_ = nullptr;

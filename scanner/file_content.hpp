@@ -63,9 +63,10 @@ class FileContent {
   // mapped. False with `error` naming the file when it cannot be opened or is no longer the file
   // first opened. A file found shorter is noted in `shrank` (its missing bytes read as NULs).
   // `cache_releasable`: a mapped file keeps its descriptor so that release_range can drop the
-  // page cache's copy (for a bounded number of large files only).
+  // page cache's copy (for a bounded number of large files only). `random`: a mapped file will be
+  // read at a few places (records read again), not in order.
   bool open(const std::string& path, const FileIdentity& id, ShrinkMark& shrank, std::string& error,
-            std::uint64_t read_limit, bool cache_releasable = false);
+            std::uint64_t read_limit, bool cache_releasable = false, bool random = false);
   std::string_view bytes() const { return mapped_ ? map_.bytes() : std::string_view(buf_.data(), size_); }
   // Mapped files: gives back the pages of [begin, end) (consumed by the parse), and with
   // `drop_cache` also the page cache's copy of them. They are read from the file again if touched.

@@ -6,13 +6,13 @@
 namespace rareconn::scanner {
 
 bool open_content(const InputFile& f, FileContent& holder, std::string_view& bytes, std::string& error,
-                  std::uint64_t limit, bool cache_releasable) {
+                  std::uint64_t limit, bool cache_releasable, bool random) {
   if (f.compressed || f.skipped || f.id.size == 0) {
     holder.close();
     bytes = f.in_memory();
     return true;
   }
-  if (!holder.open(f.path, f.id, f.shrank, error, limit, cache_releasable)) return false;
+  if (!holder.open(f.path, f.id, f.shrank, error, limit, cache_releasable, random)) return false;
   bytes = holder.bytes();
   return true;
 }

@@ -68,7 +68,7 @@ struct InputFile {
 // The content of `f` for one task: in memory, or the plain file opened into `holder`. False with
 // `error` naming the file when it can no longer be opened.
 bool open_content(const InputFile& f, FileContent& holder, std::string_view& bytes, std::string& error,
-                  std::uint64_t limit = read_limit(), bool cache_releasable = false);
+                  std::uint64_t limit = read_limit(), bool cache_releasable = false, bool random = false);
 
 // The line (1-based) of byte `offset` of `f`, for messages; 0 when it cannot be known (a
 // block-streamed file past its first bytes, a binary format, a file that can no longer be opened).

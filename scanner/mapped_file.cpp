@@ -19,7 +19,12 @@ namespace rareconn::scanner {
 void MappedFile::release() {
   unguard_region(guard_slot_);
   if (addr_ != nullptr && size_ > 0) munmap(addr_, size_);
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) {
+    // Kept to drop cached pages: whatever per-range release left (pages read ahead or in flight
+    // when their range was given back) goes now that the file is no longer mapped.
+    posix_fadvise(fd_, 0, 0, POSIX_FADV_DONTNEED);
+    ::close(fd_);
+  }
   addr_ = nullptr;
   size_ = 0;
   guard_slot_ = -1;
@@ -69,7 +74,7 @@ bool MappedFile::open(const std::string& path, std::string& error) {
   return ok;
 }
 
-bool MappedFile::map(int fd, std::size_t size, const std::string& path, std::string& error, bool keep_fd) {
+bool MappedFile::map(int fd, std::size_t size, const std::string& path, std::string& error, bool keep_fd, bool random) {
   release();
   if (size == 0) return true;
   void* a = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -81,9 +86,11 @@ bool MappedFile::map(int fd, std::size_t size, const std::string& path, std::str
   size_ = size;
   guard_slot_ = guard_region(addr_, size_);
   if (keep_fd) fd_ = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  // One advice value per call (the values are not flags): read ahead in order. Not WILLNEED,
-  // which would read the whole file at once, before anyone knows it is wanted.
-  madvise(addr_, size_, MADV_SEQUENTIAL);
+  // One advice value per call (the values are not flags): read ahead in order for a parse; not
+  // WILLNEED, which would read the whole file at once, before anyone knows it is wanted. Records
+  // read again after the scan are a few pages here and there: no readahead, so that the pages a
+  // parse gave back (release_range) are not read back around every finding.
+  madvise(addr_, size_, random ? MADV_RANDOM : MADV_SEQUENTIAL);
   return true;
 }
 

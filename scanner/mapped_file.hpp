@@ -23,7 +23,9 @@ class MappedFile {
   bool open(const std::string& path, std::string& error);
   // Maps the first `size` bytes of the open file `fd` (the caller keeps and closes fd). With
   // `keep_fd`, a duplicate of fd is held so that release_range can drop cached pages.
-  bool map(int fd, std::size_t size, const std::string& path, std::string& error, bool keep_fd = false);
+  // `random`: a few records will be read here and there (no readahead), not the whole file in order.
+  bool map(int fd, std::size_t size, const std::string& path, std::string& error, bool keep_fd = false,
+           bool random = false);
   std::string_view bytes() const { return {static_cast<const char*>(addr_), size_}; }
 
   // Gives back the whole pages inside [begin, end) (MADV_DONTNEED: read from the file again if

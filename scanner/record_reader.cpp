@@ -83,7 +83,7 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
       const InputFile& f = files_[first.file];
       std::string_view d;
       std::string error;
-      if (!f.block_streamed && !open_content(f, s->holder, d, error)) {
+      if (!f.block_streamed && !open_content(f, s->holder, d, error, read_limit(), false, /*random=*/true)) {
         std::lock_guard<std::mutex> lock(failure_mutex);
         if (f.reopen_error.empty()) f.reopen_error = error;  // the run fails (read_faults_ok)
         continue;
