@@ -63,6 +63,7 @@ t_cat_one=$(median cat "$ONE")
 t_cat_tree=$(median bash -c 'find "$1" -type f -print0 | xargs -0 cat' _ "$TREE")
 t_one=$(median "$BIN" scan "$NOW" "$ONE")
 t_tree=$(median "${LIMITED[@]}" "$BIN" scan "$NOW" "$TREE")
+t_tree_map=$(median env RARECONN_TEST_READ_LIMIT=0 "${LIMITED[@]}" "$BIN" scan "$NOW" "$TREE")
 t_tree1=$(median "${LIMITED[@]}" "$BIN" scan "$NOW" --threads 1 "$TREE")
 t_one1=$(median "$BIN" scan "$NOW" --threads 1 "$ONE")
 m1=${t_one%% *} m2=${t_tree%% *} m11=${t_one1%% *} m21=${t_tree1%% *}
@@ -112,6 +113,7 @@ section="<!-- collection-bench: written by bench/run_collection_bench.sh -->
 |---|---|---|---|---|
 | one file | $(wall "$t_cat_one") | $(wall "$t_one") | $(wall "$t_one1") | $(cpu "$t_one") / $(cpu "$t_one1") |
 | $FILES files | $(wall "$t_cat_tree") | $(wall "$t_tree") | $(wall "$t_tree1") | $(cpu "$t_tree") / $(cpu "$t_tree1") |
+| $FILES files, each mapped instead of read (\`RARECONN_TEST_READ_LIMIT=0\`) | | $(wall "$t_tree_map") | | $(cpu "$t_tree_map") / |
 
 The tree takes **${ratio}x** the wall time of the one file with 2 threads (SPEC §5 target: at most
 8x), ${cpu_ratio}x its CPU time; cost per file $per_file µs of wall time with 2 threads ($per_file1 µs

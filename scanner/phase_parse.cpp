@@ -4,6 +4,7 @@
 // again, whole, as one chunk. JSON files must hold the hunt's fields in at least one record; one
 // that does not is refused (or skipped) and the rest scanned again without it.
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -190,24 +191,28 @@ PlainScan scan_plain_files(ScanRun& run, std::vector<char>& whole_file, std::uin
     Worker& w = local_worker(run);
     FileContent& holder = holders.local();
     std::vector<Chunk> chunks;
-    for (std::size_t k = r.begin(); k != r.end(); ++k) {
-      const std::uint32_t i = small[k];
-      std::string_view d;
-      if (!open_content(files[i], holder, d, out.open_errors[i], read_limit(), drop_cache)) continue;
-      chunks.clear();
-      plan_file_chunks(run, i, d, whole_file[i] != 0, chunk_size, chunks);
-      std::uint64_t prev_stop = 0;
-      for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
-        if (ci > 0 && chunks_disagree(run, chunks[ci - 1], prev_stop, chunks[ci]) && !whole_file[i]) {
-          whole_file[i] = 1;
-          again.store(true, std::memory_order_relaxed);
+    // Isolated: a thread waiting inside never takes another file's task, which would reuse the
+    // thread's buffer while this file is still read from it.
+    tbb::this_task_arena::isolate([&] {
+      for (std::size_t k = r.begin(); k != r.end(); ++k) {
+        const std::uint32_t i = small[k];
+        std::string_view d;
+        if (!open_content(files[i], holder, d, out.open_errors[i], read_limit(), drop_cache)) continue;
+        chunks.clear();
+        plan_file_chunks(run, i, d, whole_file[i] != 0, chunk_size, chunks);
+        std::uint64_t prev_stop = 0;
+        for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
+          if (ci > 0 && chunks_disagree(run, chunks[ci - 1], prev_stop, chunks[ci]) && !whole_file[i]) {
+            whole_file[i] = 1;
+            again.store(true, std::memory_order_relaxed);
+          }
+          prev_stop = scan_one(run, w, chunks[ci], d);
         }
-        prev_stop = scan_one(run, w, chunks[ci], d);
+        holder.close();
+        if (files[i].format == parsers::InputFormat::kCsv && i < w.csv.size()) w.csv[i].reset();  // done with this file
+        bytes_done.fetch_add(d.size(), std::memory_order_relaxed);
       }
-      holder.close();
-      if (files[i].format == parsers::InputFormat::kCsv && i < w.csv.size()) w.csv[i].reset();  // done with this file
-      bytes_done.fetch_add(d.size(), std::memory_order_relaxed);
-    }
+    });
   });
   // Larger files: a batch of a few mapped at once, their chunks parsed in parallel.
   for (std::size_t first = 0; first < large.size(); first += kMappedAtOnce) {
