@@ -72,7 +72,7 @@ template <class W>
     };
     if (f.format == parsers::InputFormat::kCsv) {
       auto& p = w.csv[c.file];
-      if (!p) p = std::make_unique<parsers::CsvRecordParser>(f.header, plan.projection, plan.max_record_bytes);
+      if (!p) p = std::make_unique<parsers::CsvRecordParser>(f.header(), plan.projection, plan.max_record_bytes);
       return p->parse(d, c.begin, c.end, on_record, on_error);
     }
     if (f.format == parsers::InputFormat::kJson) {

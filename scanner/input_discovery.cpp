@@ -1,16 +1,28 @@
-// Input discovery with std::filesystem; hidden files inside directories are skipped.
+// Input discovery with std::filesystem; hidden files inside directories are skipped; duplicates
+// found by device and inode.
 // Must not know about formats or hunts.
 #include "scanner/input_discovery.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <system_error>
+#include <unordered_set>
+#include <utility>
 
 namespace rareconn::scanner {
 
 namespace fs = std::filesystem;
 
 namespace {
+struct FileKeyHash {
+  std::size_t operator()(const std::pair<std::uint64_t, std::uint64_t>& k) const {
+    return std::hash<std::uint64_t>()(k.first * 0x9E3779B97F4A7C15ull ^ k.second);
+  }
+};
+
 std::string quoted(const std::string& path) {
   std::string q;
   q.reserve(path.size() + 2);
@@ -77,19 +89,23 @@ bool discover_inputs(const std::vector<std::string>& args, std::vector<std::stri
   }
   // The same file named twice, whatever the spelling (./a.csv, a link), is read once: the first
   // spelling in sorted order is kept, so the choice does not depend on the order of the arguments.
+  // Files are known by device and inode (one stat each, so a tree of any size is linear).
   std::sort(files.begin(), files.end());
   std::vector<std::string> unique;
-  std::vector<std::string> seen;
+  unique.reserve(files.size());
+  std::unordered_set<std::pair<std::uint64_t, std::uint64_t>, FileKeyHash> seen;
+  seen.reserve(files.size());
+  std::unordered_set<std::string> seen_paths;  // files that cannot be stat'ed: by spelling
   for (const std::string& f : files) {
     if (f == "-") {  // standard input is read once, however often it is named
       if (std::find(unique.begin(), unique.end(), f) == unique.end()) unique.push_back(f);
       continue;
     }
-    std::error_code ec;
-    std::string canonical = fs::weakly_canonical(f, ec).string();
-    if (ec) canonical = f;
-    if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;
-    seen.push_back(std::move(canonical));
+    struct stat st;
+    if (::stat(f.c_str(), &st) == 0 ? !seen.insert({static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)}).second
+                                     : !seen_paths.insert(f).second) {
+      continue;
+    }
     unique.push_back(f);
   }
   files = std::move(unique);

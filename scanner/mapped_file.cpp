@@ -1,5 +1,7 @@
-// mmap of whole input files, guarded against truncation; sequential-access advice since chunks are
-// read front to back. Must not know about formats or hunts.
+// mmap of whole input files, guarded against truncation. Advice: MADV_SEQUENTIAL only (chunks
+// are read front to back; the kernel reads ahead as they are touched, never the whole file at
+// once, so a file skipped after its first bytes costs only those); ranges the parse has consumed
+// can be given back (release_range). Must not know about formats or hunts.
 #include "scanner/mapped_file.hpp"
 
 #include "scanner/fault_guard.hpp"
@@ -17,9 +19,16 @@ namespace rareconn::scanner {
 void MappedFile::release() {
   unguard_region(guard_slot_);
   if (addr_ != nullptr && size_ > 0) munmap(addr_, size_);
+  if (fd_ >= 0) {
+    // Kept to drop cached pages: whatever per-range release left (pages read ahead or in flight
+    // when their range was given back) goes now that the file is no longer mapped.
+    posix_fadvise(fd_, 0, 0, POSIX_FADV_DONTNEED);
+    ::close(fd_);
+  }
   addr_ = nullptr;
   size_ = 0;
   guard_slot_ = -1;
+  fd_ = -1;
 }
 
 MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
@@ -28,9 +37,11 @@ MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
     addr_ = o.addr_;
     size_ = o.size_;
     guard_slot_ = o.guard_slot_;
+    fd_ = o.fd_;
     o.addr_ = nullptr;
     o.size_ = 0;
     o.guard_slot_ = -1;
+    o.fd_ = -1;
   }
   return *this;
 }
@@ -58,24 +69,40 @@ bool MappedFile::open(const std::string& path, std::string& error) {
     ::close(fd);
     return false;
   }
-  size_ = static_cast<std::size_t>(st.st_size);
-  if (size_ == 0) {
-    ::close(fd);
-    return true;
-  }
-  void* a = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-  const int err = errno;
+  const bool ok = map(fd, static_cast<std::size_t>(st.st_size), path, error);
   ::close(fd);
+  return ok;
+}
+
+bool MappedFile::map(int fd, std::size_t size, const std::string& path, std::string& error, bool keep_fd, bool random) {
+  release();
+  if (size == 0) return true;
+  void* a = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   if (a == MAP_FAILED) {
-    error = "cannot map '" + path + "': " + std::strerror(err);
-    size_ = 0;
+    error = "cannot map '" + path + "': " + std::strerror(errno);
     return false;
   }
   addr_ = a;
+  size_ = size;
   guard_slot_ = guard_region(addr_, size_);
-  // One advice value per call (the values are not flags): read ahead in order.
-  madvise(addr_, size_, MADV_SEQUENTIAL);
+  if (keep_fd) fd_ = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  // One advice value per call (the values are not flags): read ahead in order for a parse; not
+  // WILLNEED, which would read the whole file at once, before anyone knows it is wanted. Records
+  // read again after the scan are a few pages here and there: no readahead, so that the pages a
+  // parse gave back (release_range) are not read back around every finding.
+  madvise(addr_, size_, random ? MADV_RANDOM : MADV_SEQUENTIAL);
   return true;
+}
+
+void MappedFile::release_range(std::uint64_t begin, std::uint64_t end, bool drop_cache) {
+  if (addr_ == nullptr || end > size_) end = size_;
+  if (addr_ == nullptr || begin >= end) return;
+  static const std::uint64_t page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+  const std::uint64_t b = (begin + page - 1) / page * page;  // whole pages only: the edges may be a neighbour's
+  const std::uint64_t e = end == size_ ? (end + page - 1) / page * page : end / page * page;
+  if (b >= e) return;
+  madvise(static_cast<char*>(addr_) + b, e - b, MADV_DONTNEED);
+  if (drop_cache && fd_ >= 0) posix_fadvise(fd_, static_cast<off_t>(b), static_cast<off_t>(e - b), POSIX_FADV_DONTNEED);
 }
 
 }  // namespace rareconn::scanner

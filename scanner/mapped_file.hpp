@@ -21,7 +21,18 @@ class MappedFile {
 
   // Maps `path`; on failure returns false and sets `error` to a sentence naming the file.
   bool open(const std::string& path, std::string& error);
+  // Maps the first `size` bytes of the open file `fd` (the caller keeps and closes fd). With
+  // `keep_fd`, a duplicate of fd is held so that release_range can drop cached pages.
+  // `random`: a few records will be read here and there (no readahead), not the whole file in order.
+  bool map(int fd, std::size_t size, const std::string& path, std::string& error, bool keep_fd = false,
+           bool random = false);
   std::string_view bytes() const { return {static_cast<const char*>(addr_), size_}; }
+
+  // Gives back the whole pages inside [begin, end) (MADV_DONTNEED: read from the file again if
+  // touched; a truncation is still caught by the guard); with `drop_cache` and a kept descriptor,
+  // also asks the kernel to drop the page cache's copy (POSIX_FADV_DONTNEED), so that a scan
+  // larger than memory does not evict the machine's other cached files.
+  void release_range(std::uint64_t begin, std::uint64_t end, bool drop_cache);
 
   // If the file shrank while mapped (SIGBUS caught by the fault guard): the offset of the first
   // byte that could not be read. The bytes from there on read as NULs.
@@ -32,6 +43,7 @@ class MappedFile {
   void* addr_ = nullptr;
   std::size_t size_ = 0;
   int guard_slot_ = -1;
+  int fd_ = -1;  // kept for release_range(drop_cache) only
 };
 
 }  // namespace rareconn::scanner

@@ -23,23 +23,54 @@ namespace {
 
 constexpr std::uint64_t kEvtxFileHeader = 4096;
 
-// The bytes a partial keeps for a record read again: the record and its terminator, or for EVTX
-// the chunk holding it (a record's templates live in its chunk). Empty when they are gone.
-std::pair<std::uint64_t, std::string_view> kept_bytes(const InputFile& f, const core::EventRef& ref) {
+// Where a partial keeps a record read again: the record and its terminator, or for EVTX the
+// 64 KiB chunk holding it (a record's templates live in its chunk), as (offset, length) in `d`.
+std::pair<std::uint64_t, std::uint64_t> kept_range(const InputFile& f, const core::EventRef& ref) {
   if (f.format == parsers::InputFormat::kEvtx) {
-    const std::uint64_t at = kEvtxFileHeader + (ref.offset - kEvtxFileHeader) / kEvtxChunk * kEvtxChunk;
-    if (f.block_streamed) return {at, f.kept_record(at)};
-    const std::string_view d = f.bytes();
-    return {at, at < d.size() ? d.substr(at, kEvtxChunk) : std::string_view()};
+    return {kEvtxFileHeader + (ref.offset - kEvtxFileHeader) / kEvtxChunk * kEvtxChunk, kEvtxChunk};
   }
-  if (f.block_streamed) return {ref.offset, f.kept_record(ref.offset)};
-  const std::string_view d = f.bytes();
-  if (ref.offset >= d.size()) return {ref.offset, {}};
-  return {ref.offset, d.substr(ref.offset, std::min<std::uint64_t>(std::uint64_t{ref.length} + 2, d.size() - ref.offset))};
+  return {ref.offset, std::uint64_t{ref.length} + 2};
+}
+
+// The bytes of the records read again (recent rows, the hunt's kept records), by file and offset,
+// copied into `buffer` (views into it). A plain file is opened again for them; false (said) when
+// it can no longer be opened.
+bool collect_kept(ScanRun& run, const std::vector<core::EventRef>& refs, std::string& buffer,
+                  std::vector<std::vector<std::pair<std::uint64_t, std::string_view>>>& out) {
+  std::vector<std::map<std::uint64_t, std::uint64_t>> wanted(run.files.size());  // offset -> length
+  for (const core::EventRef& r : refs) {
+    const auto [at, length] = kept_range(run.files[r.file], r);
+    wanted[r.file].emplace(at, length);
+  }
+  std::vector<std::vector<std::pair<std::uint64_t, std::pair<std::size_t, std::size_t>>>> where(run.files.size());
+  for (std::size_t i = 0; i < run.files.size(); ++i) {
+    if (wanted[i].empty()) continue;
+    const InputFile& f = run.files[i];
+    FileContent holder;
+    std::string_view d;
+    std::string error;
+    if (!f.block_streamed && !open_content(f, holder, d, error)) {
+      std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+      return false;
+    }
+    for (const auto& [at, length] : wanted[i]) {
+      std::string_view bytes;
+      if (f.block_streamed) bytes = f.kept_record(at);
+      else if (at < d.size()) bytes = d.substr(at, std::min<std::uint64_t>(length, d.size() - at));
+      if (bytes.empty()) continue;
+      where[i].push_back({at, {buffer.size(), bytes.size()}});
+      buffer.append(bytes);
+    }
+  }
+  out.assign(run.files.size(), {});
+  for (std::size_t i = 0; i < run.files.size(); ++i) {
+    for (const auto& [at, span] : where[i]) out[i].emplace_back(at, std::string_view(buffer).substr(span.first, span.second));
+  }
+  return true;
 }
 
 // The partial of a run whose window states are in run.partials (a scan's workers, or loaded).
-Partial build_partial(ScanRun& run, const std::string& hunt_name) {
+std::optional<Partial> build_partial(ScanRun& run, const std::string& hunt_name) {
   Partial p;
   p.options = result_options(run.opt, hunt_name);
   core::WindowPartial combined(*run.shared);
@@ -49,19 +80,18 @@ Partial build_partial(ScanRun& run, const std::string& hunt_name) {
   std::vector<core::EventRef> refs;
   combined.for_each_recent([&](const core::EventRef& r) { refs.push_back(r); });
   run.hunt->kept_refs(refs);
-  std::vector<std::map<std::uint64_t, std::string_view>> kept(run.files.size());
-  for (const core::EventRef& r : refs) {
-    const auto [at, bytes] = kept_bytes(run.files[r.file], r);
-    if (!bytes.empty()) kept[r.file].emplace(at, bytes);
-  }
+  auto buffer = std::make_shared<std::string>();
+  std::vector<std::vector<std::pair<std::uint64_t, std::string_view>>> kept;
+  if (!collect_kept(run, refs, *buffer, kept)) return std::nullopt;
+  p.storage = buffer;
   for (std::size_t i = 0; i < run.files.size(); ++i) {
     const InputFile& f = run.files[i];
     PartialInput in;
     in.path = f.path;
     in.format = static_cast<std::uint8_t>(f.format);
     in.skipped = f.skipped;
-    if (f.format == parsers::InputFormat::kCsv) in.header = f.header.columns;
-    in.kept.assign(kept[i].begin(), kept[i].end());
+    if (f.format == parsers::InputFormat::kCsv) in.header = f.header().columns;
+    in.kept = std::move(kept[i]);
     p.inputs.push_back(std::move(in));
   }
   p.bytes = run.report.bytes;
@@ -90,7 +120,9 @@ PhaseResult write_partial(ScanRun& run, const std::string& hunt_name) {
                  static_cast<unsigned long long>(m.offset), m.reason.c_str());
     return kExitInput;
   }
-  const std::string bytes = encode_partial(build_partial(run, hunt_name));
+  const std::optional<Partial> partial = build_partial(run, hunt_name);
+  if (!partial) return kExitInput;
+  const std::string bytes = encode_partial(*partial);
   std::string error;
   bool broken_pipe = false;
   if (std::fwrite(bytes.data(), 1, bytes.size(), run.out.stream()) != bytes.size() || !run.out.commit(error, broken_pipe)) {
@@ -177,9 +209,13 @@ PhaseResult load_partials(ScanRun& run, std::vector<Partial>& parts, const std::
     f.path = in.path;
     f.format = static_cast<parsers::InputFormat>(in.format);
     f.skipped = in.skipped;
-    f.header.columns = in.header;
+    if (f.format == parsers::InputFormat::kCsv) {
+      auto header = std::make_shared<parsers::CsvHeader>();
+      header->columns = in.header;
+      f.csv_header = std::move(header);
+    }
     f.block_streamed = true;  // its bytes are not here: the records the partial kept
-    f.compressed = true;      // bytes() is `decompressed` (empty)
+    f.compressed = true;      // in memory: `decompressed` (empty)
     f.kept = in.kept;
     run.report.files.push_back(in.path);
   }
@@ -305,7 +341,7 @@ int partial_of_file(const ScanOptions& opt) {
       // directory would; with --hunt auto it names no hunt ("any"), so it merges with any.
       const bool all_skipped =
           !run.files.empty() && std::all_of(run.files.begin(), run.files.end(),
-                                            [](const InputFile& f) { return f.skipped || f.bytes().empty(); });
+                                            [](const InputFile& f) { return f.skipped || !f.has_content(); });
       if (!(*stop == kExitInput && run.hunt && all_skipped)) return *stop;
       std::fprintf(stderr, "rareconn: no input here holds data the %s hunt reads: the partial lists %zu skipped "
                    "file%s\n", run.entry->name.c_str(), run.files.size(), run.files.size() == 1 ? "" : "s");

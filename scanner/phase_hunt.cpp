@@ -9,15 +9,14 @@
 
 namespace rareconn::scanner {
 
-namespace {
-
-// The registered hunt whose table an input looks most like (ties: registration order).
-const HuntEntry* detect_hunt(const InputFile& f, const std::vector<std::unique_ptr<hunts::Hunt>>& probes) {
+// The registered hunt whose table an input looks most like (ties: registration order); `content`
+// is its first bytes at least (sniffed by the inputs phase, which keeps the answer).
+const HuntEntry* detect_hunt(const InputFile& f, std::string_view content, const std::vector<std::unique_ptr<hunts::Hunt>>& probes) {
   hunts::InputFacts facts;
   const bool events = f.format == parsers::InputFormat::kEvtx || f.format == parsers::InputFormat::kXml;
   facts.kind = events ? hunts::kWindowsEvents : hunts::kTabularRows;
   facts.json = f.format != parsers::InputFormat::kCsv;
-  const std::string_view head = f.bytes().substr(0, 1 << 16);
+  const std::string_view head = content.substr(0, 1 << 16);
   facts.has_field = [&](std::string_view name) {
     if (events) return false;
     if (!facts.json) return has_column(f, name);
@@ -34,14 +33,16 @@ const HuntEntry* detect_hunt(const InputFile& f, const std::vector<std::unique_p
   return best;
 }
 
+namespace {
+
 const HuntEntry* choose_hunt(const ScanRun& run) {
   if (run.opt.hunt != "auto") return find_hunt(run.opt.hunt);
   std::vector<std::unique_ptr<hunts::Hunt>> probes;
   for (const HuntEntry& e : hunt_registry()) probes.push_back(e.make(hunts::RunOptions{}));
   const HuntEntry* seen = nullptr;
   for (const InputFile& f : run.files) {
-    if (f.bytes().empty()) continue;
-    const HuntEntry* h = detect_hunt(f, probes);
+    if (!f.has_content() || !f.hunt_seen) continue;
+    const HuntEntry* h = f.hunt_seen;
     if (seen && seen != h) {
       const auto& reg = hunt_registry();
       const std::size_t a = static_cast<std::size_t>(std::min(seen, h) - reg.data());
@@ -91,7 +92,7 @@ bool ScanRun::refuse(InputFile& f, const std::string& why) {
 
 std::size_t ScanRun::fitting_files() const {
   return static_cast<std::size_t>(
-      std::count_if(files.begin(), files.end(), [](const InputFile& f) { return !f.skipped && !f.bytes().empty(); }));
+      std::count_if(files.begin(), files.end(), [](const InputFile& f) { return f.has_content(); }));
 }
 
 PhaseResult make_hunt(ScanRun& run) {
@@ -123,7 +124,7 @@ PhaseResult phase_hunt(ScanRun& run) {
   for (const InputFile& f : run.files) {
     // A local-time column is only usable with its zone: say so instead of guessing.
     if (f.format != parsers::InputFormat::kCsv || plan.zone) continue;
-    if (const std::optional<std::string> why = hunt.needs_zone(f.header.columns)) {
+    if (const std::optional<std::string> why = hunt.needs_zone(f.header().columns)) {
       std::fprintf(stderr, "rareconn: '%s' %s\n", f.path.c_str(), why->c_str());
       return kExitUsage;
     }
@@ -132,7 +133,7 @@ PhaseResult phase_hunt(ScanRun& run) {
   // first appear late).
   const std::string table_name(hunt.table_name());
   for (InputFile& f : run.files) {
-    if (f.skipped || f.bytes().empty()) continue;
+    if (!f.has_content()) continue;
     std::string why;
     const bool events = f.format == parsers::InputFormat::kEvtx || f.format == parsers::InputFormat::kXml;
     if (events && !(run.entry->input_kinds & hunts::kWindowsEvents)) {

@@ -22,17 +22,13 @@ void note_grown_files(const std::vector<InputFile>& files, ScanReport& report) {
   for (const InputFile& f : files) {
     struct stat st;
     if (f.skipped || stat(f.path.c_str(), &st) != 0) continue;
-    if (static_cast<std::uint64_t>(st.st_size) > f.map.bytes().size()) {
+    if (static_cast<std::uint64_t>(st.st_size) > f.id.size && !f.streamed) {
       std::fprintf(stderr, "rareconn: warning: '%s' grew while it was read: its first %llu bytes were read\n",
-                   f.path.c_str(), static_cast<unsigned long long>(f.map.bytes().size()));
+                   f.path.c_str(), static_cast<unsigned long long>(f.id.size));
       ++grown;
     }
   }
   if (grown) report.notes.push_back({"files_grown_during_scan_read_to_size_at_open", grown});
-}
-
-std::uint64_t line_of(std::string_view data, std::uint64_t offset) {
-  return 1 + static_cast<std::uint64_t>(std::count(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
 }  // namespace
@@ -40,13 +36,14 @@ std::uint64_t line_of(std::string_view data, std::uint64_t offset) {
 bool read_faults_ok(const std::vector<InputFile>& files) {
   bool ok = true;
   for (const InputFile& f : files) {
-    const std::optional<std::uint64_t> at = f.map.shrank_at();
+    if (!f.reopen_error.empty()) std::fprintf(stderr, "rareconn: %s\n", f.reopen_error.c_str()), ok = false;
+    const std::optional<std::uint64_t> at = f.shrank.at();
     if (!at) continue;
     struct stat st;
     const long long now_size = stat(f.path.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
     std::fprintf(stderr, "rareconn: '%s' shrank while it was read (truncated or rewritten by another program): "
                  "bytes from %llu of %llu could not be read%s%lld bytes now); scan it again once it is complete\n",
-                 f.path.c_str(), static_cast<unsigned long long>(*at), static_cast<unsigned long long>(f.map.bytes().size()),
+                 f.path.c_str(), static_cast<unsigned long long>(*at), static_cast<unsigned long long>(f.id.size),
                  now_size >= 0 ? " (" : "", now_size);
     ok = false;
   }
@@ -86,8 +83,8 @@ PhaseResult phase_gather(ScanRun& run) {
     const InputFile& f = files[e.file];
     const bool binary = f.format == parsers::InputFormat::kEvtx;
     // A block-streamed file's lines are known only in its first bytes (kept for detection).
-    const bool line_known = !binary && e.offset <= f.bytes().size();
-    MalformedRecord m{f.path, e.offset, line_known ? line_of(f.bytes(), e.offset) : 0, e.reason};
+    const bool line_known = !binary && e.offset <= f.content_size();
+    MalformedRecord m{f.path, e.offset, line_known ? line_of_offset(f, e.offset) : 0, e.reason};
     m.evtx_chunk = e.evtx_chunk;
     m.evtx_record = e.evtx_record;
     report.first_malformed.push_back(std::move(m));

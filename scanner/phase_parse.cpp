@@ -4,6 +4,7 @@
 // again, whole, as one chunk. JSON files must hold the hunt's fields in at least one record; one
 // that does not is refused (or skipped) and the rest scanned again without it.
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -43,8 +44,13 @@ bool read_whole(ScanRun& run, InputFile& f) {
     run.report.bytes += f.decompressed.size();
     return true;
   }
-  const Compression c = detect_compression(f.map.bytes());
-  if (!decompress(f.map.bytes(), c, f.decompressed, error, &budget)) {
+  MappedFile map;
+  if (!map.open(f.path, error)) {
+    std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+    return false;
+  }
+  const Compression c = detect_compression(map.bytes());
+  if (!decompress(map.bytes(), c, f.decompressed, error, &budget)) {
     std::fprintf(stderr, "rareconn: cannot decompress '%s': %s: %s\n", f.path.c_str(), compression_name(c), error.c_str());
     return false;
   }
@@ -100,6 +106,168 @@ std::size_t stream_block_bytes() {
   return BlockStreamOptions{}.block_bytes;
 }
 
+
+// Files read by one task each, at most this many mapped at once in the batches of larger files.
+constexpr std::size_t kMappedAtOnce = 16;
+
+// Total input bytes above which the page cache's copy of consumed ranges is dropped (a scan of
+// more than a quarter of memory would otherwise evict the machine's other cached files), or
+// RARECONN_TEST_DROP_CACHE_BYTES (for tests and the cold-read bench).
+std::uint64_t drop_cache_floor() {
+  if (const char* v = std::getenv("RARECONN_TEST_DROP_CACHE_BYTES")) {
+    const long long n = std::atoll(v);
+    if (n > 0) return static_cast<std::uint64_t>(n);
+  }
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 4 : UINT64_MAX;
+}
+
+// Adds `n` to the summary's note `name`.
+void add_note(ScanReport& report, const char* name, std::uint64_t n) {
+  for (auto& note : report.notes) {
+    if (note.first == name) {
+      note.second += n;
+      return;
+    }
+  }
+  report.notes.push_back({name, n});
+}
+
+// Mapped files of at least this size give back the pages of each chunk once it is parsed.
+constexpr std::uint64_t kReleaseMin = std::uint64_t{64} << 20;
+
+// What the parse of plain and in-memory files tells the driver.
+struct PlainScan {
+  std::vector<std::string> open_errors;  // per file: the reopen failed (message), empty otherwise
+  bool again = false;                    // a file's records disagreed with its chunks
+  std::uint64_t rescanned = 0;           // CSV files (a stray quote)
+  std::uint64_t json_rescanned = 0;      // JSON documents (a wrong cut: a malformed document)
+};
+
+// Scans one chunk into the thread's worker; an exception becomes a read failure of the file.
+std::uint64_t scan_one(ScanRun& run, Worker& w, const Chunk& c, std::string_view d) {
+  try {
+    return w.hunt->scan(w, run.plan, c, run.files, d, 0);
+  } catch (const std::exception& e) {  // out of memory, or a defect: this file's result is unknown
+    ScanError err;
+    err.kind = ErrorKind::kReadFailure;
+    err.file = c.file;
+    err.offset = run.files[c.file].format == parsers::InputFormat::kEvtx ? c.begin * kEvtxChunk : c.begin;
+    err.reason = std::string("decoding the chunk starting here failed: ") + e.what();
+    w.note_error(std::move(err));
+    return 0;
+  }
+}
+
+Worker& local_worker(ScanRun& run) {
+  std::unique_ptr<Worker>& wp = run.workers.local();
+  if (!wp) wp = std::make_unique<Worker>(*run.shared, run.plan, run.files.size());
+  return *wp;
+}
+
+// Did chunk `a`'s records end where chunk `b` of the same CSV file begins?
+bool chunks_disagree(const ScanRun& run, const Chunk& a, std::uint64_t a_stop, const Chunk& b) {
+  return run.files[a.file].format == parsers::InputFormat::kCsv && b.file == a.file && a_stop != b.begin;
+}
+
+// The records a chunk parsed do not end where the plan cut it: a CSV chunk that stops elsewhere
+// than where the next chunk of its file begins (a stray quote), a chunk of a JSON document's rows
+// that stops before its end (a wrong cut: a malformed document). `next`: the next chunk, if any.
+bool chunk_disagrees(const ScanRun& run, const Chunk& a, std::uint64_t a_stop, const Chunk* next) {
+  if (a.rows != parsers::json::RowContainer::kNone) return a_stop != a.end;
+  return next != nullptr && chunks_disagree(run, a, a_stop, *next);
+}
+
+// Plain files (and inputs held in memory), opened lazily: a file no larger than a chunk is read
+// and parsed whole by one task (so at most one such file per thread is open), larger ones are
+// mapped a few at a time and their chunks parsed by all threads. Nothing stays open afterwards.
+PlainScan scan_plain_files(ScanRun& run, std::vector<char>& whole_file, std::uint64_t chunk_size,
+                           std::atomic<std::uint64_t>& bytes_done) {
+  std::vector<InputFile>& files = run.files;
+  PlainScan out;
+  out.open_errors.resize(files.size());
+  std::vector<std::uint32_t> small, large;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const InputFile& f = files[i];
+    if (!f.has_content() || f.block_streamed || f.format == parsers::InputFormat::kUnknown) continue;
+    (!f.compressed && f.id.size <= chunk_size ? small : large).push_back(static_cast<std::uint32_t>(i));
+  }
+  const bool drop_cache = run.report.bytes >= drop_cache_floor();
+  // Small files: one task each, the thread's buffer reused from file to file.
+  tbb::enumerable_thread_specific<FileContent> holders;
+  std::atomic<bool> again{false};
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, small.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
+    Worker& w = local_worker(run);
+    FileContent& holder = holders.local();
+    std::vector<Chunk> chunks;
+    // Isolated: a thread waiting inside never takes another file's task, which would reuse the
+    // thread's buffer while this file is still read from it.
+    tbb::this_task_arena::isolate([&] {
+      for (std::size_t k = r.begin(); k != r.end(); ++k) {
+        const std::uint32_t i = small[k];
+        std::string_view d;
+        if (!open_content(files[i], holder, d, out.open_errors[i], read_limit(), drop_cache)) continue;
+        chunks.clear();
+        plan_file_chunks(run, i, d, whole_file[i] != 0, chunk_size, chunks);
+        for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
+          const std::uint64_t stop = scan_one(run, w, chunks[ci], d);
+          if (chunk_disagrees(run, chunks[ci], stop, ci + 1 < chunks.size() ? &chunks[ci + 1] : nullptr) && !whole_file[i]) {
+            whole_file[i] = 1;
+            again.store(true, std::memory_order_relaxed);
+          }
+        }
+        holder.close();
+        if (files[i].format == parsers::InputFormat::kCsv && i < w.csv.size()) w.csv[i].reset();  // done with this file
+        bytes_done.fetch_add(d.size(), std::memory_order_relaxed);
+      }
+    });
+  });
+  // Larger files: a batch of a few mapped at once, their chunks parsed in parallel.
+  for (std::size_t first = 0; first < large.size(); first += kMappedAtOnce) {
+    const std::size_t n = std::min(kMappedAtOnce, large.size() - first);
+    std::vector<std::unique_ptr<FileContent>> held(n);
+    std::vector<std::string_view> content(n);
+    std::vector<Chunk> chunks;
+    std::vector<std::size_t> chunk_slot;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::uint32_t i = large[first + k];
+      held[k] = std::make_unique<FileContent>();
+      if (!open_content(files[i], *held[k], content[k], out.open_errors[i], read_limit(), drop_cache)) continue;
+      plan_file_chunks(run, i, content[k], whole_file[i] != 0, chunk_size, chunks);
+      chunk_slot.resize(chunks.size(), k);
+    }
+    std::vector<std::uint64_t> stop(chunks.size(), 0);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
+      Worker& w = local_worker(run);
+      for (std::size_t ci = r.begin(); ci != r.end(); ++ci) {
+        const Chunk& c = chunks[ci];
+        FileContent& h = *held[chunk_slot[ci]];
+        stop[ci] = scan_one(run, w, c, content[chunk_slot[ci]]);
+        const bool evtx = files[c.file].format == parsers::InputFormat::kEvtx;
+        // The chunk's pages are given back (read again from the file if a finding needs them).
+        if (!evtx && h.mapped() && files[c.file].id.size >= kReleaseMin) h.release_range(c.begin, c.end, drop_cache);
+        bytes_done.fetch_add(evtx ? kEvtxChunk : c.end - c.begin, std::memory_order_relaxed);
+      }
+    });
+    for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
+      const Chunk* next = ci + 1 < chunks.size() ? &chunks[ci + 1] : nullptr;
+      if (chunk_disagrees(run, chunks[ci], stop[ci], next) && !whole_file[chunks[ci].file]) {
+        whole_file[chunks[ci].file] = 1;
+        ++(files[chunks[ci].file].format == parsers::InputFormat::kJson ? out.json_rescanned : out.rescanned);
+        out.again = true;
+      }
+    }
+  }
+  for (std::uint32_t i : small) {
+    if (whole_file[i] == 1 && again.load()) {
+      ++(files[i].format == parsers::InputFormat::kJson ? out.json_rescanned : out.rescanned);
+      out.again = true;
+      whole_file[i] = 2;  // counted once
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 PhaseResult phase_parse(ScanRun& run) {
@@ -110,7 +278,7 @@ PhaseResult phase_parse(ScanRun& run) {
                                                                               1ull << 18, 8ull << 20);
   const std::string table_name(run.hunt->table_name());
   std::vector<char> whole_file(files.size(), 0);
-  std::uint64_t rescanned_files = 0, json_rescanned_files = 0, streamed_files = 0;
+  std::uint64_t rescanned_files = 0, json_rescanned_files = 0, streamed_files = 0, vanished_files = 0;
   for (InputFile& f : files) {
     // Streamed inputs keep only the recent partition's records: a hunt that reads others again
     // gets them decompressed whole.
@@ -119,34 +287,29 @@ PhaseResult phase_parse(ScanRun& run) {
   for (int attempt = 0;; ++attempt) {
     run.shared.emplace(run.hunt->window_config());
     run.workers.clear();
-    const std::vector<Chunk> chunks = plan_chunks(run, whole_file, chunk_size);
     if (attempt == 0) run.timer.mark("plan");
-    std::vector<std::uint64_t> stop(chunks.size(), 0);
     std::atomic<std::uint64_t> bytes_done{0};
+    PlainScan plain;
     {
       const bool show = opt.progress == Progress::kAlways || (opt.progress == Progress::kAuto && isatty(2));
       ProgressLine progress(show, run.report.bytes, bytes_done);
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
-        std::unique_ptr<Worker>& wp = run.workers.local();
-        if (!wp) wp = std::make_unique<Worker>(*run.shared, run.plan, files.size());
-        for (std::size_t ci = r.begin(); ci != r.end(); ++ci) {
-          const Chunk& c = chunks[ci];
-          try {
-            stop[ci] = wp->hunt->scan(*wp, run.plan, c, files, files[c.file].bytes(), 0);
-          } catch (const std::exception& e) {  // out of memory, or a defect: this file's result is unknown
-            ScanError err;
-            err.kind = ErrorKind::kReadFailure;
-            err.file = c.file;
-            err.offset = files[c.file].format == parsers::InputFormat::kEvtx ? c.begin * kEvtxChunk : c.begin;
-            err.reason = std::string("decoding the chunk starting here failed: ") + e.what();
-            wp->note_error(std::move(err));
-          }
-          bytes_done.fetch_add(files[c.file].format == parsers::InputFormat::kEvtx ? kEvtxChunk : c.end - c.begin,
-                               std::memory_order_relaxed);
-        }
-      });
+      plain = scan_plain_files(run, whole_file, chunk_size, bytes_done);
     }
-    bool again = false;
+    // A file that could no longer be opened: found in a directory, skipped as when it is gone
+    // before its first open; named, an input error.
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (plain.open_errors[i].empty()) continue;
+      if (run.is_named(files[i])) {
+        std::fprintf(stderr, "rareconn: %s\n", plain.open_errors[i].c_str());
+        return kExitInput;
+      }
+      std::fprintf(stderr, "rareconn: warning: skipping %s\n", plain.open_errors[i].c_str());
+      files[i].skipped = true;
+      ++vanished_files;
+    }
+    bool again = plain.again;
+    rescanned_files += plain.rescanned;
+    json_rescanned_files += plain.json_rescanned;
     // Streamed inputs (gzip and zstd files of CSV or JSON lines), one after the other, each block
     // by block: blocks parsed in parallel by the same workers, offsets absolute in the stream.
     for (std::size_t i = 0; i < files.size(); ++i) {
@@ -171,7 +334,7 @@ PhaseResult phase_parse(ScanRun& run) {
       BlockStreamOptions bo;
       bo.block_bytes = stream_block_bytes();
       bo.max_record_bytes = static_cast<std::size_t>(opt.max_record_bytes);
-      const std::uint64_t data_start = csv ? f.header.data_offset : parsers::bom_length(f.bytes());
+      const std::uint64_t data_start = csv ? f.header().data_offset : parsers::bom_length(f.in_memory());
       const auto fi = static_cast<std::uint32_t>(i);
       std::mutex m;
       std::map<std::uint64_t, std::uint64_t> stops;  // block index -> where its last record ended
@@ -238,17 +401,6 @@ PhaseResult phase_parse(ScanRun& run) {
       }
       f.stream_bytes = result.stats.bytes;
     }
-    for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
-      const Chunk& c = chunks[ci];
-      const bool csv_cut_wrong = files[c.file].format == parsers::InputFormat::kCsv && ci + 1 < chunks.size() &&
-                                 chunks[ci + 1].file == c.file && stop[ci] != chunks[ci + 1].begin;
-      const bool json_cut_wrong = c.rows != parsers::json::RowContainer::kNone && stop[ci] != c.end;  // malformed
-      if ((csv_cut_wrong || json_cut_wrong) && !whole_file[c.file]) {
-        whole_file[c.file] = 1;
-        ++(csv_cut_wrong ? rescanned_files : json_rescanned_files);
-        again = true;
-      }
-    }
     if (!again) {
       // JSON files must hold the fields the hunt reads in at least one record.
       std::vector<std::uint64_t> seen(files.size(), 0);
@@ -290,6 +442,7 @@ PhaseResult phase_parse(ScanRun& run) {
     run.report.notes.push_back({"inputs_streamed_in_blocks", streamed_files});
     run.report.notes.push_back({"streamed_recent_record_bytes_kept", kept_bytes});
   }
+  if (vanished_files) add_note(run.report, "files_skipped_unreadable", vanished_files);
   if (run.mismatched_files) run.report.notes.push_back({"files_skipped_missing_columns", run.mismatched_files});
   if (rescanned_files) run.report.notes.push_back({"csv_files_rescanned_whole_for_stray_quotes", rescanned_files});
   if (json_rescanned_files) run.report.notes.push_back({"json_documents_rescanned_whole_after_a_wrong_cut", json_rescanned_files});

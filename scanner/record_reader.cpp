@@ -1,11 +1,15 @@
-// Records read again for output and for hunts' second passes (see the header).
+// Records read again for output and for hunts' second passes (see the header). The wanted records
+// are grouped by file; each task opens its file (FileContent: read or mapped), decodes its records
+// and closes it, so at most one input per thread is open at a time, however many files there are.
 #include "scanner/record_reader.hpp"
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
-#include <map>
+#include <algorithm>
+#include <atomic>
 #include <memory>
+#include <mutex>
 
 #include "parsers/csv_reader.hpp"
 #include "parsers/event_xml.hpp"
@@ -17,7 +21,19 @@ namespace rareconn::scanner {
 
 namespace {
 constexpr std::uint64_t kEvtxHeader = 4096, kEvtxChunk = 65536;
-}
+constexpr std::size_t kRefsPerTask = 4096;  // a file with more wanted records is split between tasks
+
+// One task: the records refs[order[begin, end)], all of one file.
+struct Task {
+  std::size_t begin, end;
+};
+
+struct Scratch {
+  FileContent holder;
+  parsers::XmlEventParser xml;
+  parsers::XmlEventView view;
+};
+}  // namespace
 
 void RecordReader::parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) const {
   tbb::parallel_for(std::size_t{0}, n, body);
@@ -25,91 +41,115 @@ void RecordReader::parallel_for(std::size_t n, const std::function<void(std::siz
 
 std::vector<const std::vector<std::string>*> RecordReader::headers() const {
   std::vector<const std::vector<std::string>*> out;
-  for (const InputFile& f : files_) out.push_back(f.format == parsers::InputFormat::kCsv ? &f.header.columns : nullptr);
+  // A file skipped (not the hunt's table, gone) adds no columns to the output.
+  for (const InputFile& f : files_) out.push_back(f.format == parsers::InputFormat::kCsv && !f.skipped ? &f.header().columns : nullptr);
   return out;
 }
 
 void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::RecordVisitor& visitor) const {
-  // EVTX: group the wanted records by chunk.
-  std::map<std::pair<std::uint32_t, std::uint64_t>, std::vector<std::size_t>> by_chunk;
-  std::vector<std::size_t> others;
-  for (std::size_t i = 0; i < refs.size(); ++i) {
-    if (files_[refs[i].file].format == parsers::InputFormat::kEvtx) {
-      by_chunk[{refs[i].file, (refs[i].offset - kEvtxHeader) / kEvtxChunk}].push_back(i);
-    } else {
-      others.push_back(i);
-    }
-  }
-  std::vector<std::pair<std::pair<std::uint32_t, std::uint64_t>, std::vector<std::size_t>>> chunks(by_chunk.begin(),
-                                                                                                    by_chunk.end());
-  tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t c) {
-    // The scan already checked these chunks; a truncated last chunk cannot be verified again.
-    parsers::EvtxChunkOptions options;
-    options.verify_checksums = false;
-    parsers::EvtxChunkDecoder decoder(options);
-    EventText text;
-    const auto& where = chunks[c].first;
-    const auto& wanted = chunks[c].second;
-    const InputFile& f = files_[where.first];
-    std::string_view file = f.bytes();
-    std::size_t index = where.second;
-    std::uint64_t shift = 0;  // file offset of the decoded bytes' chunk 0, less the header's
-    std::string alone;
-    if (f.block_streamed) {  // only the chunk was kept (a saved partial): decoded as chunk 0
-      const std::uint64_t at = kEvtxHeader + index * kEvtxChunk;
-      const std::string_view chunk = f.kept_record(at);
-      if (chunk.empty()) return;
-      alone.assign(kEvtxHeader, '\0');
-      alone.append(chunk);
-      file = alone;
-      shift = at - kEvtxHeader;
-      index = 0;
-    }
-    decoder.decode_chunk(
-        file, index,
-        [&](const parsers::EvtxEvent& ev) {
-          for (std::size_t i : wanted) {
-            if (refs[i].offset == ev.offset + shift) {
-              parsers::EvtxEvent moved = ev;
-              moved.offset += shift;
-              visitor.event(i, event_view(moved, text));
-            }
-          }
-        },
-        [](std::uint64_t, std::uint64_t, const char*) {});
-  });
-  struct Scratch {
-    parsers::XmlEventParser xml;
-    parsers::XmlEventView view;
+  // By file, then (EVTX) by chunk, then by offset: each task holds one file and, for EVTX, whole chunks.
+  std::vector<std::size_t> order(refs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto chunk_of = [&](const core::EventRef& r) {
+    return files_[r.file].format == parsers::InputFormat::kEvtx ? (r.offset - kEvtxHeader) / kEvtxChunk : 0;
   };
-  tbb::enumerable_thread_specific<std::unique_ptr<Scratch>> scratch;
-  tbb::parallel_for(std::size_t{0}, others.size(), [&](std::size_t k) {
-    const std::size_t i = others[k];
-    const core::EventRef& r = refs[i];
-    const InputFile& f = files_[r.file];
-    std::string_view d = f.bytes();
-    std::uint64_t offset = r.offset;
-    if (f.block_streamed) {  // its blocks are gone: the copy kept during the parse
-      d = f.kept_record(r.offset);
-      offset = 0;
-      if (d.empty()) return;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const core::EventRef &x = refs[a], &y = refs[b];
+    if (x.file != y.file) return x.file < y.file;
+    const std::uint64_t cx = chunk_of(x), cy = chunk_of(y);
+    if (cx != cy) return cx < cy;
+    return x.offset < y.offset;
+  });
+  std::vector<Task> tasks;
+  for (std::size_t b = 0; b < order.size();) {
+    std::size_t e = b + 1;
+    const core::EventRef& first = refs[order[b]];
+    const bool evtx = files_[first.file].format == parsers::InputFormat::kEvtx;
+    while (e < order.size() && refs[order[e]].file == first.file &&
+           (evtx ? chunk_of(refs[order[e]]) == chunk_of(first) : e - b < kRefsPerTask)) {
+      ++e;
     }
-    hunts::RowCells row;
-    if (f.format == parsers::InputFormat::kCsv) {
-      row.header = &f.header.columns;
-      if (parsers::CsvRecordParser::split_record(d, offset, row.values) != parsers::ParseError::kNone) return;
-      visitor.row(i, row);
-    } else if (f.format == parsers::InputFormat::kJson) {
-      if (parsers::JsonRecordParser::split_record(d, offset, row.cells, projection_.flatten) != parsers::ParseError::kNone) {
-        return;
+    tasks.push_back({b, e});
+    b = e;
+  }
+  std::mutex failure_mutex;  // guards the files' reopen_error
+  tbb::enumerable_thread_specific<std::unique_ptr<Scratch>> scratch;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, tasks.size(), 1), [&](const tbb::blocked_range<std::size_t>& range) {
+    auto& s = scratch.local();
+    if (!s) s = std::make_unique<Scratch>();
+    for (std::size_t t = range.begin(); t != range.end(); ++t) {
+      const Task& task = tasks[t];
+      const core::EventRef& first = refs[order[task.begin]];
+      const InputFile& f = files_[first.file];
+      std::string_view d;
+      std::string error;
+      if (!f.block_streamed && !open_content(f, s->holder, d, error, read_limit(), false, /*random=*/true)) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (f.reopen_error.empty()) f.reopen_error = error;  // the run fails (read_faults_ok)
+        continue;
       }
-      visitor.row(i, row);
-    } else {
-      auto& s = scratch.local();
-      if (!s) s = std::make_unique<Scratch>();
-      std::string why;
-      if (!s->xml.parse_event(d.substr(offset, r.length), s->view, why)) return;
-      visitor.event(i, event_view(s->view, r.offset, r.length));
+      if (f.format == parsers::InputFormat::kEvtx) {
+        // The scan already checked this chunk; a truncated last chunk cannot be verified again.
+        parsers::EvtxChunkOptions options;
+        options.verify_checksums = false;
+        parsers::EvtxChunkDecoder decoder(options);
+        EventText text;
+        std::string_view file = d;
+        std::size_t index = chunk_of(first);
+        std::uint64_t shift = 0;  // file offset of the decoded bytes' chunk 0, less the header's
+        std::string alone;
+        if (f.block_streamed) {  // only the chunk was kept (a saved partial): decoded as chunk 0
+          const std::uint64_t at = kEvtxHeader + index * kEvtxChunk;
+          const std::string_view chunk = f.kept_record(at);
+          if (chunk.empty()) continue;
+          alone.assign(kEvtxHeader, '\0');
+          alone.append(chunk);
+          file = alone;
+          shift = at - kEvtxHeader;
+          index = 0;
+        }
+        decoder.decode_chunk(
+            file, index,
+            [&](const parsers::EvtxEvent& ev) {
+              for (std::size_t k = task.begin; k < task.end; ++k) {
+                if (refs[order[k]].offset == ev.offset + shift) {
+                  parsers::EvtxEvent moved = ev;
+                  moved.offset += shift;
+                  visitor.event(order[k], event_view(moved, text));
+                }
+              }
+            },
+            [](std::uint64_t, std::uint64_t, const char*) {});
+        s->holder.close();
+        continue;
+      }
+      for (std::size_t k = task.begin; k < task.end; ++k) {
+        const std::size_t i = order[k];
+        const core::EventRef& r = refs[i];
+        std::string_view rd = d;
+        std::uint64_t offset = r.offset;
+        if (f.block_streamed) {  // its blocks are gone: the copy kept during the parse
+          rd = f.kept_record(r.offset);
+          offset = 0;
+          if (rd.empty()) continue;
+        }
+        hunts::RowCells row;
+        if (f.format == parsers::InputFormat::kCsv) {
+          row.header = &f.header().columns;
+          if (parsers::CsvRecordParser::split_record(rd, offset, row.values) != parsers::ParseError::kNone) continue;
+          visitor.row(i, row);
+        } else if (f.format == parsers::InputFormat::kJson) {
+          if (parsers::JsonRecordParser::split_record(rd, offset, row.cells, projection_.flatten) != parsers::ParseError::kNone) {
+            continue;
+          }
+          visitor.row(i, row);
+        } else {
+          std::string why;
+          if (!s->xml.parse_event(rd.substr(offset, r.length), s->view, why)) continue;
+          visitor.event(i, event_view(s->view, r.offset, r.length));
+        }
+      }
+      s->holder.close();
     }
   });
 }

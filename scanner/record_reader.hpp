@@ -1,5 +1,5 @@
 // What the scanner lends a hunt after the scan (hunts::RunServices): records read again from the
-// mapped inputs, decoded in parallel (CSV and JSON to every column, event XML and EVTX to Windows
+// inputs, opened again on demand and decoded in parallel (CSV and JSON to every column, event XML and EVTX to Windows
 // event views; EVTX chunk by chunk, a chunk's templates serving all its records), and its threads.
 #pragma once
 

@@ -92,7 +92,8 @@ std::string printable(std::string_view s) {
 }
 
 bool has_column(const InputFile& f, std::string_view name) {
-  return std::find(f.header.columns.begin(), f.header.columns.end(), name) != f.header.columns.end();
+  const std::vector<std::string>& columns = f.header().columns;
+  return std::find(columns.begin(), columns.end(), name) != columns.end();
 }
 
 }  // namespace rareconn::scanner
