@@ -179,20 +179,21 @@ def discover(args):
 # in the shard's working directory so that the arguments spell the paths as the scan does, and its
 # size. A file found in a relative directory is reached through that directory, in a link tree
 # holding only the shard's entries, so that rareconn treats it as found, not named (a non-export
-# found in a directory is skipped and counted; named, it is an error). Under an absolute directory
-# that is not possible: its files are named one by one (`whole` false) or, after rareconn refused
-# one, the directory is one unit given as such (`whole` true), with every file that is also found
-# under it.
+# found in a directory is skipped and counted; named, it is an error). A file found under an
+# absolute directory is listed for `rareconn partial --files-from`, which reads it as found too
+# (`whole` false), or, when the directory holds entries that are not files (which only a walk of
+# the directory counts), the directory is one unit given as such (`whole` true), with every file
+# that is also found under it.
 class Unit:
     def __init__(self, size=0):
-        self.roots, self.args, self.links, self.size, self.by_name = [], [], [], size, []
+        self.roots, self.args, self.links, self.size, self.listed = [], [], [], size, []
 
     def absorb(self, other):
         self.roots += [r for r in other.roots if r not in self.roots]
         self.args += other.args
         self.links += other.links
         self.size += other.size
-        self.by_name += other.by_name
+        self.listed += other.listed
 
 
 def units_of(inp, whole):
@@ -210,8 +211,7 @@ def units_of(inp, whole):
             u.roots.append(root)
             u.links.append((path, real, "file"))
         elif root is not None and not whole:
-            u.args.append(path)
-            u.by_name.append(path)
+            u.listed.append(path)
         elif root is None:
             u.args.append(path)
             if not os.path.isabs(path):
@@ -251,7 +251,7 @@ def pack(units, bins):
         light = min(loads, key=lambda b: (b[0], b[1]))
         light[0] += units[i].size
         light[2].absorb(units[i])
-    return [b[2] for b in loads if b[2].roots or b[2].args]
+    return [b[2] for b in loads if b[2].roots or b[2].args or b[2].listed]
 
 
 def lay_out(workdir, links):
@@ -276,11 +276,15 @@ def lay_out(workdir, links):
     return cwd
 
 
-def run_partial(rareconn, options, args, links):
+def run_partial(rareconn, options, args, links, listed):
     """Dask task: the partial of one shard, as (status, stderr, partial bytes)."""
     with tempfile.TemporaryDirectory(prefix="rareconn-shard-") as workdir:
         cwd = lay_out(os.path.join(workdir, "tree"), links)
         part = os.path.join(workdir, "shard.part")
+        if listed:  # files found under absolute directories: read as found, not named
+            with open(os.path.join(workdir, "files.list"), "w", encoding="utf-8", errors="surrogateescape") as f:
+                f.writelines(p + "\n" for p in listed)
+            options = [*options, "--files-from", os.path.join(workdir, "files.list")]
         p = subprocess.run([rareconn, "partial", *options, "-o", part, "--", *args], cwd=cwd,
                            stdin=subprocess.DEVNULL, capture_output=True)
         data = b""
@@ -315,7 +319,7 @@ def distribute(client, rareconn, partial_opts, shards):
     run = uuid.uuid4().hex  # task keys of this run only, on a shared scheduler too
     level = []
     for k, shard in enumerate(shards):
-        level.append(client.submit(run_partial, rareconn, partial_opts, shard.roots + shard.args, shard.links,
+        level.append(client.submit(run_partial, rareconn, partial_opts, shard.roots + shard.args, shard.links, shard.listed,
                                    key=f"rareconn-partial-{k}-{run}"))
     depth = 0
     while len(level) > 1:
@@ -382,11 +386,10 @@ def main(argv):
         bins = max(1, min(TASKS_PER_WORKER * cluster_threads(client), weighty))
         shards = pack(units, bins)
         status, messages, data = distribute(client, rareconn, partial_opts, shards)
-        if status != 0 and (len(shards) > 1 or any(u.by_name for u in shards)):
-            # A shard can fail where the whole does not: one holding only files rareconn skips, or
-            # of another kind than the rest, or a file named from an absolute directory (named,
-            # rareconn refuses what it skips in a directory). One shard holding everything, as the
-            # scan reads it, then succeeds or fails with the scan's own message.
+        if status != 0 and len(shards) > 1:
+            # A shard can fail where the whole does not: one whose inputs hold another hunt's
+            # table than the rest's, under --hunt auto. One shard holding everything, as the scan
+            # reads it, then succeeds or fails with the scan's own message.
             print("dask_scan: a shard was refused; again as one shard over every input", file=sys.stderr)
             whole = pack(units_of(found, True), 1)
             status, messages, data = distribute(client, rareconn, partial_opts, whole)
