@@ -24,8 +24,9 @@ inline void append_key_part(std::string& key, std::string_view part) {
   key.append(part);
 }
 
-inline std::vector<std::string> decode_key(std::string_view key) {
-  std::vector<std::string> parts;
+// The parts of an encoded key, as views into it.
+inline std::vector<std::string_view> key_part_views(std::string_view key) {
+  std::vector<std::string_view> parts;
   std::size_t p = 0;
   while (p + 4 <= key.size()) {
     std::uint32_t n;
