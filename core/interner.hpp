@@ -16,7 +16,7 @@ namespace rareconn::core {
 
 class Interner {
  public:
-  Interner() : index_(0, IdHash{&entries_}, IdEqual{&entries_}) {}
+  Interner() : index_(0, IdHash{&entries_}, IdEqual{&entries_}) { index_.max_load_factor(kLoad); }
   Interner(const Interner&) = delete;  // the index's functors point at entries_
   Interner& operator=(const Interner&) = delete;
 
@@ -46,6 +46,7 @@ class Interner {
   std::size_t size() const { return entries_.size(); }
   void clear() {  // frees everything
     index_ = decltype(index_)(0, IdHash{&entries_}, IdEqual{&entries_});
+    index_.max_load_factor(kLoad);
     entries_ = {};
     arena_ = Arena();
   }
@@ -54,6 +55,7 @@ class Interner {
   }
 
  private:
+  static constexpr float kLoad = 0.8f;  // slots are 12 bytes and hold their hash: probes stay short
   struct Entry {
     const char* data;
     std::uint32_t size;

@@ -146,7 +146,7 @@ void WindowPartial::prune() {
   std::erase_if(recent_, [&](const RecentRef& r) {
     return r.time <= recent_cut || (cfg.recent_within_lookback && r.time <= base_cut);
   });
-  next_prune_ = std::max<std::size_t>(2 * (pending_.size() + recent_.size()), 1 << 20);
+  next_prune_ = std::max<std::size_t>(2 * (pending_.size() + recent_.size()), kFirstPrune);
 }
 
 void WindowPartial::release() {
@@ -268,8 +268,8 @@ void WindowMerger::finish_merge() {
   }
   rare_.reserve(total);
   for (Partition& part : partitions_) {
-    for (RareKey& rk : part.rare) rare_.push_back(std::move(rk));
-    part.rare.clear();
+    rare_.insert(rare_.end(), part.rare.begin(), part.rare.end());
+    part.rare = {};
   }
   for (const WindowPartial* w : partials_) counts_.recent_events += w->recent_dropped_;
   pending_in_base_ = {};

@@ -168,7 +168,8 @@ class WindowPartial {
   RecentSink sink_ = nullptr;
   void* sink_context_ = nullptr;
   std::uint64_t recent_dropped_ = 0;  // recent rows of never-rare keys, counted then dropped
-  std::size_t next_prune_ = 1 << 20;
+  static constexpr std::size_t kFirstPrune = 1 << 16;  // times and recent rows held before a prune
+  std::size_t next_prune_ = kFirstPrune;
 };
 
 // A key that survived: count below the threshold and not dropped by the hunt's key filter. Its

@@ -7,6 +7,9 @@
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
 #include <sys/stat.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <cstdio>
@@ -125,6 +128,9 @@ PhaseResult phase_merge(ScanRun& run) {
                     [&](std::size_t t) { merger.probe(t, per_task[t], recent_per_task[t]); });
   std::vector<core::Finding>& findings = run.findings;
   merger.release_partials();
+#if defined(__GLIBC__)
+  malloc_trim(0);  // the partials' pages back to the system before the findings are built
+#endif
   for (std::size_t t = 0; t < per_task.size(); ++t) {
     findings.insert(findings.end(), per_task[t].begin(), per_task[t].end());
     merger.add_recent_events(recent_per_task[t]);
