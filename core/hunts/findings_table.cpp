@@ -53,12 +53,12 @@ void FindingsTable::set_row(std::size_t i, std::span<const CellView> cells) {
   std::size_t bytes = 0;
   for (const CellView& c : cells) bytes += c.value.size();
   const auto n = static_cast<std::uint32_t>(cells.size());
-  auto row = std::make_unique<char[]>(4 + 4 * std::size_t{n} + bytes);
+  std::unique_ptr<char[]> row(new char[4 + 4 * std::size_t{n} + bytes]);
   std::memcpy(row.get(), &n, 4);
   char* text = row.get() + 4 + 4 * std::size_t{n};
   std::uint32_t end = 0;
   for (std::uint32_t j = 0; j < n; ++j) {
-    std::memcpy(text + end, cells[j].value.data(), cells[j].value.size());
+    if (!cells[j].value.empty()) std::memcpy(text + end, cells[j].value.data(), cells[j].value.size());
     end += static_cast<std::uint32_t>(cells[j].value.size());
     const std::uint32_t mark = end | (cells[j].raw_json ? kRawJson : 0);
     std::memcpy(row.get() + 4 + 4 * std::size_t{j}, &mark, 4);
