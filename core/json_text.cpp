@@ -76,9 +76,8 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-std::string json_string_array(const std::vector<std::string_view>& items) {
-  std::string out;
-  std::size_t total = 2;
+void append_json_string_array(std::string& out, const std::vector<std::string_view>& items) {
+  std::size_t total = out.size() + 2;
   for (std::string_view s : items) total += s.size() + 3;
   out.reserve(total);
   out.push_back('[');
@@ -87,6 +86,11 @@ std::string json_string_array(const std::vector<std::string_view>& items) {
     append_json_string(out, items[i]);
   }
   out.push_back(']');
+}
+
+std::string json_string_array(const std::vector<std::string_view>& items) {
+  std::string out;
+  append_json_string_array(out, items);
   return out;
 }
 

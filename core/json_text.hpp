@@ -14,5 +14,6 @@ void append_json_string(std::string& out, std::string_view s);
 
 // Compact JSON array of strings: ["a","b"] (no spaces); empty -> [].
 std::string json_string_array(const std::vector<std::string_view>& items);
+void append_json_string_array(std::string& out, const std::vector<std::string_view>& items);
 
 }  // namespace rareconn::core

@@ -1,10 +1,10 @@
 // Group keys made of several string parts (RemoteIP; RemoteIP + process; DeviceName + ...):
-// an unambiguous byte encoding (4-byte little-endian length + bytes per part) and its xxHash.
+// an unambiguous byte encoding (per part: its length as a LEB128 varint, one byte below 128, then
+// its bytes) and its xxHash.
 // Knows nothing of formats or threads.
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,20 +17,26 @@ namespace rareconn::core {
 enum class KeyBy { kIp, kIpProcess };
 
 inline void append_key_part(std::string& key, std::string_view part) {
-  const std::uint32_t n = static_cast<std::uint32_t>(part.size());
-  char len[4];
-  std::memcpy(len, &n, 4);
-  key.append(len, 4);
+  std::size_t n = part.size();
+  while (n >= 0x80) {
+    key.push_back(static_cast<char>(n | 0x80));
+    n >>= 7;
+  }
+  key.push_back(static_cast<char>(n));
   key.append(part);
 }
 
-inline std::vector<std::string> decode_key(std::string_view key) {
-  std::vector<std::string> parts;
+// The parts of an encoded key, as views into it.
+inline std::vector<std::string_view> key_part_views(std::string_view key) {
+  std::vector<std::string_view> parts;
   std::size_t p = 0;
-  while (p + 4 <= key.size()) {
-    std::uint32_t n;
-    std::memcpy(&n, key.data() + p, 4);
-    p += 4;
+  while (p < key.size()) {
+    std::size_t n = 0;
+    for (int shift = 0; p < key.size(); shift += 7) {
+      const auto b = static_cast<unsigned char>(key[p++]);
+      n |= std::size_t{b & 0x7fu} << shift;
+      if (!(b & 0x80)) break;
+    }
     parts.emplace_back(key.substr(p, n));
     p += n;
   }

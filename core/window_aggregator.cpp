@@ -29,55 +29,79 @@ WindowPartial::WindowPartial(WindowShared& shared)
 }
 
 std::uint32_t WindowPartial::key_id(std::string_view key) {
-  const std::uint64_t h = hash_bytes(key);
-  auto it = key_index_.find(key, static_cast<std::size_t>(h));
-  if (it != key_index_.end()) return it->second;
-  const std::uint32_t id = static_cast<std::uint32_t>(keys_.size());
-  KeyAgg agg;
-  agg.hash = h;
-  agg.key = arena_.copy(key);
-  keys_.push_back(std::move(agg));
-  key_index_.insert({keys_.back().key, id});
-  return id;
-}
-
-std::uint32_t WindowPartial::url_id(std::string_view url) {
-  auto it = url_index_.find(url);
-  if (it != url_index_.end()) return it->second;
-  const std::uint32_t id = static_cast<std::uint32_t>(urls_.size());
-  urls_.push_back(arena_.copy(url));
-  url_index_.insert({urls_.back(), id});
+  bool added;
+  const std::uint32_t id = keys_text_.intern(key, hash_bytes(key), added);
+  if (added) keys_.emplace_back();
   return id;
 }
 
 namespace {
-constexpr std::size_t kLinearUrls = 16;  // beyond this many distinct values a key gets an index
+constexpr std::uint32_t kLinearUrls = 16;  // beyond this many distinct values a key's list is indexed
 
-void index_urls(std::unique_ptr<tsl::robin_map<std::uint32_t, std::uint32_t>>& pos,
-                const std::vector<WindowPartial::UrlSeen>& urls) {
-  pos = std::make_unique<tsl::robin_map<std::uint32_t, std::uint32_t>>();
-  for (std::size_t i = 0; i < urls.size(); ++i) pos->insert({urls[i].url, static_cast<std::uint32_t>(i)});
-}
+std::uint64_t list_slot(std::uint32_t key, std::uint32_t url) { return (std::uint64_t{key} << 32) | url; }
 }  // namespace
 
-void WindowPartial::note_url(KeyAgg& agg, std::uint32_t url, Ticks t) {
-  if (agg.url_pos) {
-    auto [it, inserted] = agg.url_pos->insert({url, static_cast<std::uint32_t>(agg.urls.size())});
-    if (inserted) {
-      agg.urls.push_back({url, t});
-    } else if (t > agg.urls[it->second].newest) {
-      agg.urls[it->second].newest = t;
-    }
-    return;
-  }
-  for (UrlSeen& u : agg.urls) {
-    if (u.url == url) {
-      if (t > u.newest) u.newest = t;
+void WindowPartial::note_url(std::uint32_t key, std::uint32_t url, Ticks t) {
+  KeyAgg& agg = keys_[key];
+  if (agg.url_count > kLinearUrls) {
+    auto [it, inserted] = long_lists_.insert({list_slot(key, url), static_cast<std::uint32_t>(links_.size())});
+    if (!inserted) {
+      if (t > links_[it->second].newest) links_[it->second].newest = t;
       return;
     }
+  } else {
+    for (std::uint32_t l = agg.urls; l != kNoLink; l = links_[l].next) {
+      if (links_[l].url == url) {
+        if (t > links_[l].newest) links_[l].newest = t;
+        return;
+      }
+    }
   }
-  agg.urls.push_back({url, t});
-  if (agg.urls.size() > kLinearUrls) index_urls(agg.url_pos, agg.urls);
+  links_.push_back({t, url, agg.urls});
+  agg.urls = static_cast<std::uint32_t>(links_.size() - 1);
+  ++agg.url_count;
+  if (agg.url_count == kLinearUrls + 1) {
+    for (std::uint32_t l = agg.urls; l != kNoLink; l = links_[l].next) long_lists_.insert({list_slot(key, links_[l].url), l});
+  }
+}
+
+void WindowPartial::clear_urls(KeyAgg& agg) {
+  dead_links_ += agg.url_count;
+  agg.urls = kNoLink;
+  agg.url_count = 0;
+  // Reclaimed when the dead links outnumber the live ones (the long lists' index is rebuilt then).
+  if (dead_links_ > (1u << 16) && 2 * dead_links_ > links_.size()) {
+    compact_urls([](const UrlLink&) { return true; });
+  }
+}
+
+void WindowPartial::saturate(KeyAgg& agg) {
+  agg.saturated = 1;
+  clear_urls(agg);
+}
+
+template <class Keep>
+void WindowPartial::compact_urls(Keep keep) {
+  std::vector<UrlLink> links;
+  links.reserve(links_.size() - dead_links_);
+  long_lists_.clear();
+  for (std::uint32_t k = 0; k < keys_.size(); ++k) {
+    KeyAgg& agg = keys_[k];
+    std::uint32_t head = kNoLink, n = 0;
+    for (std::uint32_t l = agg.urls; l != kNoLink; l = links_[l].next) {
+      if (!keep(links_[l])) continue;
+      links.push_back({links_[l].newest, links_[l].url, head});
+      head = static_cast<std::uint32_t>(links.size() - 1);
+      ++n;
+    }
+    agg.urls = head;
+    agg.url_count = n;
+    if (n > kLinearUrls) {
+      for (std::uint32_t l = head; l != kNoLink; l = links[l].next) long_lists_.insert({list_slot(k, links[l].url), l});
+    }
+  }
+  links_ = std::move(links);
+  dead_links_ = 0;
 }
 
 void WindowPartial::add(std::string_view key, std::string_view set_value, Ticks t, EventRef ref) {
@@ -98,23 +122,18 @@ void WindowPartial::add(std::string_view key, std::string_view set_value, Ticks 
     KeyAgg& agg = keys_[id];
     if (now_known_) {
       ++agg.count;
-      if (!agg.saturated && static_cast<std::int64_t>(agg.count) >= cfg.threshold) {
-        // This thread alone already counts threshold events: the key is not rare, its set is moot.
-        agg.saturated = true;
-        agg.urls = {};
-        agg.url_pos.reset();
-      }
+      // This thread alone already counts threshold events: the key is not rare, its set is moot.
+      if (!agg.saturated && static_cast<std::int64_t>(agg.count) >= cfg.threshold) saturate(agg);
     } else {
-      agg.pending.push_back(t);
-      ++pending_total_;
+      pending_.push_back({t, id});
     }
-    if (cfg.track_set && !agg.saturated) note_url(agg, url_id(set_value), t);
+    if (cfg.track_set && !keys_[id].saturated) note_url(id, urls_.intern(set_value), t);
   }
   if (in_recent) {
     recent_.push_back({t, ref.offset, ref.file, ref.length, id});
     if (sink_ != nullptr) [[unlikely]] sink_(sink_context_, ref, t);
   }
-  if (!now_known_ && pending_total_ + recent_.size() > next_prune_) prune();
+  if (!now_known_ && pending_.size() + recent_.size() > next_prune_) prune();
 }
 
 void WindowPartial::prune() {
@@ -122,25 +141,29 @@ void WindowPartial::prune() {
   cached_newest_ = shared_.newest();
   const Ticks base_cut = cached_newest_ - cfg.lookback;
   const Ticks recent_cut = cached_newest_ - cfg.recent;
-  pending_total_ = 0;
-  for (KeyAgg& agg : keys_) {
-    std::erase_if(agg.pending, [&](Ticks t) { return t <= base_cut; });
-    if (std::erase_if(agg.urls, [&](const UrlSeen& u) { return u.newest <= base_cut; }) && agg.url_pos) {
-      index_urls(agg.url_pos, agg.urls);  // positions moved
-    }
-    pending_total_ += agg.pending.size();
-  }
+  std::erase_if(pending_, [&](const PendingTime& p) { return p.time <= base_cut; });
+  compact_urls([&](const UrlLink& u) { return u.newest > base_cut; });
   std::erase_if(recent_, [&](const RecentRef& r) {
     return r.time <= recent_cut || (cfg.recent_within_lookback && r.time <= base_cut);
   });
-  next_prune_ = std::max<std::size_t>(2 * (pending_total_ + recent_.size()), 1 << 20);
+  next_prune_ = std::max<std::size_t>(2 * (pending_.size() + recent_.size()), kFirstPrune);
+}
+
+void WindowPartial::release() {
+  keys_text_.clear();
+  urls_.clear();
+  keys_ = {};
+  links_ = {};
+  dead_links_ = 0;
+  long_lists_ = {};
+  pending_ = {};
+  recent_ = {};
 }
 
 std::size_t WindowPartial::memory_bytes() const {
-  std::size_t n = arena_.bytes() + keys_.capacity() * sizeof(KeyAgg) + recent_.capacity() * sizeof(RecentRef) +
-                  urls_.capacity() * sizeof(std::string_view);
-  for (const KeyAgg& k : keys_) n += k.pending.capacity() * sizeof(Ticks) + k.urls.capacity() * sizeof(UrlSeen);
-  return n;
+  return keys_text_.memory_bytes() + urls_.memory_bytes() + keys_.capacity() * sizeof(KeyAgg) +
+         links_.capacity() * sizeof(UrlLink) + long_lists_.bucket_count() * 16 +
+         pending_.capacity() * sizeof(PendingTime) + recent_.capacity() * sizeof(RecentRef);
 }
 
 WindowMerger::WindowMerger(WindowShared& shared, std::vector<WindowPartial*> partials,
@@ -157,7 +180,15 @@ WindowMerger::WindowMerger(WindowShared& shared, std::vector<WindowPartial*> par
     recent_cut_ = *now_ - cfg.recent;
   }
   rare_of_.resize(partials_.size());
-  for (std::size_t i = 0; i < partials_.size(); ++i) rare_of_[i].assign(partials_[i]->keys_.size(), kNotRare);
+  pending_in_base_.resize(partials_.size());
+  for (std::size_t i = 0; i < partials_.size(); ++i) {
+    const WindowPartial& w = *partials_[i];
+    rare_of_[i].assign(w.keys_.size(), kNotRare);
+    if (w.pending_.empty() || !now_) continue;
+    std::vector<std::uint32_t>& n = pending_in_base_[i];
+    n.assign(w.keys_.size(), 0);
+    for (const WindowPartial::PendingTime& t : w.pending_) n[t.key] += (t.time > base_cut_);
+  }
 }
 
 void WindowMerger::merge_partition(std::size_t p) {
@@ -166,55 +197,57 @@ void WindowMerger::merge_partition(std::size_t p) {
   Partition& part = partitions_[p];
   tsl::robin_map<std::string_view, std::uint32_t, XxHash, std::equal_to<>> index;
   std::vector<GlobalKey> keys;
+  std::vector<Member> members;
   for (std::size_t i = 0; i < partials_.size(); ++i) {
     const WindowPartial& w = *partials_[i];
-    for (std::size_t k = 0; k < w.keys_.size(); ++k) {
-      const WindowPartial::KeyAgg& agg = w.keys_[k];
-      if (agg.hash % kPartitions != p) continue;
-      std::uint64_t n = agg.count;
-      for (Ticks t : agg.pending) n += (t > base_cut_);
+    const std::vector<std::uint32_t>& pending = pending_in_base_[i];
+    for (std::uint32_t k = 0; k < w.keys_.size(); ++k) {
+      if (w.keys_text_.hash(k) % kPartitions != p) continue;
+      const std::uint64_t n = w.keys_[k].count + (pending.empty() ? 0 : pending[k]);
       if (n == 0) continue;
-      auto it = index.find(agg.key, static_cast<std::size_t>(agg.hash));
-      std::uint32_t g;
-      if (it == index.end()) {
-        g = static_cast<std::uint32_t>(keys.size());
-        keys.push_back(GlobalKey{agg.key, 0, {}});
-        index.insert({agg.key, g});
-      } else {
-        g = it->second;
-      }
-      keys[g].count += n;
-      keys[g].members.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)});
+      const std::string_view key = w.keys_text_[k];
+      auto [it, inserted] = index.insert({key, static_cast<std::uint32_t>(keys.size())});
+      if (inserted) keys.push_back(GlobalKey{key, 0, WindowPartial::kNoLink});
+      GlobalKey& gk = keys[it->second];
+      gk.count += n;
+      members.push_back({static_cast<std::uint32_t>(i), k, gk.first_member});
+      gk.first_member = static_cast<std::uint32_t>(members.size() - 1);
     }
   }
   part.counts.distinct_keys = keys.size();
   std::vector<std::string_view> set;
+  std::string text;
   for (const GlobalKey& gk : keys) {
     part.counts.baseline_events += gk.count;
     if (static_cast<std::int64_t>(gk.count) >= cfg.threshold) continue;
     ++part.counts.keys_under_threshold;
     set.clear();
     if (cfg.track_set) {
-      for (const Member& m : gk.members) {
-        const WindowPartial& w = *partials_[m.partial];
-        for (const WindowPartial::UrlSeen& u : w.keys_[m.key].urls) {
-          if (u.newest > base_cut_) set.push_back(w.urls_[u.url]);
+      for (std::uint32_t m = gk.first_member; m != WindowPartial::kNoLink; m = members[m].next) {
+        const WindowPartial& w = *partials_[members[m].partial];
+        for (std::uint32_t l = w.keys_[members[m].key].urls; l != WindowPartial::kNoLink; l = w.links_[l].next) {
+          if (w.links_[l].newest > base_cut_) set.push_back(w.urls_[w.links_[l].url]);
         }
       }
       std::sort(set.begin(), set.end());
       set.erase(std::unique(set.begin(), set.end()), set.end());
     }
+    text.clear();
+    append_json_string_array(text, set);
     RareKey rk;
-    rk.set_json = json_string_array(set);
+    rk.set_json = text;
     rk.count = static_cast<std::int64_t>(gk.count);
     if (filter_ != nullptr && filter_->drops(rk)) {
       ++part.counts.keys_allow_dropped;
       continue;
     }
-    rk.parts = decode_key(gk.key);
+    rk.set_json = part.bytes.copy(text);
+    rk.key = part.bytes.copy(gk.key);
     const std::uint64_t code = (static_cast<std::uint64_t>(p) << 32) | part.rare.size();
-    part.rare.push_back(std::move(rk));
-    for (const Member& m : gk.members) rare_of_[m.partial][m.key] = code;
+    part.rare.push_back(rk);
+    for (std::uint32_t m = gk.first_member; m != WindowPartial::kNoLink; m = members[m].next) {
+      rare_of_[members[m].partial][members[m].key] = code;
+    }
   }
   part.counts.rare_keys = part.rare.size();
   // Keys seen only in the recent window (no baseline event) are not on the left side of the join.
@@ -235,10 +268,11 @@ void WindowMerger::finish_merge() {
   }
   rare_.reserve(total);
   for (Partition& part : partitions_) {
-    for (RareKey& rk : part.rare) rare_.push_back(std::move(rk));
-    part.rare.clear();
+    rare_.insert(rare_.end(), part.rare.begin(), part.rare.end());
+    part.rare = {};
   }
   for (const WindowPartial* w : partials_) counts_.recent_events += w->recent_dropped_;
+  pending_in_base_ = {};
   for (auto& per_partial : rare_of_) {
     for (std::uint64_t& code : per_partial) {
       if (code != kNotRare) code = partition_offset_[code >> 32] + (code & 0xffffffffu);
@@ -251,6 +285,12 @@ void WindowMerger::finish_merge() {
       probe_tasks_.push_back({static_cast<std::uint32_t>(i), b, std::min(n, b + kProbeSlice)});
     }
   }
+}
+
+void WindowMerger::release_partials() {
+  for (WindowPartial* w : partials_) w->release();
+  rare_of_ = {};
+  probe_tasks_ = {};
 }
 
 void WindowMerger::probe(std::size_t task, std::vector<Finding>& out, std::uint64_t& recent_events) const {

@@ -17,7 +17,7 @@
 
 #include <tsl/robin_map.h>
 
-#include "core/arena.hpp"
+#include "core/interner.hpp"
 #include "core/key_codec.hpp"
 #include "core/kusto_time.hpp"
 #include "core/state_codec.hpp"
@@ -108,24 +108,27 @@ class WindowPartial {
   std::size_t recent_count() const { return recent_.size(); }
   std::uint64_t recent_dropped() const { return recent_dropped_; }
 
-  // One distinct set value of a key (an id into the partial's interned values) and its newest time.
-  struct UrlSeen {
-    std::uint32_t url;
-    Ticks newest;
-  };
+  // After the probe: frees the keys, set values and recent rows (the counters stay).
+  void release();
 
  private:
   friend class WindowMerger;
+  // Per key (the same id as the key's in keys_): 16 bytes. The set values are a list in links_.
   struct KeyAgg {
-    std::uint64_t hash;
-    std::string_view key;
     std::uint64_t count = 0;          // events surely in the lookback window (`now` given)
-    std::vector<Ticks> pending;       // times of candidate events (`now` not yet known)
-    std::vector<UrlSeen> urls;        // distinct set values with their newest time
-    // Position of each url id in `urls` once a key has many (a CDN address with thousands of
-    // host names must not cost a linear search per event).
-    std::unique_ptr<tsl::robin_map<std::uint32_t, std::uint32_t>> url_pos;
-    bool saturated = false;           // `now` given and count_ already >= threshold: never rare
+    std::uint32_t urls = kNoLink;     // first of the key's distinct set values in links_
+    std::uint32_t url_count : 31 = 0;
+    std::uint32_t saturated : 1 = 0;  // `now` given and count_ already >= threshold: never rare
+  };
+  // One distinct set value of a key: the value's id, its newest time, the key's next value.
+  struct UrlLink {
+    Ticks newest;
+    std::uint32_t url;
+    std::uint32_t next;
+  };
+  struct PendingTime {  // a candidate event of a key while `now` is not known
+    Ticks time;
+    std::uint32_t key;
   };
   struct RecentRef {
     Ticks time;
@@ -134,9 +137,15 @@ class WindowPartial {
     std::uint32_t length;
     std::uint32_t key;
   };
+  static constexpr std::uint32_t kNoLink = UINT32_MAX;
   std::uint32_t key_id(std::string_view key);
-  std::uint32_t url_id(std::string_view url);
-  void note_url(KeyAgg& agg, std::uint32_t url, Ticks t);
+  void note_url(std::uint32_t key, std::uint32_t url, Ticks t);
+  void clear_urls(KeyAgg& agg);
+  void saturate(KeyAgg& agg);
+  // Keeps the set values for which keep(link) holds (all: reclaims cleared lists), rebuilding the
+  // lists and the index of long ones.
+  template <class Keep>
+  void compact_urls(Keep keep);
   void prune();
   void saturate_if_full(KeyAgg& agg);
 
@@ -146,24 +155,30 @@ class WindowPartial {
   Ticks recent_cut_ = 0;
   Ticks local_newest_ = WindowShared::kNoTime;
   Ticks cached_newest_ = WindowShared::kNoTime;
-  Arena arena_;
-  tsl::robin_map<std::string_view, std::uint32_t, XxHash, std::equal_to<>> key_index_;
+  Interner keys_text_;                // encoded keys; ids index keys_
   std::vector<KeyAgg> keys_;
-  tsl::robin_map<std::string_view, std::uint32_t, XxHash, std::equal_to<>> url_index_;
-  std::vector<std::string_view> urls_;
+  Interner urls_;                     // set values
+  std::vector<UrlLink> links_;
+  std::size_t dead_links_ = 0;        // links of cleared lists (saturated keys), reclaimed by compaction
+  // Position in links_ of (key << 32 | url) for keys with many values (a CDN address with thousands
+  // of host names must not cost a linear search per event).
+  tsl::robin_map<std::uint64_t, std::uint32_t> long_lists_;
+  std::vector<PendingTime> pending_;
   std::vector<RecentRef> recent_;
   RecentSink sink_ = nullptr;
   void* sink_context_ = nullptr;
   std::uint64_t recent_dropped_ = 0;  // recent rows of never-rare keys, counted then dropped
-  std::size_t pending_total_ = 0;
-  std::size_t next_prune_ = 1 << 20;
+  static constexpr std::size_t kFirstPrune = 1 << 16;  // times and recent rows held before a prune
+  std::size_t next_prune_ = kFirstPrune;
 };
 
-// A key that survived: count below the threshold and not dropped by the hunt's key filter.
+// A key that survived: count below the threshold and not dropped by the hunt's key filter. Its
+// bytes are held by the merger.
 struct RareKey {
-  std::vector<std::string> parts;  // decoded key parts, in key order
+  std::string_view key;       // encoded key (key_codec.hpp)
   std::int64_t count = 0;
-  std::string set_json;            // compact JSON array of the distinct set values (sorted)
+  std::string_view set_json;  // compact JSON array of the distinct set values (sorted)
+  std::vector<std::string_view> parts() const { return key_part_views(key); }  // in key order
 };
 
 // A hunt's last word on a key under the threshold (MDE: the allow-list on its set of URLs).
@@ -207,22 +222,29 @@ class WindowMerger {
   // Parallel-safe across distinct tasks; appends the findings of one slice of the recent partition.
   void probe(std::size_t task, std::vector<Finding>& out, std::uint64_t& recent_events) const;
 
+  // After every probe: the partials' key state is no longer read (the rare keys hold their own
+  // bytes), so it is freed before the findings are built.
+  void release_partials();
+
   const std::vector<RareKey>& rare_keys() const { return rare_; }
   const WindowCounts& counts() const { return counts_; }
   void add_recent_events(std::uint64_t n) { counts_.recent_events += n; }
 
  private:
-  struct Member {
-    std::uint32_t partial;
-    std::uint32_t key;
-  };
+  // A key of one partition and the partials' keys that make it up (a list through `members`).
   struct GlobalKey {
     std::string_view key;
     std::uint64_t count = 0;
-    std::vector<Member> members;
+    std::uint32_t first_member;
+  };
+  struct Member {
+    std::uint32_t partial;
+    std::uint32_t key;
+    std::uint32_t next;
   };
   struct Partition {
     std::vector<RareKey> rare;
+    Arena bytes;  // the rare keys' encoded keys and set texts
     WindowCounts counts;
   };
   struct ProbeTask {
@@ -238,6 +260,8 @@ class WindowMerger {
   std::vector<Partition> partitions_;
   // Per partial, per local key: (partition << 32 | index in partition.rare), or kNotRare.
   std::vector<std::vector<std::uint64_t>> rare_of_;
+  // Per partial, per local key: its pending times (`now` found at the end) inside the lookback.
+  std::vector<std::vector<std::uint32_t>> pending_in_base_;
   std::vector<std::uint32_t> partition_offset_;
   std::vector<RareKey> rare_;
   std::vector<ProbeTask> probe_tasks_;

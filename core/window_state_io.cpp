@@ -8,9 +8,7 @@ namespace rareconn::core {
 
 void WindowPartial::saturate_if_full(KeyAgg& agg) {
   if (!now_known_ || agg.saturated || static_cast<std::int64_t>(agg.count) < shared_.config().threshold) return;
-  agg.saturated = true;
-  agg.urls = {};
-  agg.url_pos.reset();
+  saturate(agg);
 }
 
 void WindowPartial::prune_for_saving() {
@@ -32,17 +30,26 @@ void WindowPartial::save(ByteWriter& w) const {
   // them before or after the newest time moved on must not show in the bytes.
   std::vector<char> referenced(keys_.size(), 0);
   for (const RecentRef& r : recent_) referenced[r.key] = 1;
+  std::vector<std::uint32_t> pending(keys_.size() + 1, 0);  // the key's first pending time in `times`
+  for (const PendingTime& p : pending_) ++pending[p.key + 1];
+  for (std::size_t i = 1; i < pending.size(); ++i) pending[i] += pending[i - 1];
+  std::vector<Ticks> times(pending_.size());
+  {
+    std::vector<std::uint32_t> at(pending.begin(), pending.end() - 1);
+    for (const PendingTime& p : pending_) times[at[p.key]++] = p.time;
+  }
   std::vector<std::uint32_t> key_order;
   for (std::uint32_t i = 0; i < keys_.size(); ++i) {
     const KeyAgg& k = keys_[i];
-    if (referenced[i] || k.count || k.saturated || !k.pending.empty() || !k.urls.empty()) key_order.push_back(i);
+    if (referenced[i] || k.count || k.saturated || pending[i + 1] > pending[i] || k.urls != kNoLink) key_order.push_back(i);
   }
-  std::sort(key_order.begin(), key_order.end(), [&](std::uint32_t a, std::uint32_t b) { return keys_[a].key < keys_[b].key; });
+  std::sort(key_order.begin(), key_order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return keys_text_[a] < keys_text_[b]; });
   std::vector<std::uint32_t> key_rank(keys_.size());
   for (std::uint32_t i = 0; i < key_order.size(); ++i) key_rank[key_order[i]] = i;
   std::vector<char> url_used(urls_.size(), 0);
   for (const KeyAgg& k : keys_) {
-    for (const UrlSeen& u : k.urls) url_used[u.url] = 1;
+    for (std::uint32_t l = k.urls; l != kNoLink; l = links_[l].next) url_used[links_[l].url] = 1;
   }
   std::vector<std::uint32_t> url_order;
   for (std::uint32_t i = 0; i < urls_.size(); ++i) {
@@ -54,20 +61,19 @@ void WindowPartial::save(ByteWriter& w) const {
   w.varint(url_order.size());
   for (std::uint32_t u : url_order) w.str(urls_[u]);
   w.varint(key_order.size());
-  std::vector<Ticks> times;
   std::vector<std::pair<std::uint32_t, Ticks>> urls;
   for (std::uint32_t id : key_order) {
     const KeyAgg& k = keys_[id];
-    w.str(k.key);
+    w.str(keys_text_[id]);
     w.varint(k.count);
     w.u8(k.saturated ? 1 : 0);
-    times.assign(k.pending.begin(), k.pending.end());
-    std::sort(times.begin(), times.end());
-    w.varint(times.size());
+    const auto first = times.begin() + pending[id], last = times.begin() + pending[id + 1];
+    std::sort(first, last);
+    w.varint(static_cast<std::uint64_t>(last - first));
     Ticks prev = 0;
-    for (Ticks t : times) w.svarint(t - prev), prev = t;  // times are datetimes: no overflow
+    for (auto t = first; t != last; ++t) w.svarint(*t - prev), prev = *t;  // times are datetimes: no overflow
     urls.clear();
-    for (const UrlSeen& u : k.urls) urls.push_back({url_rank[u.url], u.newest});
+    for (std::uint32_t l = k.urls; l != kNoLink; l = links_[l].next) urls.push_back({url_rank[links_[l].url], links_[l].newest});
     std::sort(urls.begin(), urls.end());
     w.varint(urls.size());
     for (const auto& [rank, newest] : urls) w.varint(rank), w.svarint(newest);
@@ -101,36 +107,31 @@ bool WindowPartial::load(ByteReader& r, std::span<const std::uint32_t> file_map)
   const std::uint64_t url_count = r.count();
   std::vector<std::uint32_t> url_ids;
   url_ids.reserve(url_count);
-  for (std::uint64_t i = 0; i < url_count && !r.bad(); ++i) url_ids.push_back(url_id(r.str()));
+  for (std::uint64_t i = 0; i < url_count && !r.bad(); ++i) url_ids.push_back(urls_.intern(r.str()));
   const std::uint64_t key_count = r.count(4);
   std::vector<std::uint32_t> key_ids;
   key_ids.reserve(key_count);
   for (std::uint64_t i = 0; i < key_count && !r.bad(); ++i) {
     const std::uint32_t id = key_id(r.str());
     key_ids.push_back(id);
-    KeyAgg& agg = keys_[id];
-    agg.count += r.varint();
+    keys_[id].count += r.varint();
     const bool saturated = r.u8() != 0;
     const std::uint64_t pending = r.count();
     Ticks t = 0;
     for (std::uint64_t j = 0; j < pending && !r.bad(); ++j) {
       t = static_cast<Ticks>(static_cast<std::uint64_t>(t) + static_cast<std::uint64_t>(r.svarint()));
       if (!valid_time(t)) return false;
-      agg.pending.push_back(t);
+      pending_.push_back({t, id});
     }
-    pending_total_ += pending;
     const std::uint64_t urls = r.count(2);
     for (std::uint64_t j = 0; j < urls && !r.bad(); ++j) {
       const std::uint64_t rank = r.varint();
       const Ticks seen = r.svarint();
       if (rank >= url_ids.size() || !valid_time(seen)) return false;
-      if (!agg.saturated) note_url(agg, url_ids[rank], seen);
+      if (!keys_[id].saturated) note_url(id, url_ids[rank], seen);
     }
-    if (saturated && now_known_ && !agg.saturated) {
-      agg.saturated = true;
-      agg.urls = {};
-      agg.url_pos.reset();
-    }
+    KeyAgg& agg = keys_[id];
+    if (saturated && now_known_ && !agg.saturated) saturate(agg);
     saturate_if_full(agg);
   }
   const std::uint64_t recent = r.count(5);
@@ -151,24 +152,21 @@ void WindowPartial::absorb(const WindowPartial& o) {
   if (o.local_newest_ != WindowShared::kNoTime) observe(o.local_newest_);
   recent_dropped_ += o.recent_dropped_;
   std::vector<std::uint32_t> key_ids(o.keys_.size());
-  for (std::size_t k = 0; k < o.keys_.size(); ++k) {
+  for (std::uint32_t k = 0; k < o.keys_.size(); ++k) {
     const KeyAgg& src = o.keys_[k];
-    const std::uint32_t id = key_id(src.key);
+    const std::uint32_t id = key_id(o.keys_text_[k]);
     key_ids[k] = id;
-    KeyAgg& agg = keys_[id];
-    agg.count += src.count;
-    agg.pending.insert(agg.pending.end(), src.pending.begin(), src.pending.end());
-    pending_total_ += src.pending.size();
-    if (src.saturated && !agg.saturated) {
-      agg.saturated = true;
-      agg.urls = {};
-      agg.url_pos.reset();
+    keys_[id].count += src.count;
+    if (src.saturated && !keys_[id].saturated) saturate(keys_[id]);
+    if (!keys_[id].saturated) {
+      for (std::uint32_t l = src.urls; l != kNoLink; l = o.links_[l].next) {
+        note_url(id, urls_.intern(o.urls_[o.links_[l].url]), o.links_[l].newest);
+      }
     }
-    if (!agg.saturated) {
-      for (const UrlSeen& u : src.urls) note_url(agg, url_id(o.urls_[u.url]), u.newest);
-    }
-    saturate_if_full(agg);
+    saturate_if_full(keys_[id]);
   }
+  pending_.reserve(pending_.size() + o.pending_.size());
+  for (const PendingTime& p : o.pending_) pending_.push_back({p.time, key_ids[p.key]});
   recent_.reserve(recent_.size() + o.recent_.size());
   for (const RecentRef& r : o.recent_) recent_.push_back({r.time, r.offset, r.file, r.length, key_ids[r.key]});
 }

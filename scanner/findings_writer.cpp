@@ -19,13 +19,13 @@ bool flush(std::FILE* out, std::string& buf) {
 }
 
 // Display width of UTF-8 text, counting code points.
-std::size_t width(const std::string& s) {
+std::size_t width(std::string_view s) {
   std::size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
   return n;
 }
 
-std::string cut(const std::string& s, std::size_t max) {
+std::string cut(std::string_view s, std::size_t max) {
   std::string one_line;
   for (char c : s) one_line.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
   if (width(one_line) <= max) return one_line;
@@ -41,7 +41,7 @@ std::string cut(const std::string& s, std::size_t max) {
 
 }  // namespace
 
-void append_csv_field(std::string& out, const std::string& v) {
+void append_csv_field(std::string& out, std::string_view v) {
   bool plain = true;
   for (char c : v) plain = plain && c != ',' && c != '"' && c != '\r' && c != '\n';
   if (plain) {
@@ -57,18 +57,24 @@ void append_csv_field(std::string& out, const std::string& v) {
 }
 
 namespace {
-// Formats the rows in blocks on all threads, then writes the blocks in order.
+// Formats the rows in blocks on all threads, a bounded group of blocks at a time (the text of the
+// whole output is never held), and writes the blocks in order.
 template <class FormatRow>
 bool write_rows(std::FILE* out, std::string head, const FindingsTable& t, FormatRow format_row) {
-  constexpr std::size_t kBlock = 512;
-  const std::size_t blocks = (t.rows.size() + kBlock - 1) / kBlock;
-  std::vector<std::string> text(blocks);
-  tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) {
-    std::string& buf = text[b];
-    for (std::size_t i = b * kBlock; i < std::min(t.rows.size(), (b + 1) * kBlock); ++i) format_row(buf, t.rows[i]);
-  });
+  constexpr std::size_t kBlock = 512, kGroup = 16;
+  const std::size_t blocks = (t.size() + kBlock - 1) / kBlock;
+  std::vector<std::string> text(std::min(blocks, kGroup));
   bool ok = std::fwrite(head.data(), 1, head.size(), out) == head.size();
-  for (const std::string& b : text) ok = std::fwrite(b.data(), 1, b.size(), out) == b.size() && ok;
+  for (std::size_t g = 0; g < blocks; g += kGroup) {
+    const std::size_t n = std::min(kGroup, blocks - g);
+    tbb::parallel_for(std::size_t{0}, n, [&](std::size_t b) {
+      std::string& buf = text[b];
+      buf.clear();
+      const std::size_t first = (g + b) * kBlock;
+      for (std::size_t i = first; i < std::min(t.size(), first + kBlock); ++i) format_row(buf, t, i);
+    });
+    for (std::size_t b = 0; b < n; ++b) ok = std::fwrite(text[b].data(), 1, text[b].size(), out) == text[b].size() && ok;
+  }
   return ok;
 }
 }  // namespace
@@ -80,26 +86,27 @@ bool write_csv(std::FILE* out, const FindingsTable& t) {
     append_csv_field(head, t.columns[j]);
   }
   head.push_back('\n');
-  return write_rows(out, std::move(head), t, [](std::string& buf, const std::vector<parsers::Cell>& row) {
-    for (std::size_t j = 0; j < row.size(); ++j) {
+  return write_rows(out, std::move(head), t, [](std::string& buf, const FindingsTable& table, std::size_t i) {
+    for (std::size_t j = 0; j < table.columns.size(); ++j) {
       if (j) buf.push_back(',');
-      append_csv_field(buf, row[j].value);
+      append_csv_field(buf, table.cell(i, j).value);
     }
     buf.push_back('\n');
   });
 }
 
 bool write_jsonl(std::FILE* out, const FindingsTable& t) {
-  return write_rows(out, std::string(), t, [&t](std::string& buf, const std::vector<parsers::Cell>& row) {
+  return write_rows(out, std::string(), t, [](std::string& buf, const FindingsTable& table, std::size_t i) {
     buf.push_back('{');
-    for (std::size_t j = 0; j < row.size(); ++j) {
+    for (std::size_t j = 0; j < table.columns.size(); ++j) {
       if (j) buf.push_back(',');
-      core::append_json_string(buf, t.columns[j]);
+      core::append_json_string(buf, table.columns[j]);
       buf.push_back(':');
-      if (row[j].raw_json) {
-        buf.append(row[j].value);
+      const hunts::CellView c = table.cell(i, j);
+      if (c.raw_json) {
+        buf.append(c.value);
       } else {
-        core::append_json_string(buf, row[j].value);
+        core::append_json_string(buf, c.value);
       }
     }
     buf.append("}\n");
@@ -126,10 +133,10 @@ bool write_table(std::FILE* out, const FindingsTable& t, const std::vector<std::
   std::vector<std::vector<std::string>> cells;
   std::vector<std::size_t> w(cols.size());
   for (std::size_t c = 0; c < cols.size(); ++c) w[c] = width(t.columns[cols[c]]);
-  for (const auto& row : t.rows) {
+  for (std::size_t i = 0; i < t.size(); ++i) {
     std::vector<std::string> r;
     for (std::size_t c = 0; c < cols.size(); ++c) {
-      r.push_back(cut(row[cols[c]].value, kMax));
+      r.push_back(cut(t.cell(i, cols[c]).value, kMax));
       w[c] = std::max(w[c], width(r.back()));
     }
     cells.push_back(std::move(r));
@@ -150,7 +157,7 @@ bool write_table(std::FILE* out, const FindingsTable& t, const std::vector<std::
   for (std::size_t c = 0; c < cols.size(); ++c) rule.push_back(std::string(w[c], '-'));
   line(rule);
   for (const auto& r : cells) line(r);
-  buf.append(std::to_string(t.rows.size()) + (t.rows.size() == 1 ? " finding\n" : " findings\n"));
+  buf.append(std::to_string(t.size()) + (t.size() == 1 ? " finding\n" : " findings\n"));
   return flush(out, buf);
 }
 

@@ -21,6 +21,6 @@ bool write_jsonl(std::FILE* out, const FindingsTable& table);
 bool write_table(std::FILE* out, const FindingsTable& table, const std::vector<std::vector<std::string>>& preferred);
 
 // RFC 4180: quote when the value holds a comma, quote, CR or LF; double the quotes.
-void append_csv_field(std::string& out, const std::string& value);
+void append_csv_field(std::string& out, std::string_view value);
 
 }  // namespace rareconn::scanner

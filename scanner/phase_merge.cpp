@@ -2,10 +2,14 @@
 // read failure or a file that shrank while read ends the run); phase_merge fixes `now`, lets the
 // hunt prepare its merge, merges the partial aggregates (the workers', or those loaded from saved
 // partials) in parallel partitions, decides the rare keys (threshold, the hunt's key filter),
-// probes the recent partition in parallel slices and sorts the findings.
+// probes the recent partition in parallel slices, frees the partials' key state and sorts the
+// findings.
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
 #include <sys/stat.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <cstdio>
@@ -120,9 +124,14 @@ PhaseResult phase_merge(ScanRun& run) {
   tbb::parallel_for(std::size_t{0}, merger.probe_task_count(),
                     [&](std::size_t t) { merger.probe(t, per_task[t], recent_per_task[t]); });
   std::vector<core::Finding>& findings = run.findings;
+  merger.release_partials();
+#if defined(__GLIBC__)
+  malloc_trim(0);  // the partials' pages back to the system before the findings are built
+#endif
   for (std::size_t t = 0; t < per_task.size(); ++t) {
     findings.insert(findings.end(), per_task[t].begin(), per_task[t].end());
     merger.add_recent_events(recent_per_task[t]);
+    per_task[t] = {};
   }
   tbb::parallel_sort(findings.begin(), findings.end(), [](const core::Finding& a, const core::Finding& b) {
     if (a.time != b.time) return a.time < b.time;

@@ -66,10 +66,13 @@ Result run(const std::vector<Ev>& evs, std::optional<std::string> now, MdeOption
   for (const Finding& f : fs) {
     const RareKey& k = m.rare_keys()[f.rare];
     std::string key;
-    for (const auto& p : k.parts) key += (key.empty() ? "" : "|") + p;
+    for (const std::string_view p : k.parts()) {
+      if (!key.empty()) key += '|';
+      key += p;
+    }
     r.finding_keys.push_back(key);
     r.counts.push_back(k.count);
-    r.sets.push_back(k.set_json);
+    r.sets.emplace_back(k.set_json);
     r.finding_offsets.push_back(f.offset);
   }
   r.counts_total = m.counts();

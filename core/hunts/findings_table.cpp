@@ -1,7 +1,9 @@
-// Findings tables: Kusto's renaming, and the tabular builder (the union schema of the inputs, the
-// event time written as Kusto prints a datetime). Rows are built in the scanner's threads.
+// Findings tables: the compact row store, Kusto's renaming, and the tabular builder (the union
+// schema of the inputs, the event time written as Kusto prints a datetime). Rows are built in the
+// scanner's threads as their records are decoded again.
 #include "core/hunts/findings_table.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -45,87 +47,193 @@ int time_column(const std::vector<std::string>& names, const std::vector<std::st
   return best;
 }
 
-// Every column of each finding's record.
-class CellsOf final : public RecordVisitor {
+}  // namespace
+
+void FindingsTable::set_row(std::size_t i, std::span<const CellView> cells) {
+  std::size_t bytes = 0;
+  for (const CellView& c : cells) bytes += c.value.size();
+  const auto n = static_cast<std::uint32_t>(cells.size());
+  std::unique_ptr<char[]> row(new char[4 + 4 * std::size_t{n} + bytes]);
+  std::memcpy(row.get(), &n, 4);
+  char* text = row.get() + 4 + 4 * std::size_t{n};
+  std::uint32_t end = 0;
+  for (std::uint32_t j = 0; j < n; ++j) {
+    if (!cells[j].value.empty()) std::memcpy(text + end, cells[j].value.data(), cells[j].value.size());
+    end += static_cast<std::uint32_t>(cells[j].value.size());
+    const std::uint32_t mark = end | (cells[j].raw_json ? kRawJson : 0);
+    std::memcpy(row.get() + 4 + 4 * std::size_t{j}, &mark, 4);
+  }
+  rows_[i] = std::move(row);
+}
+
+void FindingsTable::set_row(std::size_t i, const std::vector<parsers::Cell>& cells) {
+  std::vector<CellView> views;
+  views.reserve(cells.size());
+  for (const parsers::Cell& c : cells) views.push_back({c.value, c.raw_json});
+  set_row(i, views);
+}
+
+namespace {
+
+// Builds the findings' rows as their records are decoded again. A CSV record's row is built at
+// once (its columns are known from the headers); a JSON record's cells are kept until every
+// record has named its columns.
+class RowsOf final : public RecordVisitor {
  public:
-  explicit CellsOf(std::size_t n) : rows(n) {}
-  void row(std::size_t i, RowCells& r) override { rows[i] = std::move(r); }
+  RowsOf(const std::vector<core::Finding>& findings, const std::vector<core::RareKey>& rare, const TabularSchema& schema,
+         FindingsTable& table, std::size_t nleft, bool any_json)
+      : findings_(findings), rare_(rare), schema_(schema), table_(table), nleft_(nleft) {
+    json_rows.resize(any_json ? findings.size() : 0);
+    decoded.assign(findings.size(), 0);
+  }
+
+  std::vector<std::vector<std::size_t>> csv_map;  // per input: table column (after nleft) of each header column
+  std::vector<int> csv_time;                      // per input: the event time column of its header, or -1
+  std::vector<std::vector<char>> csv_datetime;    // per input: header columns printed as datetimes
+  std::vector<RowCells> json_rows;
+  std::vector<char> decoded;  // the records that decoded (the others have only the left side)
+
+  void row(std::size_t i, RowCells& r) override {
+    decoded[i] = 1;
+    if (!r.header) {
+      json_rows[i] = std::move(r);
+      return;
+    }
+    const std::uint32_t file = findings_[i].file;
+    const std::vector<std::size_t>& map = csv_map[file];
+    std::size_t ncols = nleft_;
+    for (std::size_t j = 0; j < r.values.size() && j < map.size(); ++j) ncols = std::max(ncols, nleft_ + map[j] + 1);
+    Scratch& s = scratch(i, ncols);
+    for (std::size_t j = 0; j < r.values.size() && j < map.size(); ++j) {
+      std::string& v = r.values[j];
+      if (csv_datetime[file][j] && !v.empty()) {
+        if (const auto d = core::parse_datetime(core::trim_blanks(v))) v = core::format_datetime(*d);
+      }
+      s.cells[nleft_ + map[j]] = {v, false};
+    }
+    if (csv_time[file] >= 0 && static_cast<std::size_t>(csv_time[file]) < map.size()) {
+      const std::size_t at = nleft_ + map[static_cast<std::size_t>(csv_time[file])];
+      s.time = core::format_datetime(findings_[i].time);
+      if (at >= s.cells.size()) s.cells.resize(at + 1);
+      s.cells[at] = {s.time, false};
+    }
+    table_.set_row(i, s.cells);
+  }
   void event(std::size_t, const parsers::WindowsEventView&) override {}
-  std::vector<RowCells> rows;
+
+  // The left side of row i (the key, the set, count_) in cells of which there are `ncols`.
+  struct Scratch {
+    std::vector<CellView> cells;
+    std::vector<std::string_view> parts;
+    std::string count, time;
+  };
+  Scratch& scratch(std::size_t i, std::size_t ncols) {
+    thread_local Scratch s;
+    const core::RareKey& k = rare_[findings_[i].rare];
+    s.cells.assign(ncols, CellView{});
+    s.parts = k.parts();
+    for (std::size_t j = 0; j < s.parts.size(); ++j) s.cells[j] = {s.parts[j], false};
+    if (!schema_.set_column.empty()) s.cells[nleft_ - 2] = {k.set_json, true};
+    s.count = std::to_string(k.count);
+    s.cells[nleft_ - 1] = {s.count, true};
+    return s;
+  }
+
+ private:
+  const std::vector<core::Finding>& findings_;
+  const std::vector<core::RareKey>& rare_;
+  const TabularSchema& schema_;
+  FindingsTable& table_;
+  std::size_t nleft_;
 };
+
+bool is_datetime_column(const TabularSchema& schema, const std::string& name) {
+  return std::find(schema.datetime_columns.begin(), schema.datetime_columns.end(), name) != schema.datetime_columns.end();
+}
 
 }  // namespace
 
 FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings, const std::vector<core::RareKey>& rare,
                                      const RunServices& services, const TabularSchema& schema) {
-  // 1. Decode the findings' records again: CSV records to values by column position, JSON
-  // records to named cells.
-  std::vector<core::EventRef> refs;
-  refs.reserve(findings.size());
-  for (const core::Finding& f : findings) refs.push_back({f.offset, f.file, f.length});
-  CellsOf decoded(findings.size());
-  services.read_again(refs, decoded);
-  // 2. Schema: the CSV headers in input order, then JSON keys in the order the findings show them.
+  // 1. Schema: the CSV headers in input order, then (step 3) JSON keys in the order the findings
+  // show them. The left side: the key, the set, count_.
   const std::vector<const std::vector<std::string>*> headers = services.headers();
   std::vector<std::string> right;
   std::unordered_map<std::string, std::size_t> right_index;
   auto add_right = [&](const std::string& name) {
     if (right_index.emplace(name, right.size()).second) right.push_back(name);
   };
-  std::vector<std::vector<std::size_t>> csv_map(headers.size());
-  std::vector<int> csv_time(headers.size(), -1);
   for (const auto* h : headers) {
     if (!h) continue;
     for (const std::string& c : *h) add_right(c);
-  }
-  for (std::size_t fi = 0; fi < headers.size(); ++fi) {
-    if (!headers[fi]) continue;
-    for (const std::string& c : *headers[fi]) csv_map[fi].push_back(right_index[c]);
-    csv_time[fi] = time_column(*headers[fi], schema.time_columns);
-  }
-  for (std::size_t i = 0; i < findings.size(); ++i) {
-    if (headers[findings[i].file]) continue;
-    for (const auto& c : decoded.rows[i].cells) add_right(c.name);
   }
   FindingsTable table;
   table.columns = schema.key_columns;
   if (!schema.set_column.empty()) table.columns.push_back(schema.set_column);
   table.columns.push_back("count_");
   const std::size_t nleft = table.columns.size();
+  bool any_json = false;
+  for (const core::Finding& f : findings) any_json = any_json || !headers[f.file];
+  RowsOf rows(findings, rare, schema, table, nleft, any_json);
+  rows.csv_map.resize(headers.size());
+  rows.csv_time.assign(headers.size(), -1);
+  rows.csv_datetime.resize(headers.size());
+  for (std::size_t fi = 0; fi < headers.size(); ++fi) {
+    if (!headers[fi]) continue;
+    for (const std::string& c : *headers[fi]) {
+      rows.csv_map[fi].push_back(right_index[c]);
+      rows.csv_datetime[fi].push_back(is_datetime_column(schema, c));
+    }
+    rows.csv_time[fi] = time_column(*headers[fi], schema.time_columns);
+  }
+  // 2. Decode the findings' records again (CSV records to values by column position, JSON records
+  // to named cells); CSV rows are built as they come.
+  table.resize(findings.size());
+  {
+    std::vector<core::EventRef> refs;
+    refs.reserve(findings.size());
+    for (const core::Finding& f : findings) refs.push_back({f.offset, f.file, f.length});
+    services.read_again(refs, rows);
+  }
+  // 3. JSON rows: their keys complete the schema, then their rows are built.
+  for (const RowCells& r : rows.json_rows) {
+    for (const auto& c : r.cells) add_right(c.name);
+  }
   for (std::string& n : unique_right_names(table.columns, right)) table.columns.push_back(std::move(n));
-  std::vector<std::size_t> datetime_at;  // table positions of the datetime columns present
+  std::vector<char> datetime_at(right.size(), 0);  // the datetime columns present
   for (const std::string& c : schema.datetime_columns) {
     auto it = right_index.find(c);
-    if (it != right_index.end()) datetime_at.push_back(nleft + it->second);
+    if (it != right_index.end()) datetime_at[it->second] = 1;
   }
-  // 3. Rows.
-  table.rows.resize(findings.size());
   services.parallel_for(findings.size(), [&](std::size_t i) {
     const core::Finding& f = findings[i];
-    const core::RareKey& k = rare[f.rare];
-    std::vector<parsers::Cell>& row = table.rows[i];
-    row.resize(table.columns.size());
-    for (std::size_t j = 0; j < k.parts.size(); ++j) row[j] = parsers::Cell{k.parts[j], false};
-    if (!schema.set_column.empty()) row[nleft - 2] = parsers::Cell{k.set_json, true};
-    row[nleft - 1] = parsers::Cell{std::to_string(k.count), true};
-    std::size_t time_at = SIZE_MAX;
-    RowCells& r = decoded.rows[i];
     if (headers[f.file]) {
-      const auto& map = csv_map[f.file];
-      for (std::size_t j = 0; j < r.values.size() && j < map.size(); ++j) row[nleft + map[j]].value = std::move(r.values[j]);
-      if (csv_time[f.file] >= 0) time_at = nleft + map[static_cast<std::size_t>(csv_time[f.file])];
-    } else {
-      std::vector<std::string> names;
-      for (auto& c : r.cells) names.push_back(c.name);
-      const int t = time_column(names, schema.time_columns);
-      for (auto& c : r.cells) row[nleft + right_index.at(c.name)] = std::move(c.cell);
-      if (t >= 0) time_at = nleft + right_index.at(names[static_cast<std::size_t>(t)]);
+      if (!rows.decoded[i]) {
+        RowCells none;
+        none.header = headers[f.file];
+        rows.row(i, none);
+      }
+      return;
     }
-    for (std::size_t at : datetime_at) {
-      if (row[at].raw_json || row[at].value.empty()) continue;
-      if (const auto d = core::parse_datetime(core::trim_blanks(row[at].value))) row[at].value = core::format_datetime(*d);
+    RowCells& r = rows.json_rows[i];
+    RowsOf::Scratch& s = rows.scratch(i, table.columns.size());
+    std::vector<std::string> names;
+    for (auto& c : r.cells) names.push_back(c.name);
+    const int t = time_column(names, schema.time_columns);
+    for (auto& c : r.cells) {
+      const std::size_t at = right_index.at(c.name);
+      std::string& v = c.cell.value;
+      if (datetime_at[at] && !c.cell.raw_json && !v.empty()) {
+        if (const auto d = core::parse_datetime(core::trim_blanks(v))) v = core::format_datetime(*d);
+      }
+      s.cells[nleft + at] = {v, c.cell.raw_json};
     }
-    if (time_at != SIZE_MAX) row[time_at] = parsers::Cell{core::format_datetime(f.time), false};
+    if (t >= 0) {
+      s.time = core::format_datetime(f.time);
+      s.cells[nleft + right_index.at(names[static_cast<std::size_t>(t)])] = {s.time, false};
+    }
+    table.set_row(i, s.cells);
+    r = RowCells();
   });
   return table;
 }

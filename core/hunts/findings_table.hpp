@@ -3,7 +3,12 @@
 // output row is the input row itself (every column of the record, read again).
 #pragma once
 
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/window_aggregator.hpp"
@@ -13,9 +18,38 @@ namespace rareconn::hunts {
 
 class RunServices;
 
-struct FindingsTable {
+// One cell of a findings table: its text, and whether that text is JSON to write as is (a number,
+// an array) rather than a string.
+struct CellView {
+  std::string_view value;
+  bool raw_json = false;
+};
+
+// The result table. Each row is one block (the end of each cell, then the cells' bytes): a row
+// costs its text and 4 bytes a cell, not a std::string a cell.
+class FindingsTable {
+ public:
   std::vector<std::string> columns;
-  std::vector<std::vector<parsers::Cell>> rows;  // rows[i][j] is the value of columns[j]
+
+  std::size_t size() const { return rows_.size(); }
+  void resize(std::size_t rows) { rows_.resize(rows); }
+  // Stores row i: cells[j] is the value of columns[j]; columns past cells.size() are empty.
+  // Thread-safe for distinct rows. Cells of a row hold less than 2 GiB together.
+  void set_row(std::size_t i, std::span<const CellView> cells);
+  void set_row(std::size_t i, const std::vector<parsers::Cell>& cells);
+  CellView cell(std::size_t i, std::size_t j) const {
+    const char* row = rows_[i].get();
+    std::uint32_t n, end, begin = 0;
+    std::memcpy(&n, row, 4);
+    if (j >= n) return {};
+    std::memcpy(&end, row + 4 + 4 * j, 4);
+    if (j > 0) std::memcpy(&begin, row + 4 * j, 4), begin &= ~kRawJson;
+    return {std::string_view(row + 4 + 4 * std::size_t{n} + begin, (end & ~kRawJson) - begin), (end & kRawJson) != 0};
+  }
+
+ private:
+  static constexpr std::uint32_t kRawJson = 1u << 31;
+  std::vector<std::unique_ptr<char[]>> rows_;
 };
 
 // Kusto's join renaming: a right column whose name is taken gets the smallest integer suffix

@@ -38,11 +38,13 @@ FindingsTable build_sysmon_table(const std::vector<SysmonRow>& rows, const std::
   const std::size_t nleft = table.columns.size();
   for (std::string& n : unique_right_names(table.columns, right)) table.columns.push_back(std::move(n));
   const std::size_t npivot = sysmon_pivot_columns().size();
+  table.resize(findings.size());
   for (std::size_t i = 0; i < findings.size(); ++i) {
     const SysmonRow& r = rows[i];
     const core::RareKey& k = rare[findings[i].rare];
     std::vector<parsers::Cell> row(table.columns.size());
-    for (std::size_t j = 0; j < k.parts.size(); ++j) row[j] = parsers::Cell{k.parts[j], false};
+    const std::vector<std::string_view> parts = k.parts();
+    for (std::size_t j = 0; j < parts.size(); ++j) row[j] = parsers::Cell{std::string(parts[j]), false};
     row[nleft - 1] = parsers::Cell{std::to_string(k.count), true};
     std::size_t c = nleft;
     row[c++] = parsers::Cell{core::format_datetime(r.time), false};
@@ -55,7 +57,7 @@ FindingsTable build_sysmon_table(const std::vector<SysmonRow>& rows, const std::
     const Technique t = parse_rule_name(r.field("RuleName"), greedy_rule_parse);
     row[c++] = parsers::Cell{std::string(t.id), false};
     row[c++] = parsers::Cell{std::string(t.name), false};
-    table.rows.push_back(std::move(row));
+    table.set_row(i, row);
   }
   return table;
 }

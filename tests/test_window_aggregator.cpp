@@ -1,0 +1,248 @@
+// Tests for core/window_aggregator and core/window_state_io: the merger's results over many keys
+// (most with one to three set values, some with long lists, some past the threshold in one
+// partial) equal a plain computation of the query's summarize and join, with `now` given and found
+// at the end (pruning on the way), spread over several partials, and after save/load and absorb.
+#include "core/window_aggregator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/json_text.hpp"
+
+using namespace rareconn::core;
+
+namespace {
+
+struct Event {
+  std::string key;  // encoded (key_codec.hpp)
+  std::string url;
+  Ticks time;
+  std::uint64_t offset;
+};
+
+// Drops the keys whose set holds a value with "drop" in it.
+class DropFilter final : public RareKeyFilter {
+ public:
+  bool drops(const RareKey& k) const override { return k.set_json.find("drop") != std::string_view::npos; }
+};
+
+// One finding as the output sees it: its row's place, its key, count_ and set.
+using Row = std::tuple<Ticks, std::uint64_t, std::string, std::int64_t, std::string>;
+
+struct Outcome {
+  std::vector<Row> rows;
+  WindowCounts counts;
+};
+
+constexpr Ticks kDay = kTicksPerDay;
+constexpr Ticks kEnd = 800 * kDay;  // the newest event time
+
+std::vector<Event> make_events(std::size_t keys, std::uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<Event> evs;
+  for (std::size_t k = 0; k < keys; ++k) {
+    std::string key;
+    std::string server = "srv-", ip = "10.";
+    server += std::to_string(k % 97);
+    ip += std::to_string(k / 97);
+    ip += ".0.1";
+    append_key_part(key, server);
+    append_key_part(key, ip);
+    if (k % 3 == 0) append_key_part(key, std::string(130 + k % 7, 'p'));  // a length of two varint bytes
+    const std::size_t kind = k % 10;
+    const std::size_t events = kind == 0 ? 60 + rng() % 40 : 1 + rng() % 8;  // some past the threshold
+    const std::size_t urls = kind == 1 ? 40 : 1 + rng() % 3;                 // some long lists
+    for (std::size_t e = 0; e < events; ++e) {
+      std::string url = "x.drop.example";
+      if (kind != 2 || e != 0) url = std::to_string(rng() % urls), url += ".example";
+      if (rng() % 50 == 0) url.clear();
+      const Ticks t = kEnd - static_cast<Ticks>(rng() % (40 * kDay));  // around both window edges
+      evs.push_back({key, url, t, evs.size()});
+    }
+  }
+  evs.push_back({evs.front().key, "newest", kEnd, evs.size()});
+  std::shuffle(evs.begin(), evs.end(), rng);
+  return evs;
+}
+
+WindowConfig config(bool now_given) {
+  WindowConfig cfg;
+  if (now_given) cfg.now = kEnd - 2 * kDay;  // events after `now` are in both windows
+  cfg.threshold = 50;
+  return cfg;
+}
+
+// The query computed plainly: make_set and count() per key over the lookback, threshold, the key
+// filter, then one row per recent event of a rare key.
+Outcome reference(const std::vector<Event>& evs, const WindowConfig& cfg) {
+  Ticks now = cfg.now ? *cfg.now : INT64_MIN;
+  for (const Event& e : evs) now = cfg.now ? now : std::max(now, e.time);
+  const Ticks base_cut = now - cfg.lookback, recent_cut = now - cfg.recent;
+  std::map<std::string, std::pair<std::int64_t, std::set<std::string>>> keys;
+  Outcome out;
+  for (const Event& e : evs) {
+    if (e.time > recent_cut) ++out.counts.recent_events;
+    if (e.time <= base_cut) continue;
+    auto& [count, set] = keys[e.key];
+    ++count;
+    set.insert(e.url);
+    ++out.counts.baseline_events;
+  }
+  std::map<std::string, std::pair<std::int64_t, std::string>> rare;
+  const DropFilter filter;
+  for (const auto& [key, agg] : keys) {
+    ++out.counts.distinct_keys;
+    if (agg.first >= cfg.threshold) continue;
+    ++out.counts.keys_under_threshold;
+    const std::vector<std::string_view> set(agg.second.begin(), agg.second.end());
+    const std::string json = json_string_array(set);
+    RareKey rk;
+    rk.set_json = json;
+    if (filter.drops(rk)) {
+      ++out.counts.keys_allow_dropped;
+      continue;
+    }
+    rare[key] = {agg.first, json};
+  }
+  out.counts.rare_keys = rare.size();
+  for (const Event& e : evs) {
+    const auto it = rare.find(e.key);
+    if (e.time > recent_cut && it != rare.end()) out.rows.push_back({e.time, e.offset, e.key, it->second.first, it->second.second});
+  }
+  std::sort(out.rows.begin(), out.rows.end());
+  return out;
+}
+
+Outcome merge(WindowShared& shared, const std::vector<WindowPartial*>& partials) {
+  const DropFilter filter;
+  WindowMerger m(shared, partials, &filter);
+  for (std::size_t p = 0; p < m.partition_count(); ++p) m.merge_partition(p);
+  m.finish_merge();
+  std::vector<Finding> fs;
+  std::uint64_t recent = 0;
+  for (std::size_t t = 0; t < m.probe_task_count(); ++t) m.probe(t, fs, recent);
+  m.add_recent_events(recent);
+  m.release_partials();  // the rare keys hold their own bytes
+  Outcome out;
+  for (const Finding& f : fs) {
+    const RareKey& k = m.rare_keys()[f.rare];
+    std::string key;
+    for (std::string_view part : k.parts()) append_key_part(key, part);
+    EXPECT_EQ(key, k.key);
+    out.rows.push_back({f.time, f.offset, key, k.count, std::string(k.set_json)});
+  }
+  std::sort(out.rows.begin(), out.rows.end());
+  out.counts = m.counts();
+  return out;
+}
+
+// Feeds the events to `n` partials, round robin, as the scanner's threads do.
+std::vector<std::unique_ptr<WindowPartial>> feed(WindowShared& shared, const std::vector<Event>& evs, std::size_t n) {
+  std::vector<std::unique_ptr<WindowPartial>> parts;
+  for (std::size_t i = 0; i < n; ++i) parts.push_back(std::make_unique<WindowPartial>(shared));
+  for (const Event& e : evs) {
+    WindowPartial& p = *parts[e.offset % n];
+    p.observe(e.time);
+    p.add(e.key, e.url, e.time, EventRef{e.offset, 0, 1});
+  }
+  return parts;
+}
+
+std::vector<WindowPartial*> pointers(const std::vector<std::unique_ptr<WindowPartial>>& parts) {
+  std::vector<WindowPartial*> out;
+  for (const auto& p : parts) out.push_back(p.get());
+  return out;
+}
+
+void expect_same(const Outcome& got, const Outcome& want) {
+  EXPECT_EQ(got.rows, want.rows);
+  EXPECT_EQ(got.counts.baseline_events, want.counts.baseline_events);
+  EXPECT_EQ(got.counts.recent_events, want.counts.recent_events);
+  EXPECT_EQ(got.counts.distinct_keys, want.counts.distinct_keys);
+  EXPECT_EQ(got.counts.keys_under_threshold, want.counts.keys_under_threshold);
+  EXPECT_EQ(got.counts.keys_allow_dropped, want.counts.keys_allow_dropped);
+  EXPECT_EQ(got.counts.rare_keys, want.counts.rare_keys);
+}
+
+class ManyKeys : public ::testing::TestWithParam<std::tuple<bool, std::size_t>> {};
+
+TEST_P(ManyKeys, MergerEqualsThePlainQuery) {
+  const auto [now_given, threads] = GetParam();
+  // 30,000 keys, about 250,000 events: more than the first prune's 64 Ki entries per partial.
+  const std::vector<Event> evs = make_events(30000, 7);
+  const WindowConfig cfg = config(now_given);
+  const Outcome want = reference(evs, cfg);
+  ASSERT_GT(want.rows.size(), 1000u);
+  ASSERT_GT(want.counts.keys_allow_dropped, 0u);
+  ASSERT_LT(want.counts.keys_under_threshold, want.counts.distinct_keys);
+  WindowShared shared(cfg);
+  auto parts = feed(shared, evs, threads);
+  expect_same(merge(shared, pointers(parts)), want);
+}
+
+TEST_P(ManyKeys, SavedLoadedAndAbsorbedPartialsEqualThePlainQuery) {
+  const auto [now_given, threads] = GetParam();
+  const std::vector<Event> evs = make_events(8000, 11);
+  const WindowConfig cfg = config(now_given);
+  const Outcome want = reference(evs, cfg);
+  WindowShared shared(cfg);
+  auto parts = feed(shared, evs, threads);
+  // Each partial saved (after exact pruning) and loaded into one partial of a new run.
+  WindowShared loaded_shared(cfg);
+  WindowPartial loaded(loaded_shared);
+  const std::vector<std::uint32_t> file_map = {0};
+  for (auto& p : parts) {
+    p->prune_for_saving();
+    ByteWriter w;
+    p->save(w);
+    ByteReader r(w.bytes());
+    ASSERT_TRUE(loaded.load(r, file_map));
+    EXPECT_TRUE(r.done());
+  }
+  expect_same(merge(loaded_shared, {&loaded}), want);
+  // The same partials absorbed into one (rareconn partial's per-thread partials).
+  WindowShared absorbed_shared(cfg);
+  auto fresh = feed(absorbed_shared, evs, threads);
+  WindowPartial absorbed(absorbed_shared);
+  for (auto& p : fresh) absorbed.absorb(*p);
+  expect_same(merge(absorbed_shared, {&absorbed}), want);
+}
+
+INSTANTIATE_TEST_SUITE_P(NowAndThreads, ManyKeys,
+                         ::testing::Combine(::testing::Bool(), ::testing::Values(std::size_t{1}, std::size_t{3})));
+
+TEST(WindowAggregator, SavedBytesDoNotDependOnTheOrderOfArrival) {
+  const std::vector<Event> evs = make_events(2000, 5);
+  std::vector<Event> reversed(evs.rbegin(), evs.rend());
+  std::string bytes[2];
+  for (int i = 0; i < 2; ++i) {
+    WindowShared shared(config(true));
+    WindowPartial p(shared);
+    for (const Event& e : i ? reversed : evs) p.observe(e.time), p.add(e.key, e.url, e.time, EventRef{e.offset, 0, 1});
+    p.prune_for_saving();
+    ByteWriter w;
+    p.save(w);
+    bytes[i] = w.bytes();
+  }
+  EXPECT_EQ(bytes[0], bytes[1]);
+}
+
+TEST(KeyCodec, PartsOfEveryLengthRoundTrip) {
+  std::string key;
+  const std::vector<std::string> parts = {"", "a", std::string(127, 'b'), std::string(128, 'c'), std::string(20000, 'd')};
+  for (const std::string& p : parts) append_key_part(key, p);
+  const std::vector<std::string_view> got = key_part_views(key);
+  ASSERT_EQ(got.size(), parts.size());
+  for (std::size_t i = 0; i < parts.size(); ++i) EXPECT_EQ(got[i], parts[i]);
+  EXPECT_EQ(key.size(), 1 + 0 + 1 + 1 + 1 + 127 + 2 + 128 + 3 + 20000);
+}
+
+}  // namespace
