@@ -125,7 +125,7 @@ int run_state_scan(const ScanOptions& given) {
       return kInput;
     }
     have_state = true;
-    if (opt.hunt == "auto") opt.hunt = option_value(m.options, "hunt");
+    if (opt.hunt == "auto" && option_value(m.options, "hunt") != kAnyHunt) opt.hunt = option_value(m.options, "hunt");
     const std::string diff = result_options_difference(m.options, result_options(opt, opt.hunt));
     if (!diff.empty()) {
       std::fprintf(stderr, "rareconn: the state '%s' was made with other options: %s (state vs this run); a state "
@@ -143,14 +143,26 @@ int run_state_scan(const ScanOptions& given) {
   ++m.runs;
   std::uint64_t unchanged = 0, read = 0, replaced = 0;
   for (const std::string& path : paths) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) {
+      std::fprintf(stderr, "rareconn: cannot read '%s': %s\n", path.c_str(), std::strerror(errno));
+      return kInput;
+    }
+    const std::int64_t mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+    auto it = std::find_if(m.entries.begin(), m.entries.end(), [&](const StateEntry& e) { return e.path == path; });
+    if (it != m.entries.end() && it->size == static_cast<std::uint64_t>(st.st_size) && it->mtime_ns == mtime_ns &&
+        it->device == static_cast<std::uint64_t>(st.st_dev) && it->inode == static_cast<std::uint64_t>(st.st_ino)) {
+      ++unchanged;  // not touched since it was read: not read again
+      continue;
+    }
     std::uint64_t hash = 0, size = 0;
     if (!hash_file(path, hash, size, error)) {
       std::fprintf(stderr, "rareconn: %s\n", error.c_str());
       return kInput;
     }
-    auto it = std::find_if(m.entries.begin(), m.entries.end(), [&](const StateEntry& e) { return e.path == path; });
     if (it != m.entries.end() && it->content_hash == hash) {
-      ++unchanged;
+      ++unchanged;  // touched, same content (copied back, `touch`ed): its partial stands
+      it->size = size, it->mtime_ns = mtime_ns, it->device = st.st_dev, it->inode = st.st_ino;
       continue;
     }
     for (const StateEntry& e : m.entries) {
@@ -174,13 +186,19 @@ int run_state_scan(const ScanOptions& given) {
       std::fprintf(stderr, "rareconn: cannot read back '%s': %s\n", o.output.c_str(), error.c_str());
       return kInput;
     }
-    if (!have_state) {  // the first file fixes the state's options (and the hunt it detected)
+    if (!have_state || option_value(m.options, "hunt") == kAnyHunt) {
+      // The first file fixes the state's options and the hunt it detected (a file skipped under
+      // --hunt auto names none: the next one decides).
       m.options = p.options;
-      opt.hunt = option_value(p.options, "hunt");
+      const std::string hunt = option_value(p.options, "hunt");
+      opt.hunt = hunt == kAnyHunt ? "auto" : hunt;
       have_state = true;
     }
     core::ByteReader r(p.window);
     StateEntry e{path, hash, size, part, r.svarint(), m.runs};
+    e.mtime_ns = mtime_ns;
+    e.device = static_cast<std::uint64_t>(st.st_dev);
+    e.inode = static_cast<std::uint64_t>(st.st_ino);
     if (it != m.entries.end()) {
       ++replaced;
       *it = std::move(e);

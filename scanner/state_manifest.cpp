@@ -27,6 +27,9 @@ std::string encode_manifest(const StateManifest& m) {
     w.svarint(e.newest);
     w.varint(e.run);
     w.u8(e.compacted ? 1 : 0);
+    w.svarint(e.mtime_ns);
+    w.varint(e.device);
+    w.varint(e.inode);
   }
   core::ByteWriter out;
   out.raw(kMagic);
@@ -78,6 +81,9 @@ bool decode_manifest(std::string_view bytes, StateManifest& m, std::string& erro
     e.run = r.varint();
     if (e.newest != INT64_MIN && (e.newest < 0 || e.newest > core::kMaxDatetimeTicks)) r.fail();  // not a datetime
     e.compacted = r.u8() != 0;
+    e.mtime_ns = r.svarint();
+    e.device = r.varint();
+    e.inode = r.varint();
     m.entries.push_back(std::move(e));
   }
   if (r.bad() || !r.done()) {

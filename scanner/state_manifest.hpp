@@ -23,6 +23,10 @@ struct StateEntry {
   std::int64_t newest = INT64_MIN; // newest event time of the file (INT64_MIN: none)
   std::uint64_t run = 0;           // the run that read it (1, 2, ...)
   bool compacted = false;          // its recent rows dropped once it left the recent window
+  // What stat() said when it was read: a file whose size, modification time, device and inode are
+  // still these is not read again (not even hashed); otherwise its content hash decides.
+  std::int64_t mtime_ns = 0;
+  std::uint64_t device = 0, inode = 0;
 };
 
 struct StateManifest {

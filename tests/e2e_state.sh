@@ -35,6 +35,10 @@ daily "run 1: two days" "$d/day1.csv" "$d/day2.csv" -- "$d/day1.csv" "$d/day2.cs
 expect_grep "run 1 reads both" "$tmp/state.err" "2 files read"
 daily "run 2: day 3, day 2 given again unchanged" "$d/day2.csv" "$d/day3.csv" -- "$d"/day[123].csv
 expect_grep "run 2: day 2 not read again" "$tmp/state.err" "1 files read .*1 unchanged"
+# A file touched (or copied back) with the same content is not scanned again.
+touch "$d/day1.csv"
+daily "run 2b: day 1 touched" "$d/day1.csv" -- "$d"/day[123].csv
+expect_grep "run 2b: the touched file is not read again" "$tmp/state.err" "0 files read .*1 unchanged"
 # Day 3's export grows (log files grow: its first bytes are known, its end is new).
 gen "$tmp/more.csv" 2024-05-03T23:59:30Z 0.5 33 600
 tail -n +2 "$tmp/more.csv" >>"$d/day3.csv"
