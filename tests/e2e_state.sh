@@ -76,7 +76,7 @@ check "another threshold is refused" 2 "$bin" scan --state "$st" --threshold 10 
 expect_grep "the option is named" "$tmp/err" "\-\-threshold \(20 vs 10\)"
 check "standard input is refused" 2 "$bin" scan --state "$st" --threshold 20 -
 check "inspect the manifest" 0 "$bin" inspect "$st/manifest"
-expect_grep "inspect lists the files" "$tmp/out" "day4-redelivered.csv: .*read by run 4"
+expect_grep "inspect lists the files" "$tmp/out" "day4-redelivered.csv: .*read by run 5"
 # A concurrent run is refused while the state is locked.
 if command -v flock >/dev/null; then
   flock "$st/lock" sleep 3 & sleep 0.5
