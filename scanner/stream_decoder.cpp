@@ -348,7 +348,7 @@ struct AheadJob {
   std::string owned;   // the compressed bytes, copied out of the input buffer (or empty: in memory)
   std::string_view in;
   std::uint64_t raw_offset = 0;
-  std::unique_ptr<char[]> out;
+  std::unique_ptr<char[]> out;  // max_unit_output bytes, recycled from job to job
   std::size_t made = 0, pos = 0;  // decoded bytes, and how many of them the reader has taken
   bool ok = true;
   std::string error;
@@ -357,7 +357,6 @@ struct AheadJob {
   void run() {
     int idle = 0;
     if (!state.compare_exchange_strong(idle, 1, std::memory_order_acq_rel)) return;
-    out = std::make_unique_for_overwrite<char[]>(std::max<std::size_t>(unit.output_bound, 1));
     ok = decode_whole_unit(unit, in, out.get(), made, error);
     state.store(2, std::memory_order_release);
     state.notify_all();
@@ -452,7 +451,11 @@ class FdStreamSource final : public StreamSource {
         std::memcpy(out + got, j.out.get() + j.pos, n);
         got += n;
         j.pos += n;
-        if (j.pos == j.made && j.ok) ahead_.pop_front();
+        if (j.pos == j.made && j.ok) {  // its buffers go to the next units (no fresh pages)
+          spare_out_.push_back(std::move(j.out));
+          spare_in_.push_back(std::move(j.owned));
+          ahead_.pop_front();
+        }
         continue;
       }
       if (!serial_) break;  // the end of the stream
@@ -492,8 +495,18 @@ class FdStreamSource final : public StreamSource {
       if (in_.in_memory()) {
         job->in = buffered.substr(0, u.bytes);
       } else {
+        if (!spare_in_.empty()) {
+          job->owned = std::move(spare_in_.back());
+          spare_in_.pop_back();
+        }
         job->owned.assign(buffered.substr(0, u.bytes));
         job->in = job->owned;
+      }
+      if (!spare_out_.empty()) {
+        job->out = std::move(spare_out_.back());
+        spare_out_.pop_back();
+      } else {
+        job->out = std::make_unique_for_overwrite<char[]>(options_.max_unit_output);
       }
       in_.consume(u.bytes);
       if (zstd_) zstd_->set_boundary();
@@ -510,6 +523,8 @@ class FdStreamSource final : public StreamSource {
   bool serial_ = false;          // the serial decoder is inside a unit (or the stream is plain)
   bool ended_ = false;
   std::deque<std::shared_ptr<AheadJob>> ahead_;
+  std::vector<std::unique_ptr<char[]>> spare_out_;  // buffers of delivered units, for the next ones
+  std::vector<std::string> spare_in_;
   tbb::task_group tasks_;
   std::string head_;  // peeked bytes not yet read
   std::size_t head_pos_ = 0;
