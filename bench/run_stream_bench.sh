@@ -35,11 +35,15 @@ done
 if [ -n "$KEEP" ]; then DIR="$KEEP"; mkdir -p "$DIR"; else DIR="$(mktemp -d)"; trap 'rm -rf "$DIR"' EXIT; fi
 
 csv="$DIR/s$SIZE.csv"
-[ -s "$csv" ] || python3 "$ROOT/scripts/gen_mde.py" --size "$SIZE" --seed 5 --out "$csv"
-[ -s "$csv.zst" ] || zstd -q -T2 -c "$csv" >"$csv.zst"                  # one frame
-[ -s "$csv.pz.zst" ] || pzstd -q -p 2 -c "$csv" >"$csv.pz.zst"         # 8 MiB frames, skippable frames
-[ -s "$csv.gz" ] || igzip -1 -c "$csv" >"$csv.gz"                      # one member
-[ -s "$csv.bgz.gz" ] || bgzip -@ 2 -c "$csv" >"$csv.bgz.gz"            # BGZF: 64 KiB members
+make() {  # make FILE CMD...: CMD's output to FILE unless it exists (renamed into place when whole)
+  local out="$1"; shift
+  [ -s "$out" ] || { "$@" >"$out.part" && mv "$out.part" "$out"; }
+}
+make "$csv" python3 "$ROOT/scripts/gen_mde.py" --size "$SIZE" --seed 5
+make "$csv.zst" zstd -q -T2 -c "$csv"              # one frame
+make "$csv.pz.zst" pzstd -q -p 2 -c "$csv"         # 8 MiB frames, each after a skippable frame
+make "$csv.gz" igzip -1 -c "$csv"                  # one member
+make "$csv.bgz.gz" bgzip -@ 2 -c "$csv"            # BGZF: 64 KiB members
 
 # measure CMD...: one run; prints "wall cpu maxrss_kib anon_kib" (stdout of CMD to /dev/null).
 measure() {
