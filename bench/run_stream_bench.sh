@@ -80,7 +80,7 @@ row() {  # row LABEL INPUT CMD...
   local label="$1" input="$2"; shift 2
   cat "$input" >/dev/null
   read -r wall cpu rss anon <<<"$(median_of "$@")"
-  rows+="| $label | $(numfmt --to=iec "$(stat -c %s "$input")") | $wall | $cpu | $((rss / 1024)) | $((anon / 1024)) |"$'\n'
+  rows+="| $label | $(numfmt --to=iec "$(stat -L -c %s "$input")") | $wall | $cpu | $((rss / 1024)) | $((anon / 1024)) |"$'\n'
 }
 
 "$RARECONN" scan --threads 2 -o "$DIR/want" "$csv" 2>/dev/null

@@ -33,7 +33,12 @@ constexpr std::size_t kMaxCall = std::numeric_limits<std::uint32_t>::max();  // 
 class RawInput {
  public:
   RawInput(int fd, bool owns, std::size_t capacity)
-      : fd_(fd), owns_(owns), buf_(std::max<std::size_t>(capacity, kSniffBytes)), base_(buf_.data()), cap_(buf_.size()) {}
+      : fd_(fd),
+        owns_(owns),
+        size_(std::max<std::size_t>(capacity, kSniffBytes)),
+        buf_(std::make_unique_for_overwrite<unsigned char[]>(size_)),  // not zeroed: untouched pages cost nothing
+        base_(buf_.get()),
+        cap_(size_) {}
   explicit RawInput(std::string_view memory)
       : fd_(-1), owns_(false), base_(reinterpret_cast<const unsigned char*>(memory.data())), cap_(memory.size()),
         end_(memory.size()), eof_(true) {}
@@ -49,7 +54,7 @@ class RawInput {
   bool in_memory() const { return fd_ < 0; }  // data() stays valid after consume()
   std::uint64_t offset() const { return offset_; }  // raw offset of data()
   std::size_t capacity() const { return cap_; }
-  std::size_t owned_bytes() const { return buf_.size(); }
+  std::size_t owned_bytes() const { return size_; }
   void consume(std::size_t n) {
     begin_ += n;
     offset_ += n;
@@ -58,13 +63,13 @@ class RawInput {
   // One read(2) after the unconsumed bytes (moved to the front first). false on a read error.
   bool fill(std::string& error) {
     if (in_memory()) return true;
-    if (begin_ > 0 && (begin_ == end_ || end_ == buf_.size())) {  // moved only when out of room
-      std::memmove(buf_.data(), buf_.data() + begin_, size());
+    if (begin_ > 0 && (begin_ == end_ || end_ == size_)) {  // moved only when out of room
+      std::memmove(buf_.get(), buf_.get() + begin_, size());
       end_ -= begin_;
       begin_ = 0;
     }
-    if (end_ == buf_.size() || eof_) return true;
-    const long n = read_some(reinterpret_cast<char*>(buf_.data() + end_), buf_.size() - end_, error);
+    if (end_ == size_ || eof_) return true;
+    const long n = read_some(reinterpret_cast<char*>(buf_.get() + end_), size_ - end_, error);
     if (n < 0) return false;
     if (n == 0) eof_ = true;
     end_ += static_cast<std::size_t>(n);
@@ -104,7 +109,8 @@ class RawInput {
 
   int fd_;
   bool owns_;
-  std::vector<unsigned char> buf_;
+  std::size_t size_ = 0;                  // of buf_ (0 in memory mode)
+  std::unique_ptr<unsigned char[]> buf_;
   const unsigned char* base_;
   std::size_t cap_;
   std::size_t begin_ = 0, end_ = 0;
