@@ -12,7 +12,8 @@
 # (getrusage ru_maxrss) and peak anonymous resident memory (RssAnon of /proc/PID/status, sampled
 # every 10 ms: a lower bound of the true peak). --nice N runs each timed command at nice N (a
 # negative N, as root, gets CPU on a machine shared with builds; say so when quoting numbers).
-# --keep DIR keeps (and reuses) the generated files there.
+# --keep DIR keeps (and reuses) the generated files there. RARECONN=path times another binary
+# (RARECONN_LABEL says which build it is in the section).
 set -euo pipefail
 export LC_ALL=C
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -107,7 +108,7 @@ done
 section="### Streamed compressed inputs, $SIZE CSV, run of $(date -u)
 
 - Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB RAM; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)
-- Version: rareconn \`$(git -C "$ROOT" rev-parse --short HEAD)\`; command: \`bash bench/run_stream_bench.sh --size $SIZE --runs $RUNS --nice $NICE\`
+- Version: rareconn \`$(git -C "$ROOT" rev-parse --short HEAD)\`${RARECONN_LABEL:+ (binary: $RARECONN_LABEL)}; command: \`bash bench/run_stream_bench.sh --size $SIZE --runs $RUNS --nice $NICE\`
 - Method: warm page cache; wall = median of $RUNS runs (CPU and memory of that run); rareconn with \`--threads 2\`,
   default \`--now latest\`, findings identical to the plain file's for every encoding. Memory: peak RSS (ru_maxrss)
   and peak anonymous RSS (RssAnon sampled every 10 ms).

@@ -396,8 +396,9 @@ class FdStreamSource final : public StreamSource {
         decoder_ = std::move(z);
         break;
       }
-      case Compression::kNone: decoder_ = std::make_unique<PlainDecoder>(in_); serial_ = true; break;
+      case Compression::kNone: decoder_ = std::make_unique<PlainDecoder>(in_); break;
     }
+    serial_ = all_serial();
     return true;
   }
 
@@ -432,7 +433,7 @@ class FdStreamSource final : public StreamSource {
 
   std::uint64_t memory_bytes() const override {
     std::uint64_t ahead = 0;
-    if (compression_ != Compression::kNone) {
+    if (!all_serial()) {
       const std::uint64_t job_input = in_.in_memory() ? 0 : in_.capacity();
       ahead = static_cast<std::uint64_t>(options_.ahead_units) * (job_input + options_.max_unit_output);
     }
@@ -468,11 +469,14 @@ class FdStreamSource final : public StreamSource {
       std::size_t n = 0;
       if (!decoder_->decode(out + got, cap - got, n, error)) return false;
       got += n;
-      if (decoder_->at_boundary()) serial_ = compression_ == Compression::kNone;
-      if (n == 0 && !decoder_->at_boundary()) break;  // the end of the stream
+      if (n == 0) break;  // decoders return nothing only at the end of the stream
+      if (decoder_->at_boundary()) serial_ = all_serial();
     }
     return true;
   }
+
+  // Plain bytes, or no units decoded ahead: the serial decoder reads everything.
+  bool all_serial() const { return compression_ == Compression::kNone || options_.ahead_units == 0; }
 
   // At a unit boundary with no serial unit under way: queues the whole units in the input
   // buffer (up to ahead_units), or says the next unit is serial, or that the stream has ended.

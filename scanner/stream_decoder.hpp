@@ -23,7 +23,7 @@ struct StreamSourceOptions {
   // Raw bytes buffered: a zstd frame or a run of BGZF members that fits is decoded ahead, in
   // parallel; a larger unit is inflated serially as it arrives.
   std::size_t input_buffer_bytes = std::size_t{4} << 20;
-  std::size_t ahead_units = 2;                            // units decoded ahead at once, at most
+  std::size_t ahead_units = 2;                            // units decoded ahead at once, at most (0: none)
   std::size_t max_unit_output = std::size_t{8} << 20;     // larger units are inflated serially (pzstd
                                                           // writes 8 MiB frames up to level 9 or so)
   std::size_t group_bytes = std::size_t{1} << 20;         // BGZF members grouped per unit (compressed)

@@ -68,10 +68,11 @@ bool read_all(StreamSource& s, std::string& out, std::string& error, std::size_t
 }
 
 bool decode_bytes(const std::string& in, std::size_t buffer, std::string& out, std::string& error,
-                  Compression* c = nullptr, unsigned window_log_max = 25) {
+                  Compression* c = nullptr, unsigned window_log_max = 25, std::size_t ahead_units = 2) {
   TempFile f(in);
   StreamSourceOptions o;
   o.input_buffer_bytes = buffer;
+  o.ahead_units = ahead_units;
   o.zstd_window_log_max = window_log_max;
   auto s = open_stream_source(f.path(), o, error);
   if (!s) return false;
@@ -289,9 +290,11 @@ TEST(StreamDecoder, UnitsDecodedAheadAreExactAndInOrder) {
       {"bgzf then plain gzip members", bgzf_members(text.substr(0, 1 << 20)) + gzip_members(text.substr(1 << 20), 300000)}};
   for (const auto& input : inputs) {
     for (std::size_t buffer : {std::size_t{4096}, std::size_t{200000}, std::size_t{4} << 20}) {
-      std::string out, error;
-      ASSERT_TRUE(decode_bytes(input.second, buffer, out, error)) << input.first << ": " << error;
-      EXPECT_TRUE(out == text) << input.first << " buffer " << buffer;
+      for (std::size_t ahead : {0, 1, 2, 5}) {  // 0: every unit inflated serially
+        std::string out, error;
+        ASSERT_TRUE(decode_bytes(input.second, buffer, out, error, nullptr, 25, ahead)) << input.first << ": " << error;
+        EXPECT_TRUE(out == text) << input.first << " buffer " << buffer << " ahead " << ahead;
+      }
     }
     std::string out, error;
     auto m = open_memory_source(input.second, {});
