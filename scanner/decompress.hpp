@@ -1,6 +1,6 @@
-// Transparent decompression of gzip (libdeflate, multi-member) and zstd (libzstd) inputs,
-// detected by their magic bytes. The whole file is decompressed into memory; callers then treat
-// the bytes exactly as an uncompressed file.
+// Whole-input decompression of a mapped gzip or zstd file (formats read whole: EVTX, event XML, JSON
+// documents), through the one stream decoder (stream_decoder.hpp), into memory taken from a shared
+// budget. Must not recognise or decode a compression itself: that is compressed_units/stream_decoder.
 #pragma once
 
 #include <atomic>
@@ -8,17 +8,14 @@
 #include <string>
 #include <string_view>
 
+#include "scanner/compressed_units.hpp"  // Compression, detect_compression, compression_name
+
 namespace rareconn::scanner {
 
-enum class Compression { kNone, kGzip, kZstd };
-
-Compression detect_compression(std::string_view data);
-const char* compression_name(Compression c);
-
-// On failure returns false with `error` set (a sentence, without the file name).
 // A bound on the decompressed bytes held in memory, shared by the files decompressed in parallel:
 // a small archive that expands without end (a "zip bomb", or months of logs in one file) is an
-// error naming the bound, not a machine out of memory. Streaming decompression replaces this.
+// error naming the bound (--max-decompressed-size), not a machine out of memory. Inputs streamed
+// in blocks do not take from it: their memory is the block pool's (block_stream.hpp).
 class DecompressBudget {
  public:
   explicit DecompressBudget(std::uint64_t bytes) : left_(bytes), limit_(bytes) {}
@@ -35,6 +32,8 @@ class DecompressBudget {
 // Half of the machine's physical memory: the default bound.
 std::uint64_t default_decompress_budget();
 
+// Decodes `data` whole into `out` (`c` kNone: copied as it is; otherwise the magic bytes decide).
+// On failure false with `error` set (a sentence, without the file name).
 bool decompress(std::string_view data, Compression c, std::string& out, std::string& error,
                 DecompressBudget* budget = nullptr);
 

@@ -1,6 +1,9 @@
-// The raw reader (read(2) into one bounded buffer) and the three decoders behind StreamSource.
-// Every loop either makes progress or ends with an error: damaged input never spins or grows.
+// The raw reader (read(2) into one bounded buffer, or a mapped file), the three serial decoders,
+// and the units decoded ahead in parallel, behind StreamSource. Every loop either makes progress or
+// ends with an error: damaged input never spins or grows.
 #include "scanner/stream_decoder.hpp"
+
+#include <tbb/task_group.h>
 
 #include <fcntl.h>
 #include <isa-l/crc.h>
@@ -11,8 +14,10 @@
 #include <zstd_errors.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <vector>
 
@@ -24,20 +29,32 @@ constexpr std::size_t kSniffBytes = 4;  // the longest magic (zstd)
 constexpr std::size_t kMaxCall = std::numeric_limits<std::uint32_t>::max();  // ISA-L counts in 32 bits
 
 // read(2) into one buffer of fixed size; the unconsumed bytes are [begin_, end_).
+// In memory mode (a mapped file decoded whole) the buffer is the caller's bytes, all read at once.
 class RawInput {
  public:
-  RawInput(int fd, bool owns, std::size_t capacity) : fd_(fd), owns_(owns), buf_(std::max<std::size_t>(capacity, kSniffBytes)) {}
+  RawInput(int fd, bool owns, std::size_t capacity)
+      : fd_(fd),
+        owns_(owns),
+        size_(std::max<std::size_t>(capacity, kSniffBytes)),
+        buf_(std::make_unique_for_overwrite<unsigned char[]>(size_)),  // not zeroed: untouched pages cost nothing
+        base_(buf_.get()),
+        cap_(size_) {}
+  explicit RawInput(std::string_view memory)
+      : fd_(-1), owns_(false), base_(reinterpret_cast<const unsigned char*>(memory.data())), cap_(memory.size()),
+        end_(memory.size()), eof_(true) {}
   ~RawInput() {
     if (owns_) ::close(fd_);
   }
   RawInput(const RawInput&) = delete;
   RawInput& operator=(const RawInput&) = delete;
 
-  const unsigned char* data() const { return buf_.data() + begin_; }
+  const unsigned char* data() const { return base_ + begin_; }
   std::size_t size() const { return end_ - begin_; }
   bool eof() const { return eof_; }
+  bool in_memory() const { return fd_ < 0; }  // data() stays valid after consume()
   std::uint64_t offset() const { return offset_; }  // raw offset of data()
-  std::size_t capacity() const { return buf_.size(); }
+  std::size_t capacity() const { return cap_; }
+  std::size_t owned_bytes() const { return size_; }
   void consume(std::size_t n) {
     begin_ += n;
     offset_ += n;
@@ -45,13 +62,14 @@ class RawInput {
 
   // One read(2) after the unconsumed bytes (moved to the front first). false on a read error.
   bool fill(std::string& error) {
-    if (begin_ > 0) {
-      std::memmove(buf_.data(), buf_.data() + begin_, size());
+    if (in_memory()) return true;
+    if (begin_ > 0 && (begin_ == end_ || end_ == size_)) {  // moved only when out of room
+      std::memmove(buf_.get(), buf_.get() + begin_, size());
       end_ -= begin_;
       begin_ = 0;
     }
-    if (end_ == buf_.size() || eof_) return true;
-    const long n = read_some(reinterpret_cast<char*>(buf_.data() + end_), buf_.size() - end_, error);
+    if (end_ == size_ || eof_) return true;
+    const long n = read_some(reinterpret_cast<char*>(buf_.get() + end_), size_ - end_, error);
     if (n < 0) return false;
     if (n == 0) eof_ = true;
     end_ += static_cast<std::size_t>(n);
@@ -66,6 +84,7 @@ class RawInput {
   }
   // Bypasses the buffer (plain inputs, once it is drained): read(2) straight into `out`.
   long read_direct(char* out, std::size_t cap, std::string& error) {
+    if (in_memory()) return 0;
     const long n = read_some(out, cap, error);
     if (n == 0) eof_ = true;
     if (n > 0) offset_ += static_cast<std::uint64_t>(n);
@@ -90,17 +109,23 @@ class RawInput {
 
   int fd_;
   bool owns_;
-  std::vector<unsigned char> buf_;
+  std::size_t size_ = 0;                  // of buf_ (0 in memory mode)
+  std::unique_ptr<unsigned char[]> buf_;
+  const unsigned char* base_;
+  std::size_t cap_;
   std::size_t begin_ = 0, end_ = 0;
   std::uint64_t offset_ = 0;
   bool eof_ = false;
 };
 
-// One decoder per compression: decode() fills out[0, cap) as far as the input allows.
+// One serial decoder per compression: decode() fills out[0, cap) as far as the input allows and
+// stops at the end of a unit (a gzip member, a zstd frame), so the caller may hand the next units
+// to the parallel decoders; got == 0 only at the end of the stream.
 class Decoder {
  public:
   virtual ~Decoder() = default;
   virtual bool decode(char* out, std::size_t cap, std::size_t& got, std::string& error) = 0;
+  virtual bool at_boundary() const = 0;  // between two units (or before the first)
   virtual std::uint64_t memory_bytes() const = 0;
 };
 
@@ -121,7 +146,8 @@ class PlainDecoder final : public Decoder {
     }
     return true;
   }
-  std::uint64_t memory_bytes() const override { return in_.capacity(); }
+  bool at_boundary() const override { return false; }
+  std::uint64_t memory_bytes() const override { return in_.owned_bytes(); }
 
  private:
   RawInput& in_;
@@ -148,6 +174,7 @@ class GzipDecoder final : public Decoder {
     got = 0;
     while (got < cap && !done_) {
       if (!in_member_) {
+        if (got > 0) return true;  // a member ended: the caller looks at what follows
         if (!between_members(error)) return false;
         continue;
       }
@@ -168,6 +195,7 @@ class GzipDecoder final : public Decoder {
       got += made;
       if (state_.block_state == ISAL_BLOCK_FINISH) {
         in_member_ = false;
+        if (made == 0 && got == 0) continue;  // an empty member: on to the next
       } else if (used == 0 && made == 0) {  // needs more input than is buffered
         if (in_.eof()) return fail(error, "truncated gzip data: the input ends inside a member");
         if (in_.size() == in_.capacity()) return fail(error, "corrupt gzip data (the decoder made no progress)");
@@ -176,7 +204,8 @@ class GzipDecoder final : public Decoder {
     }
     return true;
   }
-  std::uint64_t memory_bytes() const override { return in_.capacity() + sizeof(inflate_state); }
+  bool at_boundary() const override { return !in_member_ && !done_; }
+  std::uint64_t memory_bytes() const override { return in_.owned_bytes() + sizeof(inflate_state); }
 
  private:
   bool between_members(std::string& error) {
@@ -255,8 +284,8 @@ class GzipDecoder final : public Decoder {
   bool in_member_ = false, done_ = false;
 };
 
-// zstd: ZSTD_decompressStream decodes concatenated frames (and skips skippable ones) by itself;
-// the input may only end at a frame's end.
+// zstd: ZSTD_decompressStream decodes one frame (and skips skippable ones); the input may only end
+// at a frame's end.
 class ZstdDecoder final : public Decoder {
  public:
   ZstdDecoder(RawInput& in, unsigned window_log_max) : in_(in), window_log_max_(window_log_max) {
@@ -285,12 +314,15 @@ class ZstdDecoder final : public Decoder {
         continue;
       }
       frame_boundary_ = r == 0;
+      if (frame_boundary_ && got > 0) break;  // a frame ended: the caller looks at what follows
     }
     return true;
   }
+  bool at_boundary() const override { return frame_boundary_; }
   std::uint64_t memory_bytes() const override {
-    return in_.capacity() + (std::uint64_t{1} << window_log_max_) + ZSTD_BLOCKSIZE_MAX + ZSTD_sizeof_DCtx(ctx_.get());
+    return in_.owned_bytes() + (std::uint64_t{1} << window_log_max_) + ZSTD_BLOCKSIZE_MAX + ZSTD_sizeof_DCtx(ctx_.get());
   }
+  void set_boundary() { frame_boundary_ = true; }
 
  private:
   bool fail(std::string& error, std::size_t code) {
@@ -315,28 +347,58 @@ class ZstdDecoder final : public Decoder {
   bool frame_boundary_ = false;  // the last call that made progress ended a frame
 };
 
-// The magic bytes of decompress.hpp, and a zstd skippable frame (pzstd starts its files with one).
-Compression sniff(std::string_view head) {
-  const Compression c = detect_compression(head);
-  if (c == Compression::kNone && head.size() >= 4 && (static_cast<unsigned char>(head[0]) & 0xf0) == 0x50 &&
-      head.substr(1, 3) == "\x2a\x4d\x18") {
-    return Compression::kZstd;
-  }
-  return c;
-}
+// A whole unit decoded ahead on a worker thread. Shared with its task, which may start after the
+// reader has taken the unit over and decoded it itself.
+struct AheadJob {
+  WholeUnit unit;
+  std::string owned;   // the compressed bytes, copied out of the input buffer (or empty: in memory)
+  std::string_view in;
+  std::uint64_t raw_offset = 0;
+  std::unique_ptr<char[]> out;  // max_unit_output bytes, recycled from job to job
+  std::size_t made = 0, pos = 0;  // decoded bytes, and how many of them the reader has taken
+  bool ok = true;
+  std::string error;
+  std::atomic<int> state{0};  // 0 waiting, 1 being decoded, 2 decoded
 
+  void run() {
+    int idle = 0;
+    if (!state.compare_exchange_strong(idle, 1, std::memory_order_acq_rel)) return;
+    ok = decode_whole_unit(unit, in, out.get(), made, error);
+    state.store(2, std::memory_order_release);
+    state.notify_all();
+  }
+  void finish() {  // on the reader's thread: decodes it now, or waits for the worker that does
+    run();
+    for (int s = state.load(std::memory_order_acquire); s != 2; s = state.load(std::memory_order_acquire)) state.wait(s);
+  }
+};
+
+// Reads a stream in order: the serial decoder for units that must be inflated to find their end
+// (one gzip member, a zstd frame larger than the input buffer) and whole units found in the input
+// buffer (zstd frames, BGZF members) decoded `ahead_units` at a time on oneTBB workers, their
+// output copied out in stream order.
 class FdStreamSource final : public StreamSource {
  public:
   FdStreamSource(int fd, bool owns, const StreamSourceOptions& o) : in_(fd, owns, o.input_buffer_bytes), options_(o) {}
+  FdStreamSource(std::string_view memory, const StreamSourceOptions& o) : in_(memory), options_(o) {}
+  ~FdStreamSource() noexcept override {
+    tasks_.wait();  // tasks hold their jobs; none may outlive the source's members
+  }
 
   bool start(std::string& error) {
     if (!in_.fill_to(kSniffBytes, error)) return false;
-    compression_ = sniff(std::string_view(reinterpret_cast<const char*>(in_.data()), std::min(in_.size(), kSniffBytes)));
+    compression_ = detect_compression(std::string_view(reinterpret_cast<const char*>(in_.data()), std::min(in_.size(), kSniffBytes)));
     switch (compression_) {
       case Compression::kGzip: decoder_ = std::make_unique<GzipDecoder>(in_); break;
-      case Compression::kZstd: decoder_ = std::make_unique<ZstdDecoder>(in_, options_.zstd_window_log_max); break;
+      case Compression::kZstd: {
+        auto z = std::make_unique<ZstdDecoder>(in_, options_.zstd_window_log_max);
+        zstd_ = z.get();
+        decoder_ = std::move(z);
+        break;
+      }
       case Compression::kNone: decoder_ = std::make_unique<PlainDecoder>(in_); break;
     }
+    serial_ = all_serial();
     return true;
   }
 
@@ -350,7 +412,7 @@ class FdStreamSource final : public StreamSource {
       if (got == cap) return true;
     }
     std::size_t more = 0;
-    const bool ok = decoder_->decode(out + got, cap - got, more, error);
+    const bool ok = produce(out + got, cap - got, more, error);
     got += more;
     return ok;
   }
@@ -360,7 +422,7 @@ class FdStreamSource final : public StreamSource {
       const std::size_t had = head_.size();
       head_.resize(n);
       std::size_t got = 0;
-      const bool ok = decoder_->decode(head_.data() + had, n - had, got, error);
+      const bool ok = produce(head_.data() + had, n - had, got, error);
       head_.resize(had + got);
       if (!ok) return false;
       if (got == 0) break;  // the stream is shorter than n
@@ -369,13 +431,111 @@ class FdStreamSource final : public StreamSource {
     return true;
   }
 
-  std::uint64_t memory_bytes() const override { return decoder_->memory_bytes(); }
+  std::uint64_t memory_bytes() const override {
+    std::uint64_t ahead = 0;
+    if (!all_serial()) {
+      const std::uint64_t job_input = in_.in_memory() ? 0 : in_.capacity();
+      ahead = static_cast<std::uint64_t>(options_.ahead_units) * (job_input + options_.max_unit_output);
+    }
+    return decoder_->memory_bytes() + ahead;
+  }
   std::uint64_t raw_offset() const override { return in_.offset(); }
 
  private:
+  // Decoded bytes in stream order into out[0, cap).
+  bool produce(char* out, std::size_t cap, std::size_t& got, std::string& error) {
+    got = 0;
+    while (got < cap) {
+      if (!serial_ && !plan(error)) return false;
+      if (!ahead_.empty()) {
+        AheadJob& j = *ahead_.front();
+        j.finish();
+        if (!j.ok && j.pos == j.made) {  // the members before the damaged one were delivered
+          error = j.error + " in the unit at compressed byte " + std::to_string(j.raw_offset);
+          return false;
+        }
+        const std::size_t n = std::min(cap - got, j.made - j.pos);
+        std::memcpy(out + got, j.out.get() + j.pos, n);
+        got += n;
+        j.pos += n;
+        if (j.pos == j.made && j.ok) {  // its buffers go to the next units (no fresh pages)
+          spare_out_.push_back(std::move(j.out));
+          spare_in_.push_back(std::move(j.owned));
+          ahead_.pop_front();
+        }
+        continue;
+      }
+      if (!serial_) break;  // the end of the stream
+      std::size_t n = 0;
+      if (!decoder_->decode(out + got, cap - got, n, error)) return false;
+      got += n;
+      if (n == 0) break;  // decoders return nothing only at the end of the stream
+      if (decoder_->at_boundary()) serial_ = all_serial();
+    }
+    return true;
+  }
+
+  // Plain bytes, or no units decoded ahead: the serial decoder reads everything.
+  bool all_serial() const { return compression_ == Compression::kNone || options_.ahead_units == 0; }
+
+  // At a unit boundary with no serial unit under way: queues the whole units in the input
+  // buffer (up to ahead_units), or says the next unit is serial, or that the stream has ended.
+  bool plan(std::string& error) {
+    while (ahead_.size() < options_.ahead_units && !serial_ && !ended_) {
+      if (in_.size() < in_.capacity() && !in_.eof() && !in_.fill(error)) return false;
+      if (in_.size() == 0 && in_.eof()) {
+        ended_ = true;
+        break;
+      }
+      const std::string_view buffered(reinterpret_cast<const char*>(in_.data()), in_.size());
+      const WholeUnit u = find_whole_unit(compression_, buffered, options_.max_unit_output, options_.group_bytes);
+      if (u.kind == WholeUnit::kNone) {
+        if (!in_.eof() && in_.size() < in_.capacity()) continue;  // read more, then look again
+        if (ahead_.empty()) serial_ = true;  // inflated to find its end, after the queued units
+        break;
+      }
+      if (u.kind == WholeUnit::kSkip) {
+        in_.consume(u.bytes);
+        if (zstd_) zstd_->set_boundary();
+        continue;
+      }
+      auto job = std::make_shared<AheadJob>();
+      job->unit = u;
+      job->raw_offset = in_.offset();
+      if (in_.in_memory()) {
+        job->in = buffered.substr(0, u.bytes);
+      } else {
+        if (!spare_in_.empty()) {
+          job->owned = std::move(spare_in_.back());
+          spare_in_.pop_back();
+        }
+        job->owned.assign(buffered.substr(0, u.bytes));
+        job->in = job->owned;
+      }
+      if (!spare_out_.empty()) {
+        job->out = std::move(spare_out_.back());
+        spare_out_.pop_back();
+      } else {
+        job->out = std::make_unique_for_overwrite<char[]>(options_.max_unit_output);
+      }
+      in_.consume(u.bytes);
+      if (zstd_) zstd_->set_boundary();
+      ahead_.push_back(job);
+      tasks_.run([job] { job->run(); });
+    }
+    return true;
+  }
+
   RawInput in_;
   StreamSourceOptions options_;
   std::unique_ptr<Decoder> decoder_;
+  ZstdDecoder* zstd_ = nullptr;  // decoder_, for zstd
+  bool serial_ = false;          // the serial decoder is inside a unit (or the stream is plain)
+  bool ended_ = false;
+  std::deque<std::shared_ptr<AheadJob>> ahead_;
+  std::vector<std::unique_ptr<char[]>> spare_out_;  // buffers of delivered units, for the next ones
+  std::vector<std::string> spare_in_;
+  tbb::task_group tasks_;
   std::string head_;  // peeked bytes not yet read
   std::size_t head_pos_ = 0;
 };
@@ -386,6 +546,13 @@ std::unique_ptr<StreamSource> open_stream_source(int fd, bool owns_fd, const Str
                                                  std::string& error) {
   auto s = std::make_unique<FdStreamSource>(fd, owns_fd, options);
   if (!s->start(error)) return nullptr;
+  return s;
+}
+
+std::unique_ptr<StreamSource> open_memory_source(std::string_view bytes, const StreamSourceOptions& options) {
+  auto s = std::make_unique<FdStreamSource>(bytes, options);
+  std::string error;
+  s->start(error);  // in memory: nothing to read, cannot fail
   return s;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Streamed inputs (SPEC §2, issue 7): the same findings, byte for byte, whether an input is read
-# from a plain file, gzip (one member, or several cut at an arbitrary byte), zstd (one frame, or
-# several concatenated frames cut at an arbitrary byte), standard input (`cat f | rareconn scan -`,
+# from a plain file, gzip (one member, or several cut at an arbitrary byte, or BGZF as bgzip writes
+# it, decoded in parallel), zstd (one frame, several concatenated frames cut at an arbitrary byte,
+# or pzstd's frames with their skippable frames, decoded in parallel), standard input (`cat f | rareconn scan -`,
 # `zstd -dc f.zst | rareconn scan -`, compressed bytes on stdin) or a FIFO named as a path; every
 # golden case with one input file, at chunk and stream block sizes down to 1 byte. Usage: e2e_stream_inputs.sh BINARY REPO_ROOT
 set -u
@@ -27,6 +28,10 @@ for dir in "$golden"/*/; do
   head -c "$cut" "$in" | gzip -c >"$tmp/many.gz"; tail -c +"$((cut + 1))" "$in" | gzip -c >>"$tmp/many.gz"
   zstd -q -c "$in" >"$tmp/one.zst"
   head -c "$cut" "$in" | zstd -q -c >"$tmp/many.zst"; tail -c +"$((cut + 1))" "$in" | zstd -q -c >>"$tmp/many.zst"
+  bgzip -c "$in" >"$tmp/bgzf.gz"                       # 64 KiB members with their sizes (BGZF)
+  split -b 1000 -d -a 6 "$in" "$tmp/piece."             # pzstd's layout on small inputs: many frames,
+  : >"$tmp/pzstd.zst"                                   # each after a skippable frame
+  for p in "$tmp"/piece.*; do pzstd -q -p 1 -c "$p" >>"$tmp/pzstd.zst"; done; rm -f "$tmp"/piece.*
   for chunk in 1 7 1000000; do
     # Block-streamed .gz/.zst files: blocks of `chunk` bytes (RARECONN_TEST_BLOCK_BYTES, for tests),
     # the copies of recent-window records dropped when past `chunk` bytes (RARECONN_TEST_KEEP_BYTES).
@@ -34,7 +39,7 @@ for dir in "$golden"/*/; do
     run=("$bin" scan "${opts[@]}" --threads 2 --chunk-size "$chunk")
     "${run[@]}" "$in" >"$tmp/want" 2>"$tmp/err"; st=$?
     if [ "$st" -ne 0 ]; then fail=$((fail + 1)); echo "FAIL $name plain: status $st"; continue; fi
-    for c in one.gz many.gz one.zst many.zst; do
+    for c in one.gz many.gz bgzf.gz one.zst many.zst pzstd.zst; do
       "${run[@]}" "$tmp/$c" >"$tmp/got" 2>"$tmp/err"; same "$name $c chunk=$chunk" "$tmp/want" "$tmp/got" $?
       "${run[@]}" - <"$tmp/$c" >"$tmp/got" 2>"$tmp/err"; same "$name stdin<$c chunk=$chunk" "$tmp/want" "$tmp/got" $?
     done

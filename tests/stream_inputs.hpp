@@ -45,6 +45,24 @@ inline std::string gzip_members(const std::string& in, std::size_t piece) {
   return out;
 }
 
+// BGZF, as bgzip writes it: members of at most 64 KiB input, each with the "BC" extra field giving
+// its size, then the empty end-of-file member.
+inline std::string bgzf_members(const std::string& in, std::size_t piece = 65280) {
+  std::string out;
+  for (std::size_t at = 0;; at += piece) {
+    const std::string part = at < in.size() ? in.substr(at, piece) : std::string();
+    std::string m = gzip_member(part, 0, 6);
+    std::string body = m.substr(10);  // deflate data and trailer
+    const std::size_t size = 10 + 8 + body.size();
+    std::string head = {'\x1f', '\x8b', 8, 4, 0, 0, 0, 0, 0, '\xff', 6, 0, 'B', 'C', 2, 0};
+    head += static_cast<char>((size - 1) & 0xff);
+    head += static_cast<char>(((size - 1) >> 8) & 0xff);
+    out += head + body;
+    if (at >= in.size()) break;
+  }
+  return out;
+}
+
 inline std::string zstd_frame(const std::string& in, int level = 3) {
   std::string out(ZSTD_compressBound(in.size()), '\0');
   out.resize(ZSTD_compress(out.data(), out.size(), in.data(), in.size(), level));

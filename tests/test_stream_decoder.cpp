@@ -68,10 +68,11 @@ bool read_all(StreamSource& s, std::string& out, std::string& error, std::size_t
 }
 
 bool decode_bytes(const std::string& in, std::size_t buffer, std::string& out, std::string& error,
-                  Compression* c = nullptr, unsigned window_log_max = 25) {
+                  Compression* c = nullptr, unsigned window_log_max = 25, std::size_t ahead_units = 2) {
   TempFile f(in);
   StreamSourceOptions o;
   o.input_buffer_bytes = buffer;
+  o.ahead_units = ahead_units;
   o.zstd_window_log_max = window_log_max;
   auto s = open_stream_source(f.path(), o, error);
   if (!s) return false;
@@ -90,6 +91,7 @@ std::vector<Case> cases(const std::string& text) {
           {"gzip one member", Compression::kGzip, gzip_member(text)},
           {"gzip many members", Compression::kGzip, gzip_members(text, 777)},
           {"gzip empty members", Compression::kGzip, gzip_member("") + gzip_member(text) + gzip_member("")},
+          {"gzip bgzf", Compression::kGzip, bgzf_members(text, 1500)},
           {"zstd one frame", Compression::kZstd, zstd_frame(text)},
           {"zstd many frames", Compression::kZstd, zstd_frames(text, 1000)}};
 }
@@ -274,5 +276,71 @@ TEST(StreamDecoder, RawOffsetCountsTheCompressedBytesConsumed) {
     ASSERT_TRUE(s) << error;
     ASSERT_TRUE(read_all(*s, out, error)) << error;
     EXPECT_EQ(s->raw_offset(), c.bytes.size()) << c.name;
+  }
+}
+
+// The same bytes whatever path a unit takes: whole units decoded ahead (a buffer they fit in, or
+// the file in memory) or inflated serially (a buffer they do not fit in), in reads of every size.
+TEST(StreamDecoder, UnitsDecodedAheadAreExactAndInOrder) {
+  const std::string text = sample(2 << 20, 13);
+  const std::vector<std::pair<const char*, std::string>> inputs = {
+      {"bgzf", bgzf_members(text)},
+      {"zstd frames", zstd_frames(text, 100000)},
+      {"zstd frames and one large frame", zstd_frames(text.substr(0, 1 << 20), 70000) + zstd_frame(text.substr(1 << 20))},
+      {"bgzf then plain gzip members", bgzf_members(text.substr(0, 1 << 20)) + gzip_members(text.substr(1 << 20), 300000)}};
+  for (const auto& input : inputs) {
+    for (std::size_t buffer : {std::size_t{4096}, std::size_t{200000}, std::size_t{4} << 20}) {
+      for (std::size_t ahead : {0, 1, 2, 5}) {  // 0: every unit inflated serially
+        std::string out, error;
+        ASSERT_TRUE(decode_bytes(input.second, buffer, out, error, nullptr, 25, ahead)) << input.first << ": " << error;
+        EXPECT_TRUE(out == text) << input.first << " buffer " << buffer << " ahead " << ahead;
+      }
+    }
+    std::string out, error;
+    auto m = open_memory_source(input.second, {});
+    ASSERT_TRUE(read_all(*m, out, error)) << input.first << ": " << error;
+    EXPECT_TRUE(out == text) << input.first << " in memory";
+    EXPECT_EQ(m->raw_offset(), input.second.size()) << input.first;
+  }
+}
+
+// A damaged unit among units decoded ahead: every byte before it is delivered exactly, then the
+// error names the compressed offset of the damaged unit.
+TEST(StreamDecoder, DamageInALaterUnitKeepsTheEarlierOnes) {
+  const std::string text = sample(600000, 17);
+  std::string b = bgzf_members(text, 20000);
+  const std::size_t at = b.size() * 2 / 3;
+  b[at] = static_cast<char>(b[at] ^ 0x10);
+  for (bool memory : {false, true}) {
+    std::string out, error;
+    bool ok = true;
+    if (memory) {
+      ok = read_all(*open_memory_source(b, {}), out, error);
+    } else {
+      ok = decode_bytes(b, std::size_t{1} << 20, out, error);
+    }
+    EXPECT_FALSE(ok) << memory;
+    EXPECT_GT(out.size(), 0u) << memory;
+    EXPECT_LT(out.size(), text.size()) << memory;
+    EXPECT_TRUE(out == text.substr(0, out.size())) << memory;
+    EXPECT_NE(error.find("corrupt gzip data"), std::string::npos) << error;
+    EXPECT_NE(error.find("at compressed byte"), std::string::npos) << error;
+  }
+}
+
+TEST(StreamDecoder, MemorySourceMatchesTheFileSource) {
+  const std::string text = sample(70000, 19);
+  for (const Case& c : cases(text)) {
+    std::string out, error;
+    auto m = open_memory_source(c.bytes, {});
+    EXPECT_EQ(m->compression(), c.compression) << c.name;
+    ASSERT_TRUE(read_all(*m, out, error)) << c.name << ": " << error;
+    EXPECT_TRUE(out == text) << c.name;
+    for (std::size_t len : {c.bytes.size() / 2, c.bytes.size() - 1}) {
+      if (c.compression == Compression::kNone) break;
+      out.clear();
+      EXPECT_FALSE(read_all(*open_memory_source(std::string_view(c.bytes).substr(0, len), {}), out, error)) << c.name << " cut at " << len;
+      EXPECT_TRUE(out == text.substr(0, out.size())) << c.name;
+    }
   }
 }
