@@ -22,6 +22,7 @@ Ticks WindowShared::raise_newest(Ticks t) {
 
 WindowPartial::WindowPartial(WindowShared& shared)
     : shared_(shared), now_known_(shared.config().now.has_value()) {
+  if (shared.config().first_prune) first_prune_ = next_prune_ = shared.config().first_prune;
   if (now_known_) {
     base_cut_ = *shared.config().now - shared.config().lookback;
     recent_cut_ = *shared.config().now - shared.config().recent;
@@ -146,7 +147,42 @@ void WindowPartial::prune() {
   std::erase_if(recent_, [&](const RecentRef& r) {
     return r.time <= recent_cut || (cfg.recent_within_lookback && r.time <= base_cut);
   });
-  next_prune_ = std::max<std::size_t>(2 * (pending_.size() + recent_.size()), kFirstPrune);
+  std::erase_if(recent_dropped_times_, [&](Ticks t) {
+    return t <= recent_cut || (cfg.recent_within_lookback && t <= base_cut);  // out of every final window
+  });
+  drop_shadowed_recent();
+  next_prune_ = std::max<std::size_t>(2 * (pending_.size() + recent_.size()), first_prune_);
+}
+
+// A recent row at time t can be a finding only if it is still in the recent window at the final
+// `now` (t > now - recent, so now - lookback < t - (lookback - recent)) and its key's count in
+// (now - lookback, now] is under the threshold. Every event of the key at or after
+// t - (lookback - recent) lies in that window (no event is after `now`), and those events are all
+// among the pending times (pruning only drops times at or before newest - lookback, which is
+// earlier). So when at least `threshold` of them are at or after t - (lookback - recent), the row
+// is never a finding, whatever `now` turns out to be: it is dropped, its time kept for the
+// summary's count of recent-window events. (Exact, as the tests against the one-pass engine show.)
+void WindowPartial::drop_shadowed_recent() {
+  const WindowConfig& cfg = shared_.config();
+  if (recent_.empty() || pending_.empty()) return;
+  std::sort(pending_.begin(), pending_.end(), [](const PendingTime& a, const PendingTime& b) {
+    return a.key != b.key ? a.key < b.key : a.time < b.time;
+  });
+  std::vector<std::uint32_t> first(keys_.size() + 1, 0);  // pending_ of key k: [first[k], first[k + 1])
+  for (const PendingTime& p : pending_) ++first[p.key + 1];
+  for (std::size_t k = 0; k < keys_.size(); ++k) first[k + 1] += first[k];
+  const std::uint64_t threshold = cfg.threshold < 0 ? 0 : static_cast<std::uint64_t>(cfg.threshold);
+  const std::size_t before = recent_.size();
+  std::erase_if(recent_, [&](const RecentRef& r) {
+    const auto begin = pending_.begin() + first[r.key], end = pending_.begin() + first[r.key + 1];
+    if (static_cast<std::uint64_t>(end - begin) < threshold) return false;
+    const Ticks from = r.time - (cfg.lookback - cfg.recent);
+    const auto at = std::lower_bound(begin, end, from, [](const PendingTime& p, Ticks t) { return p.time < t; });
+    if (static_cast<std::uint64_t>(end - at) < threshold) return false;
+    recent_dropped_times_.push_back(r.time);
+    return true;
+  });
+  if (recent_.size() != before) std::sort(recent_dropped_times_.begin(), recent_dropped_times_.end());
 }
 
 void WindowPartial::release() {
@@ -158,6 +194,7 @@ void WindowPartial::release() {
   long_lists_ = {};
   pending_ = {};
   recent_ = {};
+  recent_dropped_times_ = {};
 }
 
 std::size_t WindowPartial::memory_bytes() const {
@@ -198,13 +235,19 @@ void WindowMerger::merge_partition(std::size_t p) {
   tsl::robin_map<std::string_view, std::uint32_t, XxHash, std::equal_to<>> index;
   std::vector<GlobalKey> keys;
   std::vector<Member> members;
+  // A partial's key with no lookback event (only recent rows: --recent longer than --lookback)
+  // does not make a key of the join's left side, but its recent rows join one made elsewhere.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> recent_only;
   for (std::size_t i = 0; i < partials_.size(); ++i) {
     const WindowPartial& w = *partials_[i];
     const std::vector<std::uint32_t>& pending = pending_in_base_[i];
     for (std::uint32_t k = 0; k < w.keys_.size(); ++k) {
       if (w.keys_text_.hash(k) % kPartitions != p) continue;
       const std::uint64_t n = w.keys_[k].count + (pending.empty() ? 0 : pending[k]);
-      if (n == 0) continue;
+      if (n == 0) {
+        recent_only.emplace_back(static_cast<std::uint32_t>(i), k);
+        continue;
+      }
       const std::string_view key = w.keys_text_[k];
       auto [it, inserted] = index.insert({key, static_cast<std::uint32_t>(keys.size())});
       if (inserted) keys.push_back(GlobalKey{key, 0, WindowPartial::kNoLink});
@@ -213,6 +256,13 @@ void WindowMerger::merge_partition(std::size_t p) {
       members.push_back({static_cast<std::uint32_t>(i), k, gk.first_member});
       gk.first_member = static_cast<std::uint32_t>(members.size() - 1);
     }
+  }
+  for (const auto& [i, k] : recent_only) {
+    auto it = index.find(partials_[i]->keys_text_[k]);
+    if (it == index.end()) continue;
+    GlobalKey& gk = keys[it->second];
+    members.push_back({i, k, gk.first_member});
+    gk.first_member = static_cast<std::uint32_t>(members.size() - 1);
   }
   part.counts.distinct_keys = keys.size();
   std::vector<std::string_view> set;
@@ -271,7 +321,12 @@ void WindowMerger::finish_merge() {
     rare_.insert(rare_.end(), part.rare.begin(), part.rare.end());
     part.rare = {};
   }
-  for (const WindowPartial* w : partials_) counts_.recent_events += w->recent_dropped_;
+  for (const WindowPartial* w : partials_) {
+    counts_.recent_events += w->recent_dropped_;
+    if (!now_) continue;
+    const bool within = shared_.config().recent_within_lookback;
+    for (Ticks t : w->recent_dropped_times_) counts_.recent_events += t > recent_cut_ && (!within || t > base_cut_);
+  }
   pending_in_base_ = {};
   for (auto& per_partial : rare_of_) {
     for (std::uint64_t& code : per_partial) {
