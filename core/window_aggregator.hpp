@@ -31,6 +31,10 @@ struct WindowConfig {
   std::int64_t threshold = 50;  // rare: count_ < threshold
   bool track_set = true;        // the hunt aggregates a set of values per key (make_set)
   bool recent_within_lookback = false;  // the recent side also passes the lookback filter
+  // With `now` unknown: times and recent rows held before the first prune (0: the default, 64 Ki;
+  // tests set 1: prunes from the first events on, each time the rows held double; no result may
+  // change).
+  std::size_t first_prune = 0;
 };
 
 // Where an event lies: enough to find it again in its (memory-mapped) file.
@@ -106,7 +110,11 @@ class WindowPartial {
   Ticks local_newest() const { return local_newest_; }
   std::size_t key_count() const { return keys_.size(); }
   std::size_t recent_count() const { return recent_.size(); }
-  std::uint64_t recent_dropped() const { return recent_dropped_; }
+  std::uint64_t recent_dropped() const { return recent_dropped_ + recent_dropped_times_.size(); }
+  // Prunes now (as the add path does from time to time): streamed inputs call it before dropping
+  // the copies of records no longer in recent_.
+  // With `now` given, the recent rows of keys already past the threshold are dropped (counted).
+  void prune_now();
 
   // After the probe: frees the keys, set values and recent rows (the counters stay).
   void release();
@@ -147,6 +155,9 @@ class WindowPartial {
   template <class Keep>
   void compact_urls(Keep keep);
   void prune();
+  // With `now` unknown: drops the recent rows no `now` can make findings (see the .cpp), keeping
+  // their times for the summary's count.
+  void drop_shadowed_recent();
   void saturate_if_full(KeyAgg& agg);
 
   WindowShared& shared_;
@@ -167,8 +178,10 @@ class WindowPartial {
   std::vector<RecentRef> recent_;
   RecentSink sink_ = nullptr;
   void* sink_context_ = nullptr;
-  std::uint64_t recent_dropped_ = 0;  // recent rows of never-rare keys, counted then dropped
+  std::uint64_t recent_dropped_ = 0;  // recent rows of never-rare keys, counted then dropped (`now` given)
+  std::vector<Ticks> recent_dropped_times_;  // the same with `now` unknown: counted once `now` is known
   static constexpr std::size_t kFirstPrune = 1 << 16;  // times and recent rows held before a prune
+  std::size_t first_prune_ = kFirstPrune;
   std::size_t next_prune_ = kFirstPrune;
 };
 

@@ -11,9 +11,8 @@ void WindowPartial::saturate_if_full(KeyAgg& agg) {
   saturate(agg);
 }
 
-void WindowPartial::prune_for_saving() {
+void WindowPartial::prune_now() {
   if (!now_known_) {
-    if (local_newest_ != WindowShared::kNoTime) shared_.raise_newest(local_newest_);
     if (shared_.any_time()) prune();
     return;
   }
@@ -22,9 +21,21 @@ void WindowPartial::prune_for_saving() {
   recent_dropped_ += before - recent_.size();
 }
 
+void WindowPartial::prune_for_saving() {
+  if (!now_known_ && local_newest_ != WindowShared::kNoTime) shared_.raise_newest(local_newest_);
+  prune_now();
+}
+
 void WindowPartial::save(ByteWriter& w) const {
   w.svarint(local_newest_);
   w.varint(recent_dropped_);
+  {
+    std::vector<Ticks> dropped = recent_dropped_times_;
+    std::sort(dropped.begin(), dropped.end());
+    w.varint(dropped.size());
+    Ticks prev = 0;
+    for (Ticks t : dropped) w.svarint(t - prev), prev = t;  // datetimes: no overflow
+  }
   // Keys and set values in byte order, so that the bytes do not depend on the order of arrival.
   // Keys that hold nothing (created by events pruned since) are left out: whether a thread met
   // them before or after the newest time moved on must not show in the bytes.
@@ -104,6 +115,15 @@ bool WindowPartial::load(ByteReader& r, std::span<const std::uint32_t> file_map)
   if (newest != WindowShared::kNoTime && !valid_time(newest)) return false;
   if (newest != WindowShared::kNoTime) observe(newest);
   recent_dropped_ += r.varint();
+  {
+    const std::uint64_t n = r.count();
+    Ticks t = 0;
+    for (std::uint64_t i = 0; i < n && !r.bad(); ++i) {
+      t = static_cast<Ticks>(static_cast<std::uint64_t>(t) + static_cast<std::uint64_t>(r.svarint()));
+      if (!valid_time(t)) return false;
+      recent_dropped_times_.push_back(t);
+    }
+  }
   const std::uint64_t url_count = r.count();
   std::vector<std::uint32_t> url_ids;
   url_ids.reserve(url_count);
@@ -151,6 +171,7 @@ bool WindowPartial::load(ByteReader& r, std::span<const std::uint32_t> file_map)
 void WindowPartial::absorb(const WindowPartial& o) {
   if (o.local_newest_ != WindowShared::kNoTime) observe(o.local_newest_);
   recent_dropped_ += o.recent_dropped_;
+  recent_dropped_times_.insert(recent_dropped_times_.end(), o.recent_dropped_times_.begin(), o.recent_dropped_times_.end());
   std::vector<std::uint32_t> key_ids(o.keys_.size());
   for (std::uint32_t k = 0; k < o.keys_.size(); ++k) {
     const KeyAgg& src = o.keys_[k];

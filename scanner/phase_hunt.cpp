@@ -3,6 +3,7 @@
 // one found in a directory is skipped and counted).
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "scanner/scan_phases.hpp"
 #include "scanner/table_fit.hpp"
@@ -66,6 +67,8 @@ hunts::RunOptions run_options(const ScanOptions& opt, const std::optional<InputZ
   o.window.lookback = opt.lookback;
   o.window.recent = opt.recent;
   o.window.threshold = opt.threshold;
+  // RARECONN_TEST_PRUNE_EVERY (tests): prune the window state from the first events on.
+  if (const char* v = std::getenv("RARECONN_TEST_PRUNE_EVERY")) o.window.first_prune = static_cast<std::size_t>(std::atoll(v));
   o.allow = opt.allow;
   o.default_allow = opt.default_allow;
   o.linux_sysmon = opt.linux_sysmon;

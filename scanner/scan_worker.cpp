@@ -46,6 +46,11 @@ std::string_view Worker::keep(std::string_view bytes) {
 }
 
 void Worker::compact_kept(core::Ticks cut) {
+  // Only the records the window engine still holds as recent rows can become findings.
+  partial.prune_now();
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> live;
+  partial.for_each_recent([&](const core::EventRef& r) { live.emplace_back(r.file, r.offset); });
+  std::sort(live.begin(), live.end());
   std::vector<Kept> old = std::move(kept);
   std::vector<std::unique_ptr<char[]>> old_pages = std::move(kept_pages);
   kept.clear();
@@ -55,7 +60,7 @@ void Worker::compact_kept(core::Ticks cut) {
   const std::uint64_t copied = kept_bytes;
   kept_live = 0;
   for (const Kept& k : old) {
-    if (k.time <= cut) continue;
+    if (k.time <= cut || !std::binary_search(live.begin(), live.end(), std::pair{k.file, k.offset})) continue;
     kept.push_back({k.file, k.offset, keep(k.bytes), k.time});
     kept_live += k.bytes.size();
   }

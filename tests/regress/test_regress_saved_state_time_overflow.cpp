@@ -17,6 +17,7 @@ std::string window_with_deltas(std::int64_t newest, const std::vector<std::int64
   ByteWriter w;
   w.svarint(newest);
   w.varint(0);  // recent rows dropped
+  w.varint(0);  // times of recent rows dropped
   w.varint(0);  // set values
   w.varint(1);  // keys
   w.str("key");
