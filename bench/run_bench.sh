@@ -3,19 +3,23 @@
 # with a findings cross-check, and of its native EVTX reader (Sysmon hunt) against libevtx evtxexport, written to
 # bench/RESULTS.md (SPEC.md §5). Newest run on top, older under "History".
 #
-#   bash bench/run_bench.sh [--size 1G] [--keep] [--check-only] [--skip-evtx]
+#   bash bench/run_bench.sh [--sizes 1G,4G] [--data-dir DIR] [--keep] [--check-only] [--skip-evtx]
 #
-#   --size S      size of the generated inputs (gen_mde.py --size), default 1G
-#   --keep        keep the generated bench/data/mde_<size>.{csv,jsonl} and reuse them on the next run
+#   --sizes L     comma-separated sizes of the generated inputs (gen_mde.py --size), default 1G,4G;
+#                 --size S is the same with one size
+#   --data-dir D  where the generated mde_<size>.{csv,jsonl} go (default bench/data; 4G needs ~9 GB)
+#   --keep        keep the generated D/mde_<size>.{csv,jsonl} and reuse them on the next run
 #                 (default: regenerate them, delete them at the end); also keeps bench/data/dense*.evtx
 #                 (always rebuilt: it takes seconds)
+#   --max-wait S  seconds in all that the script may wait for idle CPUs (default 600); after that every
+#                 run starts at once, and the section says how many runs started on a busy machine
 #   --check-only  only the hand-made correctness check (tiny CSV/JSONL with known findings), no timing
 #   --skip-evtx   no EVTX section (by default it runs after the MDE sections)
 #
 # Steps: node deps (npm install --no-package-lock) -> build rareconn if build/rareconn is missing ->
 # hand-made correctness check -> generate data -> warm the page cache -> best of 3 wall-clock runs of
-# cat, wc -l, rareconn (1 / 2 threads with --now, 2 threads default now) and DuckDB (same) for the CSV and
-# the JSON-lines file -> compare findings -> EVTX: bench/data/dense.evtx (5000 chunks spliced from the
+# cat, wc -l, rareconn (1 / 2 threads with --now, 2 threads default now) and DuckDB (same; its query time,
+# hunt_s of mde_hunt.mjs, is the anchor) for the CSV and the JSON-lines file of every size -> compare findings -> EVTX: bench/data/dense.evtx (5000 chunks spliced from the
 # non-empty chunks of tests/data/real/evtx/*.evtx by scripts/make_dense_evtx.py), best of 3 of cat, wc -c,
 # wc -l, rareconn --hunt sysmon (1 / 2 threads) and evtxexport (Debian libevtx-utils, 1 thread; on a
 # 500-chunk prefix if the whole file would take it more than 2 minutes), records cross-checked -> bench/RESULTS.md.
@@ -25,36 +29,42 @@ export LC_ALL=C
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-SIZE=1G
+ORIG_ARGS="$*"
+SIZES=1G,4G
+DATA_DIR=""
+MAX_WAIT_S=600
 KEEP=0
 CHECK_ONLY=0
 SKIP_EVTX=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --size) SIZE="${2:?--size needs a value}"; shift 2 ;;
-    --size=*) SIZE="${1#--size=}"; shift ;;
+    --size|--sizes) SIZES="${2:?$1 needs a value}"; shift 2 ;;
+    --size=*|--sizes=*) SIZES="${1#*=}"; shift ;;
+    --data-dir) DATA_DIR="${2:?--data-dir needs a value}"; shift 2 ;;
+    --max-wait) MAX_WAIT_S="${2:?--max-wait needs a value}"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --check-only) CHECK_ONLY=1; shift ;;
     --skip-evtx) SKIP_EVTX=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "run_bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
 NOW="2024-05-31T12:00:00.0000000Z"
+die() { printf '[run_bench] error: %s\n' "$*" >&2; exit 1; }
 RARECONN="${RARECONN:-$ROOT/build/rareconn}"   # env override, e.g. for a build in another directory
 DUCK="$ROOT/bench/duckdb/mde_hunt.mjs"
 DATA="$ROOT/bench/data"
-SIZE_LC="$(printf '%s' "$SIZE" | tr 'A-Z' 'a-z')"
-CSV="$DATA/mde_${SIZE_LC}.csv"
-JSONL="$DATA/mde_${SIZE_LC}.jsonl"
+GEN_DIR="${DATA_DIR:-$DATA}"
+IFS=',' read -r -a SIZE_LIST <<<"$SIZES"
+[[ ${#SIZE_LIST[@]} -gt 0 ]] || die "--sizes is empty"
+gen_path() { printf '%s/mde_%s.%s' "$GEN_DIR" "$(printf '%s' "$1" | tr 'A-Z' 'a-z')" "$2"; }  # size format
 RESULTS="$ROOT/bench/RESULTS.md"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-mkdir -p "$DATA"
+mkdir -p "$DATA" "$GEN_DIR"
 
 log() { printf '[run_bench] %s\n' "$*" >&2; }
-die() { printf '[run_bench] error: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- 1. tools and dependencies
 command -v node >/dev/null || die "node is required"
@@ -226,21 +236,24 @@ if [[ $CHECK_ONLY -eq 1 ]]; then
 fi
 
 # ---------------------------------------------------------------- 3b. generated data
-gen() { # format file
-  if [[ $KEEP -eq 1 && -s "$2" ]]; then log "reusing $2"; return; fi
-  log "generating $2"
-  python3 scripts/gen_mde.py --format "$1" --size "$SIZE" --seed 1 --end 2024-05-31T12:00:00Z --days 40 --out "$2"
+gen() { # format size file
+  if [[ $KEEP -eq 1 && -s "$3" ]]; then log "reusing $3"; return; fi
+  log "generating $3"
+  python3 scripts/gen_mde.py --format "$1" --size "$2" --seed 1 --end 2024-05-31T12:00:00Z --days 40 --out "$3"
 }
 [[ -f scripts/gen_mde.py ]] || die "scripts/gen_mde.py is missing"
-gen csv "$CSV"
-gen jsonl "$JSONL"
+for sz in "${SIZE_LIST[@]}"; do
+  gen csv "$sz" "$(gen_path "$sz" csv)"
+  gen jsonl "$sz" "$(gen_path "$sz" jsonl)"
+done
 
 # ---------------------------------------------------------------- 4. timings
-# Each measurement: best (smallest) wall time of 3 runs, measured around the process (EPOCHREALTIME);
-# /usr/bin/time records each run's peak RSS. DuckDB rows also report the script's in-process total
-# (DuckDB start-up, file pass(es), query; no node start-up), which is what the speed-up uses.
-# The machine may be shared: before every timed run, wait (up to 2 min) until the CPUs were >= 90 % idle
-# over half a second, and record the lowest idle share seen just before a run.
+# Each measurement: best (smallest) and median wall time of 3 runs, measured around the process
+# (EPOCHREALTIME); /usr/bin/time records each run's peak RSS. DuckDB rows report DuckDB's query time (hunt_s
+# of mde_hunt.mjs: input sniffing, read_csv/read_json, the SQL, results fetched; no node or DuckDB start-up),
+# which is what the speed-up uses. The machine may be shared: before every timed run, wait (up to 2 min, and
+# at most --max-wait seconds in all) until the CPUs were >= 90 % idle over half a second, and record the
+# lowest idle share seen just before a run and how many runs started on a busier machine.
 cpu_idle_pct() {
   local a b
   a=($(head -n1 /proc/stat)); sleep 0.5; b=($(head -n1 /proc/stat))
@@ -249,25 +262,32 @@ cpu_idle_pct() {
   local dt=$((t2 - t1)) di=$(( (b[4] + b[5]) - (a[4] + a[5]) ))
   (( dt > 0 )) && echo $((100 * di / dt)) || echo 100
 }
-QUIET_MIN=100; BUSY_WAITS=0
+QUIET_MIN=100; BUSY_WAITS=0; BUSY_RUNS=0; TIMED_RUNS=0; WAITED_HALF_S=0
 wait_quiet() {
   local idle tries=0
   while :; do
     idle=$(cpu_idle_pct)
     (( idle >= 90 )) && break
     (( ++tries == 1 )) && BUSY_WAITS=$((BUSY_WAITS + 1))
+    if (( WAITED_HALF_S >= 2 * MAX_WAIT_S )); then break; fi
+    WAITED_HALF_S=$((WAITED_HALF_S + 1))
     if (( tries >= 240 )); then log "machine still busy (idle ${idle}%), measuring anyway"; break; fi
   done
+  TIMED_RUNS=$((TIMED_RUNS + 1))
+  (( idle < 90 )) && BUSY_RUNS=$((BUSY_RUNS + 1))
   (( idle < QUIET_MIN )) && QUIET_MIN=$idle
   return 0
 }
 WARM_FILE=""
 ROWS=()      # tool|threads|now|file|seconds|wall|findings|rss_kib|note
-BEST_WALL=0; BEST_RSS=0; BEST_OUT=""
-# stdout of the timed command goes to /dev/null unless TB_CAPTURE=1 (then BEST_OUT holds the best run's stdout).
+BEST_WALL=0; MED_WALL=0; BEST_RSS=0; BEST_OUT=""; ALL_OUT=()
+# stdout of the timed command goes to /dev/null unless TB_CAPTURE=1 (then BEST_OUT holds the best run's
+# stdout, ALL_OUT every run's).
 TB_CAPTURE=0
-time_best() { # cmd... ; sets BEST_WALL (s), BEST_RSS (KiB of the best run), BEST_OUT (stdout of the best run)
-  local i t0 t1 w best="" rss out
+median3() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+time_best() { # cmd... ; sets BEST_WALL, MED_WALL (s), BEST_RSS (KiB of the best run), BEST_OUT, ALL_OUT
+  local i t0 t1 w best="" rss out walls=()
+  ALL_OUT=()
   for i in 1 2 3; do
     wait_quiet
     # This VM reclaims idle page cache within seconds (free memory or not), so re-warm before every run.
@@ -278,11 +298,14 @@ time_best() { # cmd... ; sets BEST_WALL (s), BEST_RSS (KiB of the best run), BES
     t1=$EPOCHREALTIME
     w=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b-a}')
     rss=$(tail -n1 "$TMP/rss")
+    walls+=("$w")
+    [[ $TB_CAPTURE -eq 1 ]] && ALL_OUT+=("$(cat "$TMP/out")")
     if [[ -z "$best" ]] || awk -v a="$w" -v b="$best" 'BEGIN{exit !(a<b)}'; then
       best=$w; BEST_RSS=$rss; BEST_OUT=""; [[ $TB_CAPTURE -eq 1 ]] && BEST_OUT="$(cat "$TMP/out")"
     fi
   done
   BEST_WALL=$best
+  MED_WALL=$(median3 "${walls[@]}")
 }
 # Peak anonymous RSS (RssAnon, sampled every ~2 ms from /proc; the input's mmap pages are file-backed and
 # not counted) of one extra, untimed rareconn run.
@@ -299,35 +322,45 @@ peak_anon_kib() { # cmd...
 }
 
 ANON=()
-bench_file() { # format file
-  local fmt="$1" file="$2" th nowmode best_s dj d rs
+# min and median of a JSON key over the captured outputs (ALL_OUT)
+hunt_stats() { # key -> "min median"
+  local o v vals=()
+  for o in "${ALL_OUT[@]}"; do v="$(json_key "$o" "$1" 2>/dev/null)" && vals+=("$v"); done
+  [[ ${#vals[@]} -gt 0 ]] || { echo "FAILED FAILED"; return; }
+  printf '%s\n' "${vals[@]}" | sort -g | awk '{v[NR]=$1} END{print v[1], v[int((NR+1)/2)]}'
+}
+bench_file() { # format size file
+  local fmt="$1" size="$2" file="$3" th nowmode best_s dj d rs hmin hmed
+  fmt="$fmt:$size"  # the rows' key
   log "warming the page cache with $file"
   cat "$file" >/dev/null; cat "$file" >/dev/null
   WARM_FILE="$file"
   time_best cat "$file"
-  ROWS+=("cat|1|-|$fmt|$BEST_WALL|$BEST_WALL|-|$BEST_RSS|")
+  ROWS+=("cat|1|-|$fmt|$BEST_WALL|$BEST_WALL|-|$BEST_RSS||$MED_WALL")
   time_best wc -l "$file"
-  ROWS+=("wc -l|1|-|$fmt|$BEST_WALL|$BEST_WALL|-|$BEST_RSS|")
+  ROWS+=("wc -l|1|-|$fmt|$BEST_WALL|$BEST_WALL|-|$BEST_RSS||$MED_WALL")
   for spec in "1 given" "2 given" "2 default"; do
     read -r th nowmode <<<"$spec"
     local nowopt=(); [[ $nowmode == given ]] && nowopt=(--now "$NOW")
     log "rareconn $fmt threads=$th now=$nowmode"
+    rm -f "$TMP/stats.json"
     if time_best "$RARECONN" scan "${nowopt[@]}" --threads "$th" --stats "$TMP/stats.json" "$file" -o /dev/null; then
       rs="$(rareconn_findings "$TMP/stats.json")"
       if [[ "$rs" == "?" ]]; then
         "$RARECONN" scan "${nowopt[@]}" --threads "$th" "$file" -o "$TMP/rc_out.csv" 2>/dev/null || true
         rs="$(rareconn_findings /nonexistent "$TMP/rc_out.csv")"; rm -f "$TMP/rc_out.csv"
       fi
-      ROWS+=("rareconn|$th|$nowmode|$fmt|$BEST_WALL|$BEST_WALL|$rs|$BEST_RSS|")
+      ROWS+=("rareconn|$th|$nowmode|$fmt|$BEST_WALL|$BEST_WALL|$rs|$BEST_RSS||$MED_WALL")
     else
       ROWS+=("rareconn|$th|$nowmode|$fmt|FAILED|FAILED|-|-|")
     fi
     log "duckdb $fmt threads=$th now=$nowmode"
     TB_CAPTURE=1
-    if time_best node "$DUCK" --input "$file" --format "$fmt" --threads "$th" "${nowopt[@]}"; then
+    if time_best node "$DUCK" --input "$file" --format "${fmt%%:*}" --threads "$th" "${nowopt[@]}"; then
       TB_CAPTURE=0
       dj="$BEST_OUT"
-      ROWS+=("duckdb|$th|$nowmode|$fmt|$(json_key "$dj" total_s)|$BEST_WALL|$(json_key "$dj" findings)|$BEST_RSS|load $(json_key "$dj" load_s) s, query $(json_key "$dj" query_s) s")
+      read -r hmin hmed <<<"$(hunt_stats hunt_s)"
+      ROWS+=("duckdb|$th|$nowmode|$fmt|$hmin|$BEST_WALL|$(json_key "$dj" findings)|$BEST_RSS|best run: file pass(es) $(json_key "$dj" load_s) s + SQL $(json_key "$dj" query_s) s; in-process total with DuckDB's start-up $(json_key "$dj" total_s) s|$hmed")
     else
       TB_CAPTURE=0
       ROWS+=("duckdb|$th|$nowmode|$fmt|FAILED|FAILED|-|-|")
@@ -336,9 +369,18 @@ bench_file() { # format file
   cat "$file" >/dev/null
   ANON+=("$fmt|$(peak_anon_kib "$RARECONN" scan --now "$NOW" --threads 2 "$file" -o /dev/null)")
   WARM_FILE=""
+  # The next file's page cache is warmed right before its runs; drop this one's (4 GB files of both
+  # formats and sizes do not all fit the cache of a small machine at once).
+  [[ $KEEP -eq 1 ]] || rm -f "$file"
 }
-bench_file csv "$CSV"
-bench_file jsonl "$JSONL"
+FILE_INFO=()   # key|path|bytes|lines
+for sz in "${SIZE_LIST[@]}"; do
+  for fmt in csv jsonl; do
+    f="$(gen_path "$sz" "$fmt")"
+    FILE_INFO+=("$fmt:$sz|${f#$ROOT/}|$(stat -c %s "$f")|$(wc -l <"$f")")
+    bench_file "$fmt" "$sz" "$f"
+  done
+done
 
 # ---------------------------------------------------------------- 4b. EVTX (Sysmon hunt)
 # A dense EVTX file spliced from the non-empty chunks of the public samples (SPEC.md §5: real files are mostly
@@ -427,13 +469,11 @@ RC_VER="$(git -C "$ROOT" describe --always --dirty --tags 2>/dev/null || echo 'n
 RC_SELF="$("$RARECONN" --version 2>/dev/null)" && RC_SELF="$(head -n1 <<<"$RC_SELF")" || RC_SELF=""
 DUCK_VER="$(node "$DUCK" --version)"
 NODE_VER="$(node --version)"
-CSV_BYTES=$(stat -c %s "$CSV"); JSONL_BYTES=$(stat -c %s "$JSONL")
-CSV_LINES=$(wc -l <"$CSV"); JSONL_LINES=$(wc -l <"$JSONL")
 
 export RB_DATE="$(date -u)" RB_NPROC="$(nproc)" RB_CPU="$CPU" RB_MEM="$MEM" RB_RC_VER="$RC_VER" RB_RC_SELF="$RC_SELF"
-export RB_DUCK_VER="$DUCK_VER" RB_NODE_VER="$NODE_VER" RB_SIZE="$SIZE" RB_NOW="$NOW"
-export RB_CSV="${CSV#$ROOT/}" RB_JSONL="${JSONL#$ROOT/}" RB_CSV_BYTES="$CSV_BYTES" RB_JSONL_BYTES="$JSONL_BYTES"
-export RB_CSV_LINES="$CSV_LINES" RB_JSONL_LINES="$JSONL_LINES" RB_RESULTS="$RESULTS"
+export RB_DUCK_VER="$DUCK_VER" RB_NODE_VER="$NODE_VER" RB_SIZES="$SIZES" RB_NOW="$NOW" RB_RESULTS="$RESULTS"
+export RB_BUSY_RUNS="$BUSY_RUNS" RB_TIMED_RUNS="$TIMED_RUNS" RB_MAX_WAIT="$MAX_WAIT_S" RB_WAITED_S="$((WAITED_HALF_S / 2))"
+export RB_CMDLINE="bash bench/run_bench.sh${ORIG_ARGS:+ $ORIG_ARGS}" RB_GEN_DIR="$GEN_DIR"
 export RB_RC_BIN="${RARECONN_SRC#$ROOT/}, sha256 $RC_SHA..., built $RC_MTIME"
 export RB_QUIET_MIN="$QUIET_MIN" RB_BUSY_WAITS="$BUSY_WAITS" RB_LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
 export RB_EVTX_SKIP="$EVTX_SKIP" RB_EVTX="${EVTX#$ROOT/}" RB_EVTX_PREFIX="${EVTX_PREFIX#$ROOT/}" RB_EVTX_NOW="$EVTX_NOW"
@@ -442,17 +482,24 @@ export RB_EVTXEXPORT_VER="$EVTXEXPORT_VER" RB_EVTX_LIBEVTX_RECORDS="$EVTX_LIBEVT
 export RB_EVTX_PREFIX_LIBEVTX_RECORDS="$EVTX_PREFIX_LIBEVTX_RECORDS" RB_EVTXEXPORT_EST="$EVTXEXPORT_EST"
 export RB_EVTXEXPORT_MAX_S="$EVTXEXPORT_MAX_S" RB_EVTX_CHUNKS="$EVTX_CHUNKS" RB_EVTX_PREFIX_CHUNKS="$EVTX_PREFIX_CHUNKS"
 printf '%s\n' "${ROWS[@]}" >"$TMP/rows"
+printf '%s\n' "${FILE_INFO[@]}" >"$TMP/files"
 printf '%s\n' "${EVTX_ROWS[@]}" >"$TMP/evtx_rows"
 printf '%s\n' "${ANON[@]}" >"$TMP/anon"
 printf '%s\n' "${CHECK_LINES[@]}" >"$TMP/check"
-STATUS="$(python3 - "$TMP/rows" "$TMP/anon" "$TMP/check" "$TMP/evtx_rows" <<'PY'
+STATUS="$(python3 - "$TMP/rows" "$TMP/anon" "$TMP/check" "$TMP/evtx_rows" "$TMP/files" <<'PY'
 import json, os, re, sys
 E = os.environ
 rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1]) if l.strip()]
 anon = dict(l.rstrip("\n").split("|", 1) for l in open(sys.argv[2]) if l.strip())
 check = [l.rstrip("\n") for l in open(sys.argv[3]) if l.strip()]
-size = {"csv": int(E["RB_CSV_BYTES"]), "jsonl": int(E["RB_JSONL_BYTES"])}
-path = {"csv": E["RB_CSV"], "jsonl": E["RB_JSONL"]}
+finfo = [l.rstrip("\n").split("|") for l in open(sys.argv[5]) if l.strip()]
+keys = [f[0] for f in finfo]                     # "csv:1G", "jsonl:1G", "csv:4G", ...
+size = {f[0]: int(f[2]) for f in finfo}
+path = {f[0]: f[1] for f in finfo}
+lines = {f[0]: int(f[3]) for f in finfo}
+def label(key):
+    fmt, sz = key.split(":")
+    return f"{fmt.upper()} {sz}"
 
 def num(x):
     try: return float(x)
@@ -461,15 +508,14 @@ def num(x):
 duck = {(r[3], r[1], r[2]): r for r in rows if r[0] == "duckdb"}
 out = []
 mismatch = False
-for fmt in ("csv", "jsonl"):
-    out.append(f"\n#### {fmt.upper()}: `{path[fmt]}`, {size[fmt]/1e9:.3f} GB, "
-               f"{int(E['RB_CSV_LINES' if fmt == 'csv' else 'RB_JSONL_LINES']):,} lines\n")
-    out.append("| tool | threads | now given? | seconds | GB/s | speed-up vs DuckDB (same threads, same now) "
-               "| findings | process wall s | peak RSS MiB | notes |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|")
+for fmt in keys:
+    out.append(f"\n#### {label(fmt)}: `{path[fmt]}`, {size[fmt]/1e9:.3f} GB, {lines[fmt]:,} lines\n")
+    out.append("| tool | threads | now given? | seconds (best of 3) | median s | GB/s | speed-up vs DuckDB's query "
+               "(same threads, same now) | findings | process wall s | peak RSS MiB | notes |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r[3] != fmt: continue
-        tool, th, nowm, _, secs, wall, find, rss, note = (r + [""] * 9)[:9]
+        tool, th, nowm, _, secs, wall, find, rss, note, med = (r + [""] * 10)[:10]
         s = num(secs)
         gbs = f"{size[fmt]/1e9/s:.2f}" if s else "-"
         spd = "-"
@@ -481,34 +527,40 @@ for fmt in ("csv", "jsonl"):
                 find = f"{find} **MISMATCH** (DuckDB {d[6]})"; mismatch = True
         nowtxt = {"given": "yes", "default": "no (newest event)", "-": "-"}[nowm]
         rss_mib = f"{int(rss)/1024:.0f}" if rss.isdigit() else "-"
-        out.append(f"| {tool} | {th} | {nowtxt} | {secs if s is None else f'{s:.3f}'} | {gbs} | {spd} | {find} "
+        m = num(med)
+        out.append(f"| {tool} | {th} | {nowtxt} | {secs if s is None else f'{s:.3f}'} | {'-' if m is None else f'{m:.3f}'} "
+                   f"| {gbs} | {spd} | {find} "
                    f"| {wall if num(wall) is None else f'{num(wall):.3f}'} | {rss_mib} | {note} |")
     if fmt in anon and anon[fmt].strip().isdigit():
         out.append(f"\nrareconn peak anonymous RSS (2 threads, `--now`, sampled from /proc RssAnon): "
                    f"{int(anon[fmt])/1024:.1f} MiB.")
 
 # SPEC.md §5 targets, from the rows above
-def secs(tool, fmt, th, nowm):
+def secs(tool, fmt, th, nowm, col=4):
     for r in rows:
-        if r[0] == tool and r[3] == fmt and r[1] == th and r[2] == nowm: return num(r[4])
+        if r[0] == tool and r[3] == fmt and r[1] == th and r[2] == nowm: return num((r + [""] * 10)[col])
     return None
 def ratio(a, b): return f"{a/b:.2f}x" if a and b else "n/a"
 def verdict(x, need): return "n/a" if x is None else ("met" if x >= need else "NOT met")
 tg = []
-for fmt, need in (("csv", 5.0), ("jsonl", 3.0)):
+for fmt in keys:
+    need = 5.0 if fmt.startswith("csv:") else 3.0
+    L = label(fmt)
     for nowm in ("given", "default"):
         rc, dk = secs("rareconn", fmt, "2", nowm), secs("duckdb", fmt, "2", nowm)
+        rcm, dkm = secs("rareconn", fmt, "2", nowm, 9), secs("duckdb", fmt, "2", nowm, 9)
         x = dk / rc if rc and dk else None
-        tg.append(f"- {fmt.upper()}, 2 threads, now {'given' if nowm == 'given' else 'default'}: rareconn is "
-                  f"{ratio(dk, rc)} DuckDB (target >= {need:g}x: {verdict(x, need)})")
+        tg.append(f"- {L}, 2 threads, now {'given' if nowm == 'given' else 'default'}: rareconn is "
+                  f"{ratio(dk, rc)} DuckDB's query (medians: {ratio(dkm, rcm)}) (target >= {need:g}x: {verdict(x, need)})")
     r1, r2 = secs("rareconn", fmt, "1", "given"), secs("rareconn", fmt, "2", "given")
-    tg.append(f"- {fmt.upper()}: 2 threads vs 1 thread: {ratio(r1, r2)} (target >= 1.8x: "
+    m1, m2 = secs("rareconn", fmt, "1", "given", 9), secs("rareconn", fmt, "2", "given", 9)
+    tg.append(f"- {L}: 2 threads vs 1 thread: {ratio(r1, r2)} (medians: {ratio(m1, m2)}) (target >= 1.8x: "
               f"{verdict(r1 / r2 if r1 and r2 else None, 1.8)})")
     rg, rd = secs("rareconn", fmt, "2", "given"), secs("rareconn", fmt, "2", "default")
-    tg.append(f"- {fmt.upper()}: default now costs {ratio(rd, rg)} the time of a given now (no second pass: ~1.0x)")
+    tg.append(f"- {L}: default now costs {ratio(rd, rg)} the time of a given now (no second pass: ~1.0x)")
     if fmt in anon and anon[fmt].strip().isdigit():
         a = int(anon[fmt]) / 1024
-        tg.append(f"- {fmt.upper()}: peak anonymous RSS {a:.1f} MiB (target < 128 MiB: {'met' if a < 128 else 'NOT met'})")
+        tg.append(f"- {L}: peak anonymous RSS {a:.1f} MiB (target < 128 MiB: {'met' if a < 128 else 'NOT met'})")
 # EVTX section (Sysmon hunt on the spliced dense file)
 erows = [l.rstrip("\n").split("|", 6) for l in open(sys.argv[4]) if l.strip()]
 evtx_skip = E.get("RB_EVTX_SKIP", "")
@@ -606,7 +658,13 @@ tg += evtx_tg
 
 
 now = E["RB_NOW"]
+busy, timed = int(E.get("RB_BUSY_RUNS") or 0), int(E.get("RB_TIMED_RUNS") or 0)
+busy_line = (f"Fairness: all {timed} timed runs started with the CPUs >= 90 % idle." if busy == 0 else
+             f"Fairness: **{busy} of {timed} timed runs started on a busy machine** (CPUs < 90 % idle over the half "
+             f"second before the run, after waiting): those numbers are slower than the machine's, and ratios between "
+             f"runs measured at different loads are not reliable.")
 cmds = f"""```
+{E['RB_CMDLINE']}            # this run
 cat FILE > /dev/null                       # warm-up (twice, and again before every run), then timed
 wc -l FILE
 build/rareconn scan --now {now} --threads 1 --stats S.json FILE -o /dev/null
@@ -615,19 +673,22 @@ build/rareconn scan --threads 2 --stats S.json FILE -o /dev/null
 node bench/duckdb/mde_hunt.mjs --input FILE --format csv|jsonl --threads 1 --now {now}
 node bench/duckdb/mde_hunt.mjs --input FILE --format csv|jsonl --threads 2 --now {now}
 node bench/duckdb/mde_hunt.mjs --input FILE --format csv|jsonl --threads 2
-python3 scripts/gen_mde.py --format csv|jsonl --size {E['RB_SIZE']} --seed 1 --end 2024-05-31T12:00:00Z --days 40 --out FILE{evtx_cmds}
+python3 scripts/gen_mde.py --format csv|jsonl --size {'|'.join(E['RB_SIZES'].split(','))} --seed 1 --end 2024-05-31T12:00:00Z --days 40 --out FILE{evtx_cmds}
 ```"""
 run = f"""### Run of {E['RB_DATE']}
 
 - Machine: {E['RB_NPROC']} CPUs (`nproc`), {E['RB_CPU']}, {E['RB_MEM']} RAM; shared machine: before each
-  timed run the script waited for >= 90 % idle CPUs (it had to wait {E['RB_BUSY_WAITS']} times; lowest idle
-  share seen right before a run: {E['RB_QUIET_MIN']} %; load average at the end: {E['RB_LOADAVG']})
+  timed run the script waited for >= 90 % idle CPUs (it had to wait {E['RB_BUSY_WAITS']} times, {E['RB_WAITED_S']} s in all,
+  at most {E['RB_MAX_WAIT']} s allowed; lowest idle share seen right before a run: {E['RB_QUIET_MIN']} %; load average at the end:
+  {E['RB_LOADAVG']})
+- {busy_line}
 - Versions: rareconn `{E['RB_RC_VER']}`{(' (' + E['RB_RC_SELF'] + ')') if E['RB_RC_SELF'] else ''} ({E['RB_RC_BIN']}), DuckDB {E['RB_DUCK_VER']} (`@duckdb/node-api`), node {E['RB_NODE_VER']}{(', libevtx ' + E['RB_EVTXEXPORT_VER']) if E.get('RB_EVTXEXPORT_VER') else ''}
 - Method: warm page cache (the file is read with `cat` right before every timed run, because this VM
-  reclaims idle page cache quickly); every number is the best of 3 runs. "seconds" is the process wall time, except
-  for DuckDB where it is the script's in-process total (DuckDB start-up + file pass(es) + query, without
-  node's own start-up, which the "process wall s" column includes); the speed-up uses "seconds", so it
-  favours DuckDB. DuckDB without `--now` reads the file twice (max(Timestamp) first). Peak RSS is
+  reclaims idle page cache quickly); every number is the best of 3 runs, with the median beside it. "seconds" is
+  the process wall time, except for DuckDB where it is DuckDB's query time (`hunt_s` of `mde_hunt.mjs`: input
+  sniffing, `read_csv`/`read_json`, the SQL and the findings fetched; without node's start-up, DuckDB's
+  instance start and the macro definitions, which the "process wall s" column includes); the speed-up uses
+  "seconds", so it favours DuckDB. DuckDB without `--now` reads the file twice (max(Timestamp) first). Peak RSS is
   `/usr/bin/time` "Maximum resident set size" (it includes the pages of an mmapped input).
 - Findings: rareconn's `--stats` "findings" against the DuckDB query's count (**MISMATCH** when they differ);
   EVTX: record counts of the splicer, rareconn and libevtx.
@@ -665,6 +726,6 @@ print("mismatch" if mismatch else "ok")
 PY
 )"
 log "wrote $RESULTS ($STATUS)"
-if [[ $KEEP -eq 0 ]]; then rm -f "$CSV" "$JSONL" "$EVTX" "$EVTX_PREFIX"; fi
+if [[ $KEEP -eq 0 ]]; then rm -f "$EVTX" "$EVTX_PREFIX"; fi
 [[ "$STATUS" == ok ]] || exit 1
 exit $CHECK_FAIL

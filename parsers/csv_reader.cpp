@@ -100,6 +100,53 @@ std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start
   return limit;
 }
 
+namespace {
+// Does one record starting at `start` have exactly `columns` fields and end at an LF (or the
+// data's end) before `stop`? Quotes toggle (well-formed quoting); bytes read are added to `read`.
+bool record_fits(std::string_view data, std::uint64_t start, std::uint64_t stop, std::size_t columns,
+                 std::uint64_t& read) {
+  bool in_quotes = false;
+  std::size_t commas = 0;
+  std::uint64_t i = start;
+  for (; i < stop; ++i) {
+    const char c = data[i];
+    if (c == '"') {
+      in_quotes = !in_quotes;
+    } else if (!in_quotes) {
+      if (c == ',') {
+        if (++commas >= columns) break;
+      } else if (c == '\n') {
+        read += i + 1 - start;
+        return commas + 1 == columns;
+      }
+    }
+  }
+  read += i - start;
+  return i == data.size() && !in_quotes && commas + 1 == columns;
+}
+}  // namespace
+
+std::uint64_t guess_record_start(std::string_view data, std::uint64_t pos, std::uint64_t limit, std::size_t columns,
+                                 std::uint64_t window) {
+  const std::uint64_t size = data.size();
+  limit = std::min(limit, size);
+  if (pos >= limit) return limit;
+  auto line_start = [&](std::uint64_t from, std::uint64_t to) -> std::uint64_t {  // after the first LF in [from, to)
+    if (from >= to) return limit;
+    const void* nl = std::memchr(data.data() + from, '\n', to - from);
+    return nl == nullptr ? limit : static_cast<std::uint64_t>(static_cast<const char*>(nl) - data.data()) + 1;
+  };
+  const std::uint64_t first = pos > 0 && data[pos - 1] == '\n' ? pos : line_start(pos, limit);
+  // Candidates within `window` of pos; at most 4 * window bytes walked in all.
+  const std::uint64_t last = std::min(limit, pos + window);
+  std::uint64_t read = 0;
+  for (std::uint64_t at = first; at < last && read < 3 * window;) {
+    if (columns > 0 && record_fits(data, at, std::min(size, at + window), columns, read)) return at;
+    at = line_start(at, last);
+  }
+  return first;
+}
+
 CsvRecordParser::CsvRecordParser(const CsvHeader& header, const Projection& projection, std::uint64_t max_record_bytes)
     : column_count_(header.columns.size()),
       max_record_bytes_(clamp_max_record_bytes(max_record_bytes)),

@@ -40,6 +40,15 @@ std::uint64_t count_quotes(const char* begin, const char* end);
 std::uint64_t first_record_start(std::string_view data, std::uint64_t data_start, std::uint64_t pos,
                                  bool in_quotes, std::uint64_t limit = UINT64_MAX);
 
+// A likely record start in [pos, limit), found without knowing the quote parity at `pos` (so
+// without reading the data before it): the first line start there (a byte after an LF) from which
+// one record, walked by the quoting rules, has exactly `columns` fields and ends at an LF, or at the
+// end of the data, within `window` bytes; the first line start when none does; min(limit,
+// data.size()) when [pos, limit) holds no LF. Reads only bytes in [pos - 1, pos + 2 * window), a
+// few times at most. A guess can be wrong (a line inside a quoted field that looks like a record): the caller must check it.
+std::uint64_t guess_record_start(std::string_view data, std::uint64_t pos, std::uint64_t limit, std::size_t columns,
+                                 std::uint64_t window);
+
 // Decodes records. One instance per thread (it owns a scratch buffer).
 class CsvRecordParser {
  public:

@@ -47,6 +47,31 @@ void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t da
   out.push_back({file, prev, size});
 }
 
+void guess_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start, std::uint64_t chunk_size,
+                      std::size_t columns, std::vector<Chunk>& out) {
+  const std::uint64_t size = data.size();
+  if (data_start >= size) return;
+  chunk_size = std::max<std::uint64_t>(chunk_size, 1);
+  const std::uint64_t n = (size - data_start - 1) / chunk_size + 1;  // slices as in plan_csv_chunks
+  auto begin = [&](std::uint64_t k) { return data_start + k * chunk_size; };
+  auto end = [&](std::uint64_t k) { return begin(k) + std::min(chunk_size, size - begin(k)); };
+  // A record of an export is well under 64 KiB; small slices look no further than 4 slices ahead.
+  const std::uint64_t window = std::min<std::uint64_t>(std::uint64_t{64} << 10, 4 * chunk_size);
+  std::vector<std::uint64_t> starts(n);
+  starts[0] = data_start;
+  tbb::parallel_for(std::uint64_t{1}, n, [&](std::uint64_t k) {
+    starts[k] = parsers::guess_record_start(data, begin(k), end(k), columns, window);
+  });
+  std::uint64_t prev = data_start;
+  for (std::uint64_t k = 1; k < n; ++k) {
+    if (starts[k] < end(k) && starts[k] > prev) {
+      out.push_back({file, prev, starts[k]});
+      prev = starts[k];
+    }
+  }
+  out.push_back({file, prev, size});
+}
+
 namespace {
 // Cuts at the first record start at or after every multiple of chunk_size; `next_start(data, pos)`
 // is the format's boundary rule.

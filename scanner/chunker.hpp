@@ -1,6 +1,6 @@
 // Cuts each mapped input file into chunks that start exactly at record boundaries, in parallel:
 // CSV by quote parity (count quotes per slice, prefix-sum the parities, then every slice knows
-// whether it starts inside a quoted field), JSON lines at LFs, whole JSON documents at the row
+// whether it starts inside a quoted field) or, first, by guesses that the parse checks, JSON lines at LFs, whole JSON documents at the row
 // starts of their row array (quote parity, then nesting depth). The only place formats meet threads.
 #pragma once
 
@@ -33,6 +33,13 @@ struct PlanCost {
 // CSV: data records start at `data_start` (after the header).
 void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
                      std::uint64_t chunk_size, std::vector<Chunk>& out, PlanCost* cost = nullptr);
+// CSV cut by guesses, without reading the data: each slice is cut at a line start near its
+// beginning from which one record has the header's `columns` fields (parsers::guess_record_start).
+// A cut inside a quoted field that contains line breaks is possible: the parse must check that each
+// chunk's records end where the next chunk begins, and plan the file with plan_csv_chunks when
+// they do not. It saves plan_csv_chunks' pass over every byte before the parse.
+void guess_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start, std::uint64_t chunk_size,
+                      std::size_t columns, std::vector<Chunk>& out);
 // JSON lines: every LF is a boundary.
 void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
                       std::uint64_t chunk_size, std::vector<Chunk>& out);

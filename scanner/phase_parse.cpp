@@ -196,67 +196,87 @@ PlainScan scan_plain_files(ScanRun& run, std::vector<char>& whole_file, std::uin
   // Small files: one task each, the thread's buffer reused from file to file.
   tbb::enumerable_thread_specific<FileContent> holders;
   std::atomic<bool> again{false};
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, small.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
-    Worker& w = local_worker(run);
-    FileContent& holder = holders.local();
-    std::vector<Chunk> chunks;
-    // Isolated: a thread waiting inside never takes another file's task, which would reuse the
-    // thread's buffer while this file is still read from it.
-    tbb::this_task_arena::isolate([&] {
-      for (std::size_t k = r.begin(); k != r.end(); ++k) {
-        const std::uint32_t i = small[k];
-        std::string_view d;
-        if (!open_content(files[i], holder, d, out.open_errors[i], read_limit(), drop_cache)) continue;
-        chunks.clear();
-        plan_file_chunks(run, i, d, whole_file[i] != 0, chunk_size, chunks);
-        for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
-          const std::uint64_t stop = scan_one(run, w, chunks[ci], d);
-          if (chunk_disagrees(run, chunks[ci], stop, ci + 1 < chunks.size() ? &chunks[ci + 1] : nullptr) && !whole_file[i]) {
-            whole_file[i] = 1;
-            again.store(true, std::memory_order_relaxed);
-          }
-        }
-        holder.close();
-        if (files[i].format == parsers::InputFormat::kCsv && i < w.csv.size()) w.csv[i].reset();  // done with this file
-        bytes_done.fetch_add(d.size(), std::memory_order_relaxed);
-      }
-    });
-  });
-  // Larger files: a batch of a few mapped at once, their chunks parsed in parallel.
-  for (std::size_t first = 0; first < large.size(); first += kMappedAtOnce) {
-    const std::size_t n = std::min(kMappedAtOnce, large.size() - first);
-    std::vector<std::unique_ptr<FileContent>> held(n);
-    std::vector<std::string_view> content(n);
-    std::vector<Chunk> chunks;
-    std::vector<std::size_t> chunk_slot;
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::uint32_t i = large[first + k];
-      held[k] = std::make_unique<FileContent>();
-      if (!open_content(files[i], *held[k], content[k], out.open_errors[i], read_limit(), drop_cache)) continue;
-      plan_file_chunks(run, i, content[k], whole_file[i] != 0, chunk_size, chunks);
-      chunk_slot.resize(chunks.size(), k);
-    }
-    std::vector<std::uint64_t> stop(chunks.size(), 0);
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
+  // CSV files larger than a chunk are cut by guesses first; a file whose guessed cuts turn out
+  // wrong is cut by quote parity, and the plain files are parsed again from fresh workers (before
+  // any streamed input has been read into them).
+  std::vector<char> parity_cut(files.size(), 0);
+  auto parse_round = [&] {  // true: a guessed cut was wrong
+    bool guess_failed = false;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, small.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
       Worker& w = local_worker(run);
-      for (std::size_t ci = r.begin(); ci != r.end(); ++ci) {
-        const Chunk& c = chunks[ci];
-        FileContent& h = *held[chunk_slot[ci]];
-        stop[ci] = scan_one(run, w, c, content[chunk_slot[ci]]);
-        const bool evtx = files[c.file].format == parsers::InputFormat::kEvtx;
-        // The chunk's pages are given back (read again from the file if a finding needs them).
-        if (!evtx && h.mapped() && files[c.file].id.size >= kReleaseMin) h.release_range(c.begin, c.end, drop_cache);
-        bytes_done.fetch_add(evtx ? kEvtxChunk : c.end - c.begin, std::memory_order_relaxed);
-      }
+      FileContent& holder = holders.local();
+      std::vector<Chunk> chunks;
+      // Isolated: a thread waiting inside never takes another file's task, which would reuse the
+      // thread's buffer while this file is still read from it.
+      tbb::this_task_arena::isolate([&] {
+        for (std::size_t k = r.begin(); k != r.end(); ++k) {
+          const std::uint32_t i = small[k];
+          std::string_view d;
+          if (!open_content(files[i], holder, d, out.open_errors[i], read_limit(), drop_cache)) continue;
+          chunks.clear();
+          plan_file_chunks(run, i, d, whole_file[i] != 0, parity_cut[i] == 0, chunk_size, chunks);
+          for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
+            const std::uint64_t stop = scan_one(run, w, chunks[ci], d);
+            if (chunk_disagrees(run, chunks[ci], stop, ci + 1 < chunks.size() ? &chunks[ci + 1] : nullptr) && !whole_file[i]) {
+              whole_file[i] = 1;
+              again.store(true, std::memory_order_relaxed);
+            }
+          }
+          holder.close();
+          if (files[i].format == parsers::InputFormat::kCsv && i < w.csv.size()) w.csv[i].reset();  // done with this file
+          bytes_done.fetch_add(d.size(), std::memory_order_relaxed);
+        }
+      });
     });
-    for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
-      const Chunk* next = ci + 1 < chunks.size() ? &chunks[ci + 1] : nullptr;
-      if (chunk_disagrees(run, chunks[ci], stop[ci], next) && !whole_file[chunks[ci].file]) {
-        whole_file[chunks[ci].file] = 1;
-        ++(files[chunks[ci].file].format == parsers::InputFormat::kJson ? out.json_rescanned : out.rescanned);
+    // Larger files: a batch of a few mapped at once, their chunks parsed in parallel.
+    for (std::size_t first = 0; first < large.size(); first += kMappedAtOnce) {
+      const std::size_t n = std::min(kMappedAtOnce, large.size() - first);
+      std::vector<std::unique_ptr<FileContent>> held(n);
+      std::vector<std::string_view> content(n);
+      std::vector<Chunk> chunks;
+      std::vector<std::size_t> chunk_slot;
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::uint32_t i = large[first + k];
+        held[k] = std::make_unique<FileContent>();
+        if (!open_content(files[i], *held[k], content[k], out.open_errors[i], read_limit(), drop_cache)) continue;
+        plan_file_chunks(run, i, content[k], whole_file[i] != 0, parity_cut[i] == 0, chunk_size, chunks);
+        chunk_slot.resize(chunks.size(), k);
+      }
+      std::vector<std::uint64_t> stop(chunks.size(), 0);
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
+        Worker& w = local_worker(run);
+        for (std::size_t ci = r.begin(); ci != r.end(); ++ci) {
+          const Chunk& c = chunks[ci];
+          FileContent& h = *held[chunk_slot[ci]];
+          stop[ci] = scan_one(run, w, c, content[chunk_slot[ci]]);
+          const bool evtx = files[c.file].format == parsers::InputFormat::kEvtx;
+          // The chunk's pages are given back (read again from the file if a finding needs them).
+          if (!evtx && h.mapped() && files[c.file].id.size >= kReleaseMin) h.release_range(c.begin, c.end, drop_cache);
+          bytes_done.fetch_add(evtx ? kEvtxChunk : c.end - c.begin, std::memory_order_relaxed);
+        }
+      });
+      for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
+        const Chunk* next = ci + 1 < chunks.size() ? &chunks[ci + 1] : nullptr;
+        const std::uint32_t fi = chunks[ci].file;
+        if (!chunk_disagrees(run, chunks[ci], stop[ci], next) || whole_file[fi]) continue;
+        if (files[fi].format == parsers::InputFormat::kCsv && !parity_cut[fi]) {
+          parity_cut[fi] = 1;  // a wrong guess, not a stray quote: not reported
+          guess_failed = true;
+          continue;
+        }
+        whole_file[fi] = 1;
+        ++(files[fi].format == parsers::InputFormat::kJson ? out.json_rescanned : out.rescanned);
         out.again = true;
       }
+      if (guess_failed) break;
     }
+    return guess_failed;
+  };
+  while (parse_round()) {
+    run.workers.clear();
+    run.shared.emplace(run.hunt->window_config());
+    bytes_done.store(0, std::memory_order_relaxed);
+    for (std::string& e : out.open_errors) e.clear();
   }
   for (std::uint32_t i : small) {
     if (whole_file[i] == 1 && again.load()) {

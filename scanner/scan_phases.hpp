@@ -76,9 +76,10 @@ PhaseResult make_hunt(ScanRun& run);    // the hunt (named, or detected from run
 PhaseResult phase_hunt(ScanRun& run);    // choose the hunt (named or detected), its options, which files fit
 // The hunt whose table `f` looks like, from `content` (at least its first bytes).
 const HuntEntry* detect_hunt(const InputFile& f, std::string_view content, const std::vector<std::unique_ptr<hunts::Hunt>>& probes);
-// Chunks of file `file` (content `d`) appended to `out`; `whole`: a CSV file as one chunk.
-void plan_file_chunks(const ScanRun& run, std::uint32_t file, std::string_view d, bool whole, std::uint64_t chunk_size,
-                      std::vector<Chunk>& out);
+// Chunks of file `file` (content `d`) appended to `out`; `whole`: a CSV file as one chunk;
+// `guess`: a CSV file cut by guesses the parse checks (guess_csv_chunks), else by quote parity.
+void plan_file_chunks(const ScanRun& run, std::uint32_t file, std::string_view d, bool whole, bool guess,
+                      std::uint64_t chunk_size, std::vector<Chunk>& out);
 PhaseResult phase_parse(ScanRun& run);   // chunks parsed in parallel into the workers; rescans
 PhaseResult phase_gather(ScanRun& run);  // the workers' funnels, window states, hunt states and errors
 PhaseResult phase_merge(ScanRun& run);   // `now`, the hunt's merge, rare keys, join, sort

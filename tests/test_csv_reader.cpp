@@ -132,6 +132,22 @@ TEST(CsvRecords, SplitRecordDecodesEveryField) {
   EXPECT_EQ(out, (std::vector<std::string>{"q\"x", "", "a\nb"}));
 }
 
+TEST(CsvBoundaries, GuessedRecordStartHasTheHeadersFieldCount) {
+  // Data from 6; the second record's quoted field holds two line breaks, the second line of it
+  // ("x,y") has two fields, the third ("z\",1,2") three by toggling quotes but ends inside quotes.
+  const std::string t = "A,B,C\n1,2,3\n\"w\nx,y\nz\",1,2\n4,5,6\n";
+  const std::size_t rec3 = t.find("4,5,6");
+  EXPECT_EQ(guess_record_start(t, 6, t.size(), 3, 1024), 6u);              // at a line start
+  EXPECT_EQ(guess_record_start(t, 13, t.size(), 3, 1024), rec3);           // skips x,y and z",1,2
+  EXPECT_EQ(guess_record_start(t, 7, t.size(), 3, 1024), 12u);             // 1,2,3 ends at 11: next line
+  EXPECT_EQ(guess_record_start(t, 13, t.size(), 3, 2), 15u);               // window too small: first line start
+  EXPECT_EQ(guess_record_start(t, 13, 15, 3, 1024), 15u);                  // no LF before the limit
+  EXPECT_EQ(guess_record_start(t, rec3 + 1, t.size(), 3, 1024), t.size()); // none after the last record
+  // The last record may end at the end of the data without an LF.
+  const std::string u = "A,B\n1,\"a\nb\"\n3,4";
+  EXPECT_EQ(guess_record_start(u, 6, u.size(), 2, 1024), u.find("3,4"));
+}
+
 TEST(CsvBoundaries, FirstRecordStartHonoursQuoteParity) {
   const std::string t = "H\n\"a\nb\"\nc\n";
   // data starts at 2; byte 5 ('\n' inside quotes) is not a boundary.

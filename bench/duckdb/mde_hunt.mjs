@@ -1,6 +1,10 @@
 // Reference implementation of the seed's MDE hunt in DuckDB SQL, for bench/run_bench.sh: runs it over one
 // CSV or JSON-lines DeviceNetworkEvents file with Kusto's semantics (kql-semantics.md §0-5) and prints JSON
-// timings {"load_s","query_s","total_s","findings",...} on stdout; --out writes the findings as CSV.
+// timings {"hunt_s","load_s","query_s","total_s","findings",...} on stdout; --out writes the findings as CSV.
+// hunt_s is DuckDB's query time, the benchmark's anchor: from the first look at the input (CSV sniffing,
+// the JSON column scan) through read_csv/read_json, the SQL and the findings fetched; without node's
+// start-up, the module import, DuckDB's instance start and the macro definitions (total_s has them all
+// but node's own start-up).
 //
 //   node bench/duckdb/mde_hunt.mjs --input FILE --format csv|jsonl --threads N
 //        [--now 2024-05-31T12:00:00.0000000Z] [--out findings.csv] [--explain]
@@ -147,6 +151,7 @@ async function main() {
   // `has_any (needles)` on the JSON text of one set element (an element of set_RemoteUrl).
   await run(`CREATE MACRO url_has_any(u) AS regexp_matches(translate(u, '${ASCII_UPPER}', '${ASCII_LOWER}'), ${sqlStr(NEEDLE_RE)})`);
 
+  const TH = performance.now();
   const src = sourceRelation();
   const col = (c) => `coalesce(${ident(c)}, '')`;
   // Input column list (for --out): from the relation itself.
@@ -213,12 +218,13 @@ async function main() {
     await run(`COPY (SELECT * EXCLUDE (_t) FROM findings ORDER BY _t, RemoteIP1) TO ${sqlStr(opt.out)} (FORMAT csv, HEADER true)`);
   }
   const queryS = (performance.now() - tq) / 1000;
+  const huntS = (performance.now() - TH) / 1000;
 
   const fmtNow = nowTicks === null ? null : await scalar(
     `SELECT strftime(make_timestamp(${(nowTicks / 10n).toString()}), '%Y-%m-%dT%H:%M:%S.') || lpad('${(nowTicks % 10000000n).toString()}', 7, '0') || 'Z'`);
   const r3 = (x) => Math.round(x * 1000) / 1000;
   process.stdout.write(JSON.stringify({
-    load_s: r3(loadS), query_s: r3(queryS), total_s: r3((performance.now() - T0) / 1000), findings,
+    hunt_s: r3(huntS), load_s: r3(loadS), query_s: r3(queryS), total_s: r3((performance.now() - T0) / 1000), findings,
     now: fmtNow, now_given: opt.now !== null, now_pass_s: r3(nowS), threads: opt.threads ? Number(opt.threads) : null,
     format: opt.format, duckdb: duckdbVersion(),
   }) + '\n');

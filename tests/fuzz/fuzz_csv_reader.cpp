@@ -1,5 +1,6 @@
 // libFuzzer target: the CSV header and record decoder must never crash, and a cut by quote
-// parity that passes the scanner's chain check must give the records of the sequential parse.
+// parity or by a guess that passes the scanner's chain check must give the records of the
+// sequential parse.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,6 +31,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // When the first chunk's records end where the second begins (the scanner's check), the cut
   // must give the sequential records; otherwise the scanner rescans the file whole.
   if (stop == b && seq != cut) __builtin_trap();
+  // The same for a guessed cut (the scanner's first plan), which must stay at or after mid.
+  const std::uint64_t g = guess_record_start(d, mid, d.size(), h.columns.size(), 64);
+  if (g < mid || g > d.size()) __builtin_trap();
+  cut.clear();
+  const std::uint64_t gstop = p.parse(d, h.data_offset, g, [&](const RecordView& rv) { cut.push_back(rv.offset); },
+                                      [&](std::uint64_t o, ParseError) { cut.push_back(~o); });
+  p.parse(d, g, d.size(), [&](const RecordView& rv) { cut.push_back(rv.offset); },
+          [&](std::uint64_t o, ParseError) { cut.push_back(~o); });
+  if (gstop == g && seq != cut) __builtin_trap();
   std::vector<std::string> fields;
   for (std::uint64_t o : seq) {
     if (o < d.size()) CsvRecordParser::split_record(d, o, fields);
