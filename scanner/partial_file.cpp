@@ -1,42 +1,30 @@
 // The partial file's layout and its checks (see the header).
 #include "scanner/partial_file.hpp"
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <array>
 
 #include "core/state_codec.hpp"
+#include "scanner/saved_file.hpp"
 
 namespace rareconn::scanner {
 
 namespace {
 
 constexpr std::string_view kMagic("RCPART\r\n", 8);  // the \r\n shows a text-mode copy at once
-constexpr std::size_t kHead = 8 + 8 + 8, kTail = 8;
 
 // The notes a scan makes while reading its inputs, in the order it makes them.
-constexpr std::array<std::string_view, 11> kNoteOrder = {
+constexpr std::array<std::string_view, 12> kNoteOrder = {
     "directory_entries_skipped_not_files", "files_skipped_unreadable", "streamed_inputs", "compressed_files",
     "files_skipped_unknown_format", "inputs_streamed_in_blocks", "streamed_recent_record_bytes_kept",
     "files_skipped_missing_columns", "csv_files_rescanned_whole_for_stray_quotes",
-    "files_grown_during_scan_read_to_size_at_open", ""};
+    "json_documents_rescanned_whole_after_a_wrong_cut", "files_grown_during_scan_read_to_size_at_open", ""};
 
 std::size_t note_rank(std::string_view label) {
   for (std::size_t i = 0; i + 1 < kNoteOrder.size(); ++i) {
     if (kNoteOrder[i] == label) return i;
   }
   return kNoteOrder.size();
-}
-
-void put_u64(std::string& s, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) s.push_back(static_cast<char>(v >> (8 * i)));
-}
-
-std::uint64_t get_u64(std::string_view s) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= std::uint64_t{static_cast<std::uint8_t>(s[i])} << (8 * i);
-  return v;
 }
 
 }  // namespace
@@ -56,8 +44,7 @@ void add_notes(std::vector<std::pair<std::string, std::uint64_t>>& into,
 
 std::string encode_partial(const Partial& p) {
   core::ByteWriter w;
-  w.varint(p.options.size());
-  for (const auto& [name, value] : p.options) w.str(name), w.str(value);
+  write_options(w, p.options);
   w.varint(p.inputs.size());
   for (const PartialInput& in : p.inputs) {
     w.str(in.path);
@@ -95,43 +82,16 @@ std::string encode_partial(const Partial& p) {
   w.str(p.window);
   w.str(p.hunt_state);
 
-  std::string out(kMagic);
-  put_u64(out, kPartialVersion);
-  put_u64(out, w.size());
-  out += w.bytes();
-  put_u64(out, XXH3_64bits(w.bytes().data(), w.size()));
-  return out;
+  return frame_saved(kMagic, kPartialVersion, w.bytes());
 }
 
 bool decode_partial(std::string_view bytes, std::shared_ptr<const void> owner, Partial& p, std::string& error) {
-  if (bytes.size() < kHead + kTail || bytes.substr(0, kMagic.size()) != kMagic) {
-    error = "not a rareconn partial or state file";
-    return false;
-  }
-  const std::uint64_t version = get_u64(bytes.substr(8));
-  if (version != kPartialVersion) {
-    error = "written in format version " + std::to_string(version) + "; this rareconn reads version " +
-            std::to_string(kPartialVersion);
-    return false;
-  }
-  const std::uint64_t length = get_u64(bytes.substr(16));
-  if (length != bytes.size() - kHead - kTail) {
-    error = "damaged: its length does not match its header (truncated or extended)";
-    return false;
-  }
-  const std::string_view body = bytes.substr(kHead, length);
-  if (XXH3_64bits(body.data(), body.size()) != get_u64(bytes.substr(kHead + length))) {
-    error = "damaged: its checksum does not match";
-    return false;
-  }
+  std::string_view body;
+  if (!unframe_saved(bytes, kMagic, kPartialVersion, "partial or state file", body, error)) return false;
   core::ByteReader r(body);
   p = Partial{};
   p.storage = std::move(owner);
-  const std::uint64_t options = r.count(2);
-  for (std::uint64_t i = 0; i < options && !r.bad(); ++i) {
-    std::string name(r.str());
-    p.options.push_back({std::move(name), std::string(r.str())});
-  }
+  read_options(r, p.options);
   const std::uint64_t inputs = r.count(5);
   for (std::uint64_t i = 0; i < inputs && !r.bad(); ++i) {
     PartialInput in;
