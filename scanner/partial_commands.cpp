@@ -136,12 +136,6 @@ PhaseResult write_partial(ScanRun& run, const std::string& hunt_name) {
 
 // Reads and checks saved partials: exit 3 for an unreadable, foreign or damaged one, exit 2 when
 // their options differ (the option named).
-std::string option_of(const ResultOptions& options, const std::string& name) {
-  for (const auto& [n, v] : options) {
-    if (n == name) return v;
-  }
-  return {};
-}
 
 std::optional<int> read_partials(std::vector<std::string>& paths, std::vector<Partial>& parts) {
   parts.resize(paths.size());
@@ -167,7 +161,7 @@ std::optional<int> read_partials(std::vector<std::string>& paths, std::vector<Pa
   }
   // Partials of files that all were skipped name no hunt: the others' decides.
   for (std::size_t i = 1; i < parts.size(); ++i) {
-    if (option_of(parts[0].options, "hunt") == kAnyHunt && option_of(parts[i].options, "hunt") != kAnyHunt) {
+    if (result_option(parts[0].options, "hunt") == kAnyHunt && result_option(parts[i].options, "hunt") != kAnyHunt) {
       std::swap(parts[0], parts[i]);
       std::swap(paths[0], paths[i]);
     }
@@ -175,7 +169,7 @@ std::optional<int> read_partials(std::vector<std::string>& paths, std::vector<Pa
   return std::nullopt;
 }
 
-std::string hunt_of(const std::vector<Partial>& parts) { return option_of(parts[0].options, "hunt"); }
+std::string hunt_of(const std::vector<Partial>& parts) { return result_option(parts[0].options, "hunt"); }
 
 // Loads checked partials into `run` (whose options came from them) as a scan's gather phase leaves
 // it: the files (their kept records only), the window state, the hunt's state and the summary.
@@ -266,30 +260,6 @@ unsigned thread_count(const ScanOptions& opt) {
 
 }  // namespace
 
-bool read_whole_file(const std::string& path, std::string& out, std::string& error) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    error = std::string("cannot open '") + path + "': " + std::strerror(errno);
-    return false;
-  }
-  out.clear();
-  if (std::fseek(f, 0, SEEK_END) == 0) {
-    const long size = std::ftell(f);
-    if (size > 0) out.resize(static_cast<std::size_t>(size));
-    std::rewind(f);
-  }
-  std::size_t got = std::fread(out.data(), 1, out.size(), f);
-  out.resize(got);
-  char buf[1 << 16];  // what a file that grew since has more
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, f)) out.append(buf, n);
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) {
-    error = "cannot read '" + path + "'";
-    return false;
-  }
-  return true;
-}
 
 int run_partial(const ScanOptions& opt) {
   if (opt.output.empty()) {
@@ -312,7 +282,7 @@ int compact_partial(const std::string& path, core::Ticks now_floor) {
   if (const PhaseResult stop = open_outputs(run)) return *stop;
   if (const PhaseResult stop = load_partials(run, parts, paths)) return *stop;
   run.shared->raise_newest(now_floor);
-  return *write_partial(run, option_of(parts[0].options, "hunt"));
+  return *write_partial(run, result_option(parts[0].options, "hunt"));
 }
 
 int run_merge(const std::string& output, const std::vector<std::string>& named) {

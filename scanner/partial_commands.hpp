@@ -27,8 +27,6 @@ int partial_of_file(const ScanOptions& options);
 // Rewrites the partial at `path` without what no `now` at or after `now_floor` can use (the
 // recent rows of a day that has left the recent window). Only for partials of `--now latest`.
 int compact_partial(const std::string& path, std::int64_t now_floor);
-// A whole file into `out` (partials, manifests); false with `error` when it cannot be read.
-bool read_whole_file(const std::string& path, std::string& out, std::string& error);
 // rareconn inspect FILE...
 int run_inspect(const std::vector<std::string>& files);
 

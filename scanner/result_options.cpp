@@ -142,6 +142,13 @@ std::string result_options_difference(const ResultOptions& a, const ResultOption
   return {};
 }
 
+std::string result_option(const ResultOptions& options, const std::string& name) {
+  for (const auto& option : options) {
+    if (option.first == name) return option.second;
+  }
+  return {};
+}
+
 std::string display_value(const std::string& name, const std::string& value) {
   if (name == "now" && value != "latest") {
     core::Ticks t = 0;

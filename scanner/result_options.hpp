@@ -28,6 +28,9 @@ bool apply_result_options(const ResultOptions& in, ScanOptions& out, std::string
 // kAnyHunt equals every hunt).
 std::string result_options_difference(const ResultOptions& a, const ResultOptions& b);
 
+// The recorded value of option `name` (empty when absent).
+std::string result_option(const ResultOptions& options, const std::string& name);
+
 // A value as people read it (lists joined with commas, times as ISO 8601).
 std::string display_value(const std::string& name, const std::string& value);
 

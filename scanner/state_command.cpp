@@ -58,12 +58,6 @@ std::string hex(std::uint64_t v) {
   return b;
 }
 
-std::string option_value(const ResultOptions& o, const std::string& name) {
-  for (const auto& [n, v] : o) {
-    if (n == name) return v;
-  }
-  return {};
-}
 
 // Holds an exclusive lock on DIR/lock for the run: two runs on one state would lose one's files.
 class StateLock {
@@ -117,15 +111,15 @@ int run_state_scan(const ScanOptions& given) {
   StateManifest m;
   bool have_state = false;
   if (fs::exists(manifest_path)) {
-    std::string bytes;
-    if (!read_whole_file(manifest_path, bytes, error) || !decode_manifest(bytes, m, error)) {
+    FileBytes bytes;
+    if (!map_whole_file(manifest_path, bytes, error) || !decode_manifest(bytes.bytes, m, error)) {
       if (error.empty()) error = std::strerror(errno);
       std::fprintf(stderr, "rareconn: the state '%s' is not usable: '%s': %s (restore it from a backup, or remove "
                    "the directory to start again)\n", dir.c_str(), manifest_path.c_str(), error.c_str());
       return kInput;
     }
     have_state = true;
-    if (opt.hunt == "auto" && option_value(m.options, "hunt") != kAnyHunt) opt.hunt = option_value(m.options, "hunt");
+    if (opt.hunt == "auto" && result_option(m.options, "hunt") != kAnyHunt) opt.hunt = result_option(m.options, "hunt");
     const std::string diff = result_options_difference(m.options, result_options(opt, opt.hunt));
     if (!diff.empty()) {
       std::fprintf(stderr, "rareconn: the state '%s' was made with other options: %s (state vs this run); a state "
@@ -186,11 +180,11 @@ int run_state_scan(const ScanOptions& given) {
       std::fprintf(stderr, "rareconn: cannot read back '%s': %s\n", o.output.c_str(), error.c_str());
       return kInput;
     }
-    if (!have_state || option_value(m.options, "hunt") == kAnyHunt) {
+    if (!have_state || result_option(m.options, "hunt") == kAnyHunt) {
       // The first file fixes the state's options and the hunt it detected (a file skipped under
       // --hunt auto names none: the next one decides).
       m.options = p.options;
-      const std::string hunt = option_value(p.options, "hunt");
+      const std::string hunt = result_option(p.options, "hunt");
       opt.hunt = hunt == kAnyHunt ? "auto" : hunt;
       have_state = true;
     }
