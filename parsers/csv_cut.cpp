@@ -1,0 +1,195 @@
+// The CSV stream cutter of csv_cut.hpp: a SIMD pass (quote parity, line ends, the opening-quote
+// check) per call, and the parser's rules byte by byte where that pass cannot answer.
+#include "parsers/csv_cut.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "parsers/json_structural.hpp"  // prefix_xor
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace rareconn::parsers {
+
+namespace {
+
+// One 64-byte block: bit i stands for byte i.
+struct CsvClasses {
+  std::uint64_t quote = 0;
+  std::uint64_t delimiter = 0;  // ',' or LF: what a field-opening quote may follow (or a quote)
+  std::uint64_t lf = 0;
+};
+
+inline CsvClasses classify(const char* p) {
+  CsvClasses m;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n');
+  for (int k = 0; k < 4; ++k) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    const unsigned shift = 16u * static_cast<unsigned>(k);
+    const __m128i is_lf = _mm_cmpeq_epi8(x, lf);
+    m.quote |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote)))) << shift;
+    m.lf |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(is_lf))) << shift;
+    m.delimiter |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(is_lf, _mm_cmpeq_epi8(x, comma)))))
+                   << shift;
+  }
+#else
+  for (unsigned i = 0; i < 64; ++i) {
+    const std::uint64_t bit = std::uint64_t{1} << i;
+    if (p[i] == '"') m.quote |= bit;
+    if (p[i] == '\n') m.lf |= bit;
+    if (p[i] == ',' || p[i] == '\n') m.delimiter |= bit;
+  }
+#endif
+  return m;
+}
+
+}  // namespace
+
+CsvRecordCutter::CsvRecordCutter(std::uint64_t data_start, std::uint64_t max_record_bytes)
+    : data_start_(data_start), max_(std::max<std::uint64_t>(max_record_bytes, 1)), record_start_(data_start) {}
+
+void CsvRecordCutter::cut(std::size_t c, Cuts& cuts) {
+  if (cuts.first == npos) cuts.first = c;
+  cuts.last = c;
+  record_start_ = fed_ + c;
+  state_ = State::kFieldStart;
+}
+
+CsvRecordCutter::Cuts CsvRecordCutter::feed(std::string_view bytes) {
+  Cuts cuts;
+  if (bytes.empty()) return cuts;
+  if (fed_ < data_start_ || state_ == State::kSeeking || !fast(bytes, cuts)) {
+    cuts = Cuts{};
+    walk(bytes, cuts);
+  }
+  fed_ += bytes.size();
+  return cuts;
+}
+
+// Quote parity over the whole call, exact when every quote that parity opens follows a delimiter
+// or a closing quote (then parity and the parser's states agree byte for byte) and no record in
+// the call reaches the size bound (then the parser's resume rule never applies). False: nothing
+// changed, the caller walks the bytes.
+bool CsvRecordCutter::fast(std::string_view bytes, Cuts& cuts) {
+  const char* p = bytes.data();
+  const std::size_t n = bytes.size();
+  std::uint64_t inside = state_ == State::kQuoted ? ~std::uint64_t{0} : 0;  // parity before the block, all bits
+  // May a quote at the call's first byte open a field? After a delimiter (field start) or a closing
+  // quote (a doubled quote); not inside an unquoted field.
+  std::uint64_t may_open = state_ == State::kFieldStart || state_ == State::kQuoteSeen ? 1 : 0;
+  std::size_t first = npos, last = npos;
+  char tail[64];
+  for (std::size_t off = 0; off < n; off += 64) {
+    const char* b = p + off;
+    if (n - off < 64) {
+      std::memset(tail, 0, sizeof tail);
+      std::memcpy(tail, b, n - off);
+      b = tail;
+    }
+    const CsvClasses m = classify(b);
+    const std::uint64_t in = json::prefix_xor(m.quote) ^ inside;  // bit i: inside quotes after byte i
+    const std::uint64_t after = m.delimiter | m.quote;
+    if (m.quote & in & ~(after << 1 | may_open)) return false;  // a quote parity opens mid-field
+    may_open = after >> 63;
+    inside = static_cast<std::uint64_t>(static_cast<std::int64_t>(in) >> 63);
+    const std::uint64_t ends = m.lf & ~in;
+    if (ends != 0) {
+      if (first == npos) first = off + static_cast<std::size_t>(__builtin_ctzll(ends)) + 1;
+      last = off + 63 - static_cast<std::size_t>(__builtin_clzll(ends)) + 1;
+    }
+  }
+  // The size bound: a record whose line end comes within max + 1 bytes of its start never meets
+  // the parser's resume rule. Records between two cuts of one call are shorter than the call.
+  const std::uint64_t end = fed_ + n;
+  if (first == npos) {
+    if (end > record_start_ + max_ + 1) return false;
+  } else {
+    if (fed_ + first - 1 > record_start_ + max_ || n > max_ || end > fed_ + last + max_ + 1) return false;
+    cuts.first = first;
+    cuts.last = last;
+    record_start_ = fed_ + last;
+  }
+  const char c = p[n - 1];
+  prev_ = c;
+  if (inside != 0) {
+    state_ = State::kQuoted;
+  } else if (c == '"') {
+    state_ = State::kQuoteSeen;  // outside after a quote: it closed a field
+  } else if (c == ',' || c == '\n') {
+    state_ = State::kFieldStart;
+  } else {
+    state_ = State::kUnquoted;
+  }
+  return true;
+}
+
+// The parser's rules (CsvRecordParser::scan_record and parse), one byte at a time: a quote opens
+// a field only at its start; in a quoted field a doubled quote is a quote; text after a closing
+// quote goes on to the next delimiter; a record whose text runs past start + max is too large,
+// and parsing resumes after the first LF at or after start + max, quoted or not.
+void CsvRecordCutter::walk(std::string_view bytes, Cuts& cuts) {
+  const char* p = bytes.data();
+  const std::size_t n = bytes.size();
+  walked_ += n;
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = p[i];
+    const std::uint64_t at = fed_ + i;
+    if (at < data_start_) {  // the header: its end is the first record start
+      if (at + 1 == data_start_) cut(i + 1, cuts);
+      prev_ = c;
+      continue;
+    }
+    if (state_ != State::kSeeking && at == record_start_ + max_ + 1) {
+      // Not ended within max + 1 bytes: too large, unless this LF ends it after a CR at start + max.
+      const bool ends_here = c == '\n' && state_ != State::kQuoted && prev_ == '\r';
+      if (!ends_here) {
+        if (prev_ == '\n') {
+          cut(i, cuts);  // the LF at start + max (quoted): the next record starts here
+        } else {
+          state_ = State::kSeeking;  // the next LF, from this byte on
+        }
+      }
+    }
+    switch (state_) {
+      case State::kSeeking:
+        if (c == '\n') cut(i + 1, cuts);
+        break;
+      case State::kFieldStart:
+        if (c == '"') {
+          state_ = State::kQuoted;
+        } else if (c == '\n') {
+          cut(i + 1, cuts);
+        } else if (c != ',') {
+          state_ = State::kUnquoted;
+        }
+        break;
+      case State::kUnquoted:
+        if (c == ',') {
+          state_ = State::kFieldStart;
+        } else if (c == '\n') {
+          cut(i + 1, cuts);
+        }
+        break;
+      case State::kQuoted:
+        if (c == '"') state_ = State::kQuoteSeen;
+        break;
+      case State::kQuoteSeen:
+        if (c == '"') {
+          state_ = State::kQuoted;
+        } else if (c == ',') {
+          state_ = State::kFieldStart;
+        } else if (c == '\n') {
+          cut(i + 1, cuts);
+        } else {
+          state_ = State::kUnquoted;
+        }
+        break;
+    }
+    prev_ = c;
+  }
+}
+
+}  // namespace rareconn::parsers
