@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "parsers/json_structural.hpp"  // prefix_xor
+#include "parsers/record_view.hpp"      // clamp_max_record_bytes
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -49,7 +50,7 @@ inline CsvClasses classify(const char* p) {
 }  // namespace
 
 CsvRecordCutter::CsvRecordCutter(std::uint64_t data_start, std::uint64_t max_record_bytes)
-    : data_start_(data_start), max_(std::max<std::uint64_t>(max_record_bytes, 1)), record_start_(data_start) {}
+    : data_start_(data_start), max_(clamp_max_record_bytes(max_record_bytes)), record_start_(data_start) {}
 
 void CsvRecordCutter::cut(std::size_t c, Cuts& cuts) {
   if (cuts.first == npos) cuts.first = c;

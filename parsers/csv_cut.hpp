@@ -24,7 +24,8 @@ class CsvRecordCutter {
   };
 
   // `data_start`: where the header record ends (its first data record starts; reported as a cut).
-  // `max_record_bytes`: the parser's bound (kRecordTooLarge and its resume rule).
+  // `max_record_bytes`: the parser's bound (kRecordTooLarge and its resume rule), clamped as the
+  // parser clamps it.
   CsvRecordCutter(std::uint64_t data_start, std::uint64_t max_record_bytes);
 
   // `bytes` follow the bytes of the previous call in the stream (the first call starts it).

@@ -43,9 +43,6 @@ template <class W>
     }
   };
   auto on_error = [&](std::uint64_t offset, parsers::ParseError e) {
-    if (e == parsers::ParseError::kUnterminatedQuote || e == parsers::ParseError::kRecordTooLarge) {
-      w.csv_open_at_end = std::min(w.csv_open_at_end, base + offset);
-    }
     w.note_error(c.file, base + offset, parsers::describe(e, plan.max_record_bytes));
   };
   const bool events = f.format == parsers::InputFormat::kXml || f.format == parsers::InputFormat::kEvtx;

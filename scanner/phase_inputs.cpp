@@ -80,8 +80,8 @@ bool is_stream_path(const std::string& path) {
 }
 
 // Reads a stream (standard input or a FIFO; gzip and zstd sniffed from the first bytes and
-// decompressed through the streaming decoder) whole into `out`, taking its bytes from `budget`.
-// For now a stream is read whole, as a compressed file is decompressed whole (issue 7: blocks).
+// decompressed through the streaming decoder) whole into `out`, taking its bytes from `budget`:
+// the formats and hunts that are not streamed block by block.
 }  // namespace
 
 bool read_stream_rest(StreamSource& src, const std::string& path, std::string& out, DecompressBudget& budget,
@@ -117,14 +117,13 @@ namespace {
 // A gzip or zstd file of CSV or JSON lines is streamed block by block (never whole in memory)
 // when its first decompressed bytes say so exactly: a CSV header that reads, or JSON whose first
 // value is one line. `head` gets those bytes. Anything else is decompressed whole.
-bool streamable(const ScanOptions& opt, std::string_view h, bool csv_allowed) {
+bool streamable(const ScanOptions& opt, std::string_view h) {
   if (opt.input_format == "xml" || opt.input_format == "evtx" || h.empty()) return false;
   const bool whole = h.size() < kStreamHead;  // the stream is all in its head
   parsers::InputFormat format = parsers::detect_format(h);
   if (opt.input_format == "csv") format = parsers::InputFormat::kCsv;
   if (opt.input_format == "json") format = parsers::InputFormat::kJson;
   if (format == parsers::InputFormat::kCsv) {
-    if (!csv_allowed) return false;
     const parsers::CsvHeader header = parsers::parse_csv_header(h, opt.max_record_bytes);
     if (header.error != parsers::ParseError::kNone || (opt.input_format == "auto" && !is_export_header(header))) return false;
   } else if (format == parsers::InputFormat::kJson) {
@@ -149,7 +148,7 @@ bool streamable_file(const ScanOptions& opt, const std::string& path, std::strin
   std::string error;
   std::unique_ptr<StreamSource> src = open_stream_source(path, StreamSourceOptions{}, error);
   std::string_view h;
-  if (!src || !src->peek(kStreamHead, h, error) || !streamable(opt, h, true)) return false;  // the whole read says why
+  if (!src || !src->peek(kStreamHead, h, error) || !streamable(opt, h)) return false;  // the whole read says why
   head.assign(h);
   return true;
 }
@@ -374,10 +373,10 @@ PhaseResult phase_inputs(ScanRun& run) {
     files[i].compressed = true;  // in_memory() is the string read
     files[i].streamed = true;
     ++streamed_files;
-    // JSON lines as the only input: streamed block by block (it is never read twice: a CSV
-    // stray quote or another file's rescan would need that, so CSV and several inputs are read
-    // whole).
-    if (paths.size() == 1 && streamable(opt, head, false)) {
+    // CSV or JSON lines as the only input: streamed block by block, cut where the parser's records
+    // start, so never read twice (another file's rescan would read it again: with other inputs
+    // it is read whole).
+    if (paths.size() == 1 && streamable(opt, head)) {
       files[i].decompressed.assign(head);
       files[i].block_streamed = true;
       files[i].source = std::move(src);

@@ -28,7 +28,7 @@ namespace rareconn::scanner {
 namespace {
 
 // Decompresses a block-streamed file whole after all (its hunt reads records again that the
-// recent partition does not hold, or its CSV quoting disagrees with the block cuts).
+// recent partition does not hold, or, never expected, its CSV records disagree with the cuts).
 bool read_whole(ScanRun& run, InputFile& f) {
   DecompressBudget budget(run.opt.max_decompressed_bytes ? run.opt.max_decompressed_bytes : default_decompress_budget());
   std::string error;
@@ -109,6 +109,11 @@ std::size_t stream_block_bytes() {
 
 // Files read by one task each, at most this many mapped at once in the batches of larger files.
 constexpr std::size_t kMappedAtOnce = 16;
+
+// What a CSV record may hold beyond --max-record-size and still not be too large for the parser:
+// its CR LF, and for the header a UTF-8 byte-order mark. Streamed blocks carry records this much
+// longer, so that the parser, not the block stream, decides which are too large.
+constexpr std::size_t kCsvRecordSlack = 8;
 
 // Total input bytes above which the page cache's copy of consumed ranges is dropped (a scan of
 // more than a quarter of memory would otherwise evict the machine's other cached files), or
@@ -348,17 +353,20 @@ PhaseResult phase_parse(ScanRun& run) {
         std::fprintf(stderr, "rareconn: %s\n", error.c_str());
         return kExitInput;
       }
+      const std::uint64_t data_start = csv ? f.header().data_offset : parsers::bom_length(f.in_memory());
       LineBoundary lines;
-      CsvBoundary quotes;
-      RecordBoundary& rule = csv ? static_cast<RecordBoundary&>(quotes) : lines;
+      CsvBoundary records(data_start, opt.max_record_bytes);
+      RecordBoundary& rule = csv ? static_cast<RecordBoundary&>(records) : lines;
       BlockStreamOptions bo;
       bo.block_bytes = stream_block_bytes();
-      bo.max_record_bytes = static_cast<std::size_t>(opt.max_record_bytes);
-      const std::uint64_t data_start = csv ? f.header().data_offset : parsers::bom_length(f.in_memory());
+      // CSV blocks are cut where the parser's records start, its resume point after a record too
+      // large included: the parser in the worker sees the same records (CR LF and the header's
+      // byte-order mark may add to a record's text under the bound), and longer ones are skipped.
+      bo.max_record_bytes = static_cast<std::size_t>(opt.max_record_bytes) + (csv ? kCsvRecordSlack : 0);
       const auto fi = static_cast<std::uint32_t>(i);
       std::mutex m;
       std::map<std::uint64_t, std::uint64_t> stops;  // block index -> where its last record ended
-      std::vector<std::uint64_t> disagree;           // blocks whose CSV records did not end at the cut
+      std::vector<std::uint64_t> disagree;           // blocks whose CSV records did not end at the cut (a defect)
       std::uint64_t last_block = 0;
       const BlockStreamResult result = run_block_stream(
           *src, rule, bo,
@@ -374,12 +382,8 @@ PhaseResult phase_parse(ScanRun& run) {
               const Chunk c{fi, std::max(b.offset, data_start) - b.offset, b.data.size()};
               SinkContext sink{wp.get(), b.data, b.offset};
               wp->partial.set_recent_sink(keep_recent, &sink);
-              wp->csv_open_at_end = UINT64_MAX;
               try {
                 stop = b.offset + wp->hunt->scan(*wp, run.plan, c, files, b.data, b.offset);
-                // A record open at the block's end: its quotes disagree with the cut (unless the
-                // stream ends here, which the commit tells).
-                if (csv && wp->csv_open_at_end != UINT64_MAX) stop = UINT64_MAX;
               } catch (const std::exception& e) {
                 ScanError err;
                 err.kind = ErrorKind::kReadFailure;
@@ -407,8 +411,15 @@ PhaseResult phase_parse(ScanRun& run) {
         return kExitInput;
       }
       if (!disagree.empty() && disagree.front() != last_block) {
-        // A stray quote: the records do not end where the quote parity cut the blocks. Read whole
-        // and scanned again as one chunk, as a mapped file is.
+        // The records do not end where the blocks were cut: never expected (the cuts are the
+        // parser's record starts, csv_cut.hpp). A file is read whole and scanned again as one
+        // chunk, as a mapped file would be; standard input cannot be read again.
+        if (f.streamed) {
+          std::fprintf(stderr, "rareconn: internal: the CSV records of %s do not end where its blocks were cut (a defect: "
+                               "please report it; scanning the saved file instead reads it whole)\n",
+                       f.path == "-" ? "standard input" : ("'" + f.path + "'").c_str());
+          return kExitInput;
+        }
         if (!read_whole(run, f)) return kExitInput;
         whole_file[i] = 1;
         ++rescanned_files;

@@ -1,10 +1,8 @@
-// The boundary rules. Each call costs O(bytes): CSV counts the quotes once (parsers' SIMD count)
-// and scans forward to the first boundary and backward to the last, about one record each.
+// The boundary rules. Each call costs O(bytes): lines search for their first and last LF; CSV is
+// the parsers' stream cutter (one SIMD pass, csv_cut.hpp); fixed chunks are arithmetic.
 #include "scanner/record_boundary.hpp"
 
 #include <cstring>
-
-#include "parsers/csv_reader.hpp"
 
 namespace rareconn::scanner {
 
@@ -20,35 +18,8 @@ RecordBoundary::Cuts LineBoundary::feed(std::string_view bytes) {
 }
 
 RecordBoundary::Cuts CsvBoundary::feed(std::string_view bytes) {
-  Cuts cuts;
-  const char* p = bytes.data();
-  const std::size_t n = bytes.size();
-  bool q = in_quotes_;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (p[i] == '"') {
-      q = !q;
-    } else if (p[i] == '\n' && !q) {
-      cuts.first = i + 1;
-      break;
-    }
-  }
-  if (cuts.first == npos) {  // no boundary: the scan saw every quote
-    in_quotes_ = q;
-    return cuts;
-  }
-  const bool at_end = in_quotes_ != ((parsers::count_quotes(p, p + n) & 1) != 0);
-  in_quotes_ = at_end;
-  // Backwards from the end: `q` is the parity after byte i; an LF leaves it unchanged.
-  q = at_end;
-  for (std::size_t i = n; i-- >= cuts.first;) {
-    if (p[i] == '"') {
-      q = !q;
-    } else if (p[i] == '\n' && !q) {
-      cuts.last = i + 1;
-      break;
-    }
-  }
-  return cuts;
+  const parsers::CsvRecordCutter::Cuts c = cutter_.feed(bytes);
+  return Cuts{c.first, c.last};
 }
 
 RecordBoundary::Cuts FixedBoundary::feed(std::string_view bytes) {

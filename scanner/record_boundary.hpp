@@ -1,12 +1,15 @@
 // Record boundaries in a stream read once, in order: the rule the block stream asks where records
 // start, fed every byte exactly once, so a rule may carry state from block to block (CSV quote
-// parity). Three rules: LF-terminated lines (JSON lines), CSV with quoted newlines, fixed-size
+// parity and field state). Three rules: LF-terminated lines (JSON lines), CSV with quoted newlines, fixed-size
 // chunks (EVTX). Must not decode records: only say where they start.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+
+#include "parsers/csv_cut.hpp"
+#include "parsers/record_view.hpp"
 
 namespace rareconn::scanner {
 
@@ -29,14 +32,19 @@ class LineBoundary final : public RecordBoundary {
   Cuts feed(std::string_view bytes) override;
 };
 
-// RFC 4180: a record starts after every LF outside a quoted field. The quote parity is carried
-// from call to call (doubled quotes inside a field toggle it twice).
+// CSV: the record starts of CsvRecordParser over the whole stream (parsers/csv_cut.hpp): after
+// every LF outside a quoted field by the parser's lenient quoting rules (a quote opens a field only
+// at its start), the first after the header, and the parser's resume point after a record longer
+// than `max_record_bytes`. A stream of no header has data_start 0.
 class CsvBoundary final : public RecordBoundary {
  public:
+  explicit CsvBoundary(std::uint64_t data_start = 0, std::uint64_t max_record_bytes = parsers::kDefaultMaxRecordBytes)
+      : cutter_(data_start, max_record_bytes) {}
   Cuts feed(std::string_view bytes) override;
+  std::uint64_t walked_bytes() const { return cutter_.walked_bytes(); }
 
  private:
-  bool in_quotes_ = false;  // parity of all quotes fed so far
+  parsers::CsvRecordCutter cutter_;
 };
 
 // Records start at `first` and then every `period` bytes of the stream (EVTX: a 4096-byte file

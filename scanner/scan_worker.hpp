@@ -86,9 +86,6 @@ struct Worker {
   // Drops the copies of records at or before `cut` (out of the recent window whatever `now`
   // turns out to be) into fresh pages.
   void compact_kept(core::Ticks cut);
-  // The first CSV record of the last chunk that ran to the end of the data inside quotes (or past
-  // the bound): in a streamed block, the quoting disagrees with the block cuts there.
-  std::uint64_t csv_open_at_end = UINT64_MAX;
   std::vector<std::unique_ptr<char[]>> kept_pages;
   char* kept_cur = nullptr;
   std::size_t kept_page_left = 0;
