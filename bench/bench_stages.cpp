@@ -1,5 +1,5 @@
 // Google Benchmark micro benches of the MDE pipeline's stages, each measured by taking the next
-// one away (as simdjson's ablation benches): quote counting (split), CSV parse only, parse +
+// one away (as simdjson's ablation benches): quote counting and the stream cutter (split), CSV parse only, parse +
 // filter + aggregation, the whole hunt (+ merge and probe), and for JSON lines stage 1 alone
 // (string marks), the parse, and the whole hunt. The input is
 // RARECONN_BENCH_CSV / RARECONN_BENCH_JSONL when set (e.g. from scripts/gen_mde.py), else a
@@ -17,6 +17,7 @@
 #include "core/kusto_time.hpp"
 #include "core/hunts/mde/mde_filter.hpp"
 #include "core/window_aggregator.hpp"
+#include "parsers/csv_cut.hpp"
 #include "parsers/csv_reader.hpp"
 #include "parsers/json_reader.hpp"
 
@@ -129,6 +130,24 @@ static void BM_Split_CountQuotes(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.size()));
 }
 BENCHMARK(BM_Split_CountQuotes)->Unit(benchmark::kMillisecond);
+
+// The stream cutter (csv_cut.hpp) fed 1 MiB at a time, as a streamed block is: the serial stage's
+// cost per byte beyond reading and decompressing.
+static void BM_Split_StreamCutter(benchmark::State& state) {
+  const std::string& d = csv_data();
+  const parsers::CsvHeader h = parsers::parse_csv_header(d);
+  std::uint64_t walked = 0;
+  for (auto _ : state) {
+    parsers::CsvRecordCutter cutter(h.data_offset, parsers::kDefaultMaxRecordBytes);
+    for (std::size_t off = 0; off < d.size(); off += std::size_t{1} << 20) {
+      benchmark::DoNotOptimize(cutter.feed(std::string_view(d).substr(off, std::size_t{1} << 20)));
+    }
+    walked = cutter.walked_bytes();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.size()));
+  state.counters["walked_bytes"] = static_cast<double>(walked);
+}
+BENCHMARK(BM_Split_StreamCutter)->Unit(benchmark::kMillisecond);
 
 static void BM_Csv_ParseOnly(benchmark::State& state) {
   const std::string& d = csv_data();

@@ -23,31 +23,116 @@ struct CsvClasses {
   std::uint64_t lf = 0;
 };
 
-inline CsvClasses classify(const char* p) {
-  CsvClasses m;
+struct Sse2 {
+  static CsvClasses classify(const char* p) {
+    CsvClasses m;
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"'), comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n');
-  for (int k = 0; k < 4; ++k) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    const unsigned shift = 16u * static_cast<unsigned>(k);
-    const __m128i is_lf = _mm_cmpeq_epi8(x, lf);
-    m.quote |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote)))) << shift;
-    m.lf |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(is_lf))) << shift;
-    m.delimiter |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(is_lf, _mm_cmpeq_epi8(x, comma)))))
-                   << shift;
-  }
+    const __m128i quote = _mm_set1_epi8('"'), comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n');
+    for (int k = 0; k < 4; ++k) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+      const unsigned shift = 16u * static_cast<unsigned>(k);
+      const __m128i is_lf = _mm_cmpeq_epi8(x, lf);
+      m.quote |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote)))) << shift;
+      m.lf |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(is_lf))) << shift;
+      m.delimiter |=
+          static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(is_lf, _mm_cmpeq_epi8(x, comma)))))
+          << shift;
+    }
 #else
-  for (unsigned i = 0; i < 64; ++i) {
-    const std::uint64_t bit = std::uint64_t{1} << i;
-    if (p[i] == '"') m.quote |= bit;
-    if (p[i] == '\n') m.lf |= bit;
-    if (p[i] == ',' || p[i] == '\n') m.delimiter |= bit;
-  }
+    for (unsigned i = 0; i < 64; ++i) {
+      const std::uint64_t bit = std::uint64_t{1} << i;
+      if (p[i] == '"') m.quote |= bit;
+      if (p[i] == '\n') m.lf |= bit;
+      if (p[i] == ',' || p[i] == '\n') m.delimiter |= bit;
+    }
 #endif
-  return m;
+    return m;
+  }
+  static std::uint64_t prefix_xor(std::uint64_t x) { return json::prefix_xor(x); }
+};
+
+#if RARECONN_JSON_AVX2
+struct Avx2 {
+  [[gnu::target("avx2")]] static CsvClasses classify(const char* p) {
+    CsvClasses m;
+    const __m256i quote = _mm256_set1_epi8('"'), comma = _mm256_set1_epi8(','), lf = _mm256_set1_epi8('\n');
+    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+    const __m256i lf_lo = _mm256_cmpeq_epi8(lo, lf), lf_hi = _mm256_cmpeq_epi8(hi, lf);
+    m.quote = json::bits(_mm256_cmpeq_epi8(lo, quote)) | json::bits(_mm256_cmpeq_epi8(hi, quote)) << 32;
+    m.lf = json::bits(lf_lo) | json::bits(lf_hi) << 32;
+    m.delimiter = json::bits(_mm256_or_si256(lf_lo, _mm256_cmpeq_epi8(lo, comma))) |
+                  json::bits(_mm256_or_si256(lf_hi, _mm256_cmpeq_epi8(hi, comma))) << 32;
+    return m;
+  }
+  [[gnu::target("pclmul")]] static std::uint64_t prefix_xor(std::uint64_t x) { return json::prefix_xor_clmul(x); }
+};
+
+bool cpu_has_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul");
+  return yes;
+}
+#endif
+bool g_avx2_allowed = true;  // csv_cut_allow_avx2 (tests)
+
+// What one pass over a call's bytes found.
+struct Pass {
+  bool exact = true;           // false: a quote that parity opens follows neither a delimiter nor a quote
+  std::size_t first = CsvRecordCutter::npos, last = CsvRecordCutter::npos;  // line ends outside quotes, + 1
+  bool inside = false;         // inside quotes after the last byte
+};
+
+// Quote parity and the opening-quote check, 64 bytes at a time. `inside`: the parity before the
+// first byte; `may_open`: whether a quote at the first byte may open a field.
+template <class Isa>
+[[gnu::always_inline]] inline Pass scan_blocks(const char* p, std::size_t n, bool inside_before, bool may_open_first) {
+  Pass out;
+  std::uint64_t inside = inside_before ? ~std::uint64_t{0} : 0;  // the parity before the block, in every bit
+  std::uint64_t may_open = may_open_first ? 1 : 0;
+  char tail[64];
+  for (std::size_t off = 0; off < n; off += 64) {
+    const char* b = p + off;
+    if (n - off < 64) {
+      std::memset(tail, 0, sizeof tail);
+      std::memcpy(tail, b, n - off);
+      b = tail;
+    }
+    const CsvClasses m = Isa::classify(b);
+    const std::uint64_t in = Isa::prefix_xor(m.quote) ^ inside;  // bit i: inside quotes after byte i
+    const std::uint64_t after = m.delimiter | m.quote;
+    if (m.quote & in & ~(after << 1 | may_open)) {  // a quote parity opens mid-field
+      out.exact = false;
+      return out;
+    }
+    may_open = after >> 63;
+    inside = static_cast<std::uint64_t>(static_cast<std::int64_t>(in) >> 63);
+    const std::uint64_t ends = m.lf & ~in;
+    if (ends != 0) {
+      if (out.first == CsvRecordCutter::npos) out.first = off + static_cast<std::size_t>(__builtin_ctzll(ends)) + 1;
+      out.last = off + 63 - static_cast<std::size_t>(__builtin_clzll(ends)) + 1;
+    }
+  }
+  out.inside = inside != 0;
+  return out;
 }
 
+Pass scan_sse2(const char* p, std::size_t n, bool inside, bool may_open) { return scan_blocks<Sse2>(p, n, inside, may_open); }
+#if RARECONN_JSON_AVX2
+[[gnu::target("avx2,pclmul")]] Pass scan_avx2(const char* p, std::size_t n, bool inside, bool may_open) {
+  return scan_blocks<Avx2>(p, n, inside, may_open);
+}
+#endif
+
 }  // namespace
+
+bool csv_cut_allow_avx2(bool allowed) {
+  g_avx2_allowed = allowed;
+#if RARECONN_JSON_AVX2
+  return allowed && cpu_has_avx2();
+#else
+  return false;
+#endif
+}
 
 CsvRecordCutter::CsvRecordCutter(std::uint64_t data_start, std::uint64_t max_record_bytes)
     : data_start_(data_start), max_(clamp_max_record_bytes(max_record_bytes)), record_start_(data_start) {}
@@ -61,12 +146,26 @@ void CsvRecordCutter::cut(std::size_t c, Cuts& cuts) {
 
 CsvRecordCutter::Cuts CsvRecordCutter::feed(std::string_view bytes) {
   Cuts cuts;
-  if (bytes.empty()) return cuts;
-  if (fed_ < data_start_ || state_ == State::kSeeking || !fast(bytes, cuts)) {
-    cuts = Cuts{};
-    walk(bytes, cuts);
+  std::size_t done = 0;
+  if (fed_ < data_start_) {  // the header is walked (it is the stream's first call, or few)
+    const auto header = static_cast<std::size_t>(std::min<std::uint64_t>(data_start_ - fed_, bytes.size()));
+    walk(bytes.substr(0, header), cuts);
+    fed_ += header;
+    done = header;
   }
-  fed_ += bytes.size();
+  if (done < bytes.size()) {
+    Cuts rest;
+    const std::string_view b = bytes.substr(done);
+    if (state_ == State::kSeeking || !fast(b, rest)) {
+      rest = Cuts{};
+      walk(b, rest);
+    }
+    if (rest.first != npos) {
+      if (cuts.first == npos) cuts.first = done + rest.first;
+      cuts.last = done + rest.last;
+    }
+    fed_ += b.size();
+  }
   return cuts;
 }
 
@@ -77,31 +176,17 @@ CsvRecordCutter::Cuts CsvRecordCutter::feed(std::string_view bytes) {
 bool CsvRecordCutter::fast(std::string_view bytes, Cuts& cuts) {
   const char* p = bytes.data();
   const std::size_t n = bytes.size();
-  std::uint64_t inside = state_ == State::kQuoted ? ~std::uint64_t{0} : 0;  // parity before the block, all bits
   // May a quote at the call's first byte open a field? After a delimiter (field start) or a closing
   // quote (a doubled quote); not inside an unquoted field.
-  std::uint64_t may_open = state_ == State::kFieldStart || state_ == State::kQuoteSeen ? 1 : 0;
-  std::size_t first = npos, last = npos;
-  char tail[64];
-  for (std::size_t off = 0; off < n; off += 64) {
-    const char* b = p + off;
-    if (n - off < 64) {
-      std::memset(tail, 0, sizeof tail);
-      std::memcpy(tail, b, n - off);
-      b = tail;
-    }
-    const CsvClasses m = classify(b);
-    const std::uint64_t in = json::prefix_xor(m.quote) ^ inside;  // bit i: inside quotes after byte i
-    const std::uint64_t after = m.delimiter | m.quote;
-    if (m.quote & in & ~(after << 1 | may_open)) return false;  // a quote parity opens mid-field
-    may_open = after >> 63;
-    inside = static_cast<std::uint64_t>(static_cast<std::int64_t>(in) >> 63);
-    const std::uint64_t ends = m.lf & ~in;
-    if (ends != 0) {
-      if (first == npos) first = off + static_cast<std::size_t>(__builtin_ctzll(ends)) + 1;
-      last = off + 63 - static_cast<std::size_t>(__builtin_clzll(ends)) + 1;
-    }
-  }
+  const bool inside_before = state_ == State::kQuoted;
+  const bool may_open = state_ == State::kFieldStart || state_ == State::kQuoteSeen;
+#if RARECONN_JSON_AVX2
+  const Pass pass = g_avx2_allowed && cpu_has_avx2() ? scan_avx2(p, n, inside_before, may_open) : scan_sse2(p, n, inside_before, may_open);
+#else
+  const Pass pass = scan_sse2(p, n, inside_before, may_open);
+#endif
+  if (!pass.exact) return false;
+  const std::size_t first = pass.first, last = pass.last;
   // The size bound: a record whose line end comes within max + 1 bytes of its start never meets
   // the parser's resume rule. Records between two cuts of one call are shorter than the call.
   const std::uint64_t end = fed_ + n;
@@ -115,7 +200,7 @@ bool CsvRecordCutter::fast(std::string_view bytes, Cuts& cuts) {
   }
   const char c = p[n - 1];
   prev_ = c;
-  if (inside != 0) {
+  if (pass.inside) {
     state_ = State::kQuoted;
   } else if (c == '"') {
     state_ = State::kQuoteSeen;  // outside after a quote: it closed a field

@@ -50,4 +50,8 @@ class CsvRecordCutter {
   std::uint64_t walked_ = 0;
 };
 
+// For tests: whether the cutter may use AVX2 and PCLMUL where the processor has them (the default);
+// false forces the SSE2 path. Returns whether the AVX2 path is now taken.
+bool csv_cut_allow_avx2(bool allowed);
+
 }  // namespace rareconn::parsers
