@@ -15,6 +15,10 @@ namespace rareconn::parsers {
 
 inline constexpr std::size_t kEvtxFileHeaderSize = 4096;
 inline constexpr std::size_t kEvtxChunkSize = 65536;
+// The file offset of the chunk holding the byte at `offset` (>= kEvtxFileHeaderSize).
+inline constexpr std::uint64_t evtx_chunk_start(std::uint64_t offset) {
+  return kEvtxFileHeaderSize + (offset - kEvtxFileHeaderSize) / kEvtxChunkSize * kEvtxChunkSize;
+}
 
 bool is_evtx(std::string_view data);  // "ElfFile\0" signature
 

@@ -21,13 +21,11 @@ namespace rareconn::scanner {
 
 namespace {
 
-constexpr std::uint64_t kEvtxFileHeader = 4096;
-
 // Where a partial keeps a record read again: the record and its terminator, or for EVTX the
 // 64 KiB chunk holding it (a record's templates live in its chunk), as (offset, length) in `d`.
 std::pair<std::uint64_t, std::uint64_t> kept_range(const InputFile& f, const core::EventRef& ref) {
   if (f.format == parsers::InputFormat::kEvtx) {
-    return {kEvtxFileHeader + (ref.offset - kEvtxFileHeader) / kEvtxChunk * kEvtxChunk, kEvtxChunk};
+    return {parsers::evtx_chunk_start(ref.offset), kEvtxChunk};
   }
   return {ref.offset, std::uint64_t{ref.length} + 2};
 }

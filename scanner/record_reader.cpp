@@ -20,7 +20,7 @@
 namespace rareconn::scanner {
 
 namespace {
-constexpr std::uint64_t kEvtxHeader = 4096, kEvtxChunk = 65536;
+constexpr std::uint64_t kEvtxHeader = parsers::kEvtxFileHeaderSize, kEvtxChunk = parsers::kEvtxChunkSize;
 constexpr std::size_t kRefsPerTask = 4096;  // a file with more wanted records is split between tasks
 
 // One task: the records refs[order[begin, end)], all of one file.

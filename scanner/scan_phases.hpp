@@ -13,6 +13,7 @@
 
 #include "core/window_aggregator.hpp"
 #include "core/hunts/hunt.hpp"
+#include "parsers/evtx_reader.hpp"
 #include "scanner/atomic_output.hpp"
 #include "scanner/decompress.hpp"
 #include "scanner/chunker.hpp"
@@ -27,7 +28,8 @@
 namespace rareconn::scanner {
 
 inline constexpr int kExitOk = 0, kExitFindings = 1, kExitUsage = 2, kExitInput = 3;
-inline constexpr std::uint64_t kEvtxChunk = 65536;
+// EVTX: a 4 KiB file header, then 64 KiB chunks (each holds its records and their templates).
+inline constexpr std::uint64_t kEvtxHeader = parsers::kEvtxFileHeaderSize, kEvtxChunk = parsers::kEvtxChunkSize;
 inline constexpr std::size_t kStreamHead = std::size_t{1} << 20;  // first bytes of a streamed input kept
 
 using PhaseResult = std::optional<int>;
