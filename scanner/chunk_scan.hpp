@@ -94,7 +94,7 @@ template <class W>
         const parsers::EventExtent ext = parsers::find_event_end(d, pos, max);
         const std::uint64_t end = ext.end;
         if (end == 0) {
-          w.note_error(c.file, pos,
+          w.note_error(c.file, base + pos,
                        ext.error == parsers::ParseError::kRecordTooLarge
                            ? "event XML: " + parsers::describe(ext.error, max)
                            : std::string("event XML cut off (no </Event> before the next event or the end)"));
@@ -102,15 +102,20 @@ template <class W>
         }
         const std::uint32_t length = parsers::checked_record_length(end - pos);
         if (!w.xml.parse_event(d.substr(pos, end - pos), w.xml_view, w.reason)) {
-          w.note_error(c.file, pos, "event XML: " + w.reason);
+          w.note_error(c.file, base + pos, "event XML: " + w.reason);
           continue;
         }
-        settle(pos, hw.event(event_view(w.xml_view, pos, length), core::EventRef{pos, c.file, length}));
+        settle(base + pos, hw.event(event_view(w.xml_view, base + pos, length), core::EventRef{base + pos, c.file, length}));
       }
     } else if (f.format == parsers::InputFormat::kEvtx) {
-      const bool past_header_count = !f.evtx_dirty && c.begin >= f.evtx_chunks_in_header;
+      // c.begin indexes the chunks of `d`; a streamed block's `d` is its chunks after a blank file
+      // header, `base` bytes into the file, so the file's chunk number is c.begin + base / chunk.
+      const std::uint64_t chunk_no = c.begin + base / parsers::kEvtxChunkSize;
+      const bool past_header_count = !f.evtx_dirty && chunk_no >= f.evtx_chunks_in_header;
       auto on_event = [&](const parsers::EvtxEvent& ev) {
-        settle(ev.offset, hw.event(event_view(ev, w.event_text), core::EventRef{ev.offset, c.file, ev.length}));
+        parsers::WindowsEventView v = event_view(ev, w.event_text);
+        v.offset += base;
+        settle(v.offset, hw.event(v, core::EventRef{v.offset, c.file, ev.length}));
       };
       bool truncated = false;
       auto on_damage = [&](std::uint64_t offset, std::uint64_t record_id, const char* why, parsers::EvtxDamage kind) {
@@ -124,10 +129,10 @@ template <class W>
         ScanError e;
         e.kind = ErrorKind::kDamagedEvtx;
         e.file = c.file;
-        e.offset = offset;
-        e.evtx_chunk = c.begin;
+        e.offset = base + offset;
+        e.evtx_chunk = chunk_no;
         if (record_id) e.evtx_record = record_id;
-        e.reason = "EVTX chunk " + std::to_string(c.begin) + (record_id ? ", record " + std::to_string(record_id) : "") +
+        e.reason = "EVTX chunk " + std::to_string(chunk_no) + (record_id ? ", record " + std::to_string(record_id) : "") +
                    ": " + why;
         w.note_error(std::move(e));
       };

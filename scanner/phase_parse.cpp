@@ -63,20 +63,32 @@ bool read_whole(ScanRun& run, InputFile& f) {
 struct SinkContext {
   Worker* w;
   std::string_view data;  // the block's bytes
-  std::uint64_t base;     // their stream offset
+  std::uint64_t base;     // the stream offset of data[0]
+  bool evtx = false;      // records are kept as their chunk
 };
 
-// The recent partition's sink during a streamed block: the record and its terminator are copied.
-// When a worker's copies pass a bound, those now surely out of the recent window (before `now` -
-// recent, `now` being --now or at least the newest time seen so far) are dropped.
+// The recent partition's sink during a streamed block: the record and its terminator are copied,
+// or for EVTX the chunk holding it, once. When a worker's copies pass a bound, those now surely out
+// of the recent window (before `now` - recent, `now` being --now or at least the newest time seen
+// so far) are dropped.
 std::uint64_t keep_bytes_floor();
 void keep_recent(void* context, const core::EventRef& ref, core::Ticks time) {
   auto& s = *static_cast<SinkContext*>(context);
-  const std::uint64_t at = ref.offset - s.base;
-  if (at > s.data.size()) return;
-  const std::string_view bytes = s.data.substr(at, std::min<std::uint64_t>(std::uint64_t{ref.length} + 2, s.data.size() - at));
   Worker& w = *s.w;
-  w.kept.push_back({ref.file, ref.offset, w.keep(bytes), time});
+  std::uint64_t offset = ref.offset, length = std::uint64_t{ref.length} + 2;
+  if (s.evtx) {
+    offset = parsers::evtx_chunk_start(ref.offset);
+    length = kEvtxChunk;
+    // A block's chunks are parsed in order by one worker: the chunk may be the last one kept.
+    if (!w.kept.empty() && w.kept.back().file == ref.file && w.kept.back().offset == offset) {
+      w.kept.back().time = std::max(w.kept.back().time, time);
+      return;
+    }
+  }
+  const std::uint64_t at = offset - s.base;
+  if (offset < s.base || at > s.data.size()) return;
+  const std::string_view bytes = s.data.substr(at, std::min<std::uint64_t>(length, s.data.size() - at));
+  w.kept.push_back({ref.file, offset, w.keep(bytes), time, s.evtx ? static_cast<std::uint32_t>(kEvtxChunk) : 1u});
   w.kept_live += bytes.size();
   if (w.kept_compact_at == 0) [[unlikely]] w.kept_compact_at = keep_bytes_floor();
   if (w.kept_live > w.kept_compact_at) [[unlikely]] {
@@ -162,6 +174,36 @@ std::uint64_t scan_one(ScanRun& run, Worker& w, const Chunk& c, std::string_view
     w.note_error(std::move(err));
     return 0;
   }
+}
+
+// A streamed EVTX block: whole 64 KiB chunks (the first block also holds the file header). The
+// decoder reads chunks by their index in a file, so a later block is parsed after a blank file
+// header (`alone`, the thread's buffer), `base` bytes into the file; a recent record keeps its chunk.
+void scan_evtx_block(ScanRun& run, Worker& w, std::uint32_t file, const Block& b, std::string& alone) {
+  std::string_view d = b.data;
+  std::uint64_t base = 0;
+  if (b.offset != 0) {
+    alone.assign(kEvtxHeader, '\0');
+    alone.append(b.data);
+    d = alone;
+    base = b.offset - kEvtxHeader;
+  }
+  SinkContext sink{&w, d, base, true};
+  w.partial.set_recent_sink(keep_recent, &sink);
+  for (std::uint64_t k = 0; k < parsers::evtx_chunk_slots(d); ++k) {
+    const Chunk c{file, k, k + 1};
+    try {
+      w.hunt->scan(w, run.plan, c, run.files, d, base);
+    } catch (const std::exception& e) {
+      ScanError err;
+      err.kind = ErrorKind::kReadFailure;
+      err.file = file;
+      err.offset = base + kEvtxHeader + k * kEvtxChunk;
+      err.reason = std::string("decoding the chunk starting here failed: ") + e.what();
+      w.note_error(std::move(err));
+    }
+  }
+  w.partial.set_recent_sink(nullptr, nullptr);
 }
 
 Worker& local_worker(ScanRun& run) {
@@ -353,16 +395,21 @@ PhaseResult phase_parse(ScanRun& run) {
         std::fprintf(stderr, "rareconn: %s\n", error.c_str());
         return kExitInput;
       }
+      const bool evtx = f.format == parsers::InputFormat::kEvtx;
       const std::uint64_t data_start = csv ? f.header().data_offset : parsers::bom_length(f.in_memory());
       LineBoundary lines;
       CsvBoundary records(data_start, opt.max_record_bytes);
-      RecordBoundary& rule = csv ? static_cast<RecordBoundary&>(records) : lines;
+      FixedBoundary chunks(kEvtxHeader, kEvtxChunk);
+      RecordBoundary& rule = csv ? static_cast<RecordBoundary&>(records) : evtx ? static_cast<RecordBoundary&>(chunks) : lines;
       BlockStreamOptions bo;
       bo.block_bytes = stream_block_bytes();
       // CSV blocks are cut where the parser's records start, its resume point after a record too
       // large included: the parser in the worker sees the same records (CR LF and the header's
       // byte-order mark may add to a record's text under the bound), and longer ones are skipped.
-      bo.max_record_bytes = static_cast<std::size_t>(opt.max_record_bytes) + (csv ? kCsvRecordSlack : 0);
+      // EVTX blocks hold whole chunks, whatever the record bound.
+      bo.max_record_bytes = evtx ? static_cast<std::size_t>(kEvtxChunk)
+                                 : static_cast<std::size_t>(opt.max_record_bytes) + (csv ? kCsvRecordSlack : 0);
+      tbb::enumerable_thread_specific<std::string> evtx_buffers;
       const auto fi = static_cast<std::uint32_t>(i);
       std::mutex m;
       std::map<std::uint64_t, std::uint64_t> stops;  // block index -> where its last record ended
@@ -378,7 +425,9 @@ PhaseResult phase_parse(ScanRun& run) {
             }
             const std::uint64_t end = b.offset + b.data.size();
             std::uint64_t stop = end;
-            if (std::max(b.offset, data_start) < end) {
+            if (evtx) {
+              scan_evtx_block(run, *wp, fi, b, evtx_buffers.local());
+            } else if (std::max(b.offset, data_start) < end) {
               const Chunk c{fi, std::max(b.offset, data_start) - b.offset, b.data.size()};
               SinkContext sink{wp.get(), b.data, b.offset};
               wp->partial.set_recent_sink(keep_recent, &sink);

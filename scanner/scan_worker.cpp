@@ -51,6 +51,10 @@ void Worker::compact_kept(core::Ticks cut) {
   std::vector<std::pair<std::uint32_t, std::uint64_t>> live;
   partial.for_each_recent([&](const core::EventRef& r) { live.emplace_back(r.file, r.offset); });
   std::sort(live.begin(), live.end());
+  auto needed = [&](const Kept& k) {  // a live recent record in [offset, offset + span)
+    const auto it = std::lower_bound(live.begin(), live.end(), std::pair{k.file, k.offset});
+    return it != live.end() && it->first == k.file && it->second - k.offset < k.span;
+  };
   std::vector<Kept> old = std::move(kept);
   std::vector<std::unique_ptr<char[]>> old_pages = std::move(kept_pages);
   kept.clear();
@@ -60,8 +64,8 @@ void Worker::compact_kept(core::Ticks cut) {
   const std::uint64_t copied = kept_bytes;
   kept_live = 0;
   for (const Kept& k : old) {
-    if (k.time <= cut || !std::binary_search(live.begin(), live.end(), std::pair{k.file, k.offset})) continue;
-    kept.push_back({k.file, k.offset, keep(k.bytes), k.time});
+    if (k.time <= cut || !needed(k)) continue;
+    kept.push_back({k.file, k.offset, keep(k.bytes), k.time, k.span});
     kept_live += k.bytes.size();
   }
   kept_bytes = copied;  // keep() counted the survivors again

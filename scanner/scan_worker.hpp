@@ -73,12 +73,15 @@ struct Worker {
   std::vector<ScanError> failures;  // read failures (every one: each makes the run fail)
   std::vector<std::uint64_t> json_slots_seen;  // per file: bit i set when a record held field i
   // Block-streamed inputs: copies of the records that entered the recent partition (their
-  // blocks are recycled), in pages owned by the worker.
+  // blocks are recycled), in pages owned by the worker. An EVTX record is kept as the chunk that
+  // holds it (its templates live there): one copy for all its recent records, `span` its length
+  // and `time` their newest time.
   struct Kept {
     std::uint32_t file;
     std::uint64_t offset;
     std::string_view bytes;
     core::Ticks time;
+    std::uint32_t span = 1;  // recent records at [offset, offset + span) need this copy
   };
   std::vector<Kept> kept;
   std::uint64_t kept_live = 0;                         // bytes of `kept`

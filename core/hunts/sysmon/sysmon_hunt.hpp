@@ -44,6 +44,8 @@ class SysmonHunt final : public Hunt {
   bool load_state(core::ByteReader& r, std::span<const std::uint32_t> file_map) override;
   void prune_state(core::Ticks now_floor) override;
   void kept_refs(std::vector<core::EventRef>& out) const override;
+  // The default pivot reads again only the findings; Kusto's reads every pivot candidate again.
+  bool reads_again_only_recent() const override { return !kusto_pivot_; }
 
   FindingsTable findings_table(const std::vector<core::Finding>& findings, const std::vector<core::RareKey>& rare,
                                const RunServices& services, Notes& notes) override;
