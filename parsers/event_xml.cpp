@@ -687,6 +687,72 @@ std::uint64_t event_end(std::string_view data, std::uint64_t start, std::uint64_
   return find_event_end(data, start, max_record_bytes).end;
 }
 
+bool seek_event_start(std::string_view data, std::uint64_t data_offset, EventSeek& seek) {
+  const std::size_t n = data.size();
+  std::size_t i = static_cast<std::size_t>(seek.pos - data_offset);
+  for (;;) {
+    if (seek.skip != EventSeek::Skip::kNone) {
+      const std::string_view end = seek.skip == EventSeek::Skip::kComment ? "-->" : seek.skip == EventSeek::Skip::kCdata ? "]]>" : "?>";
+      const std::size_t e = data.find(end, i);
+      if (e == std::string_view::npos) {  // keep the bytes a terminator cut by the data's end may start with
+        seek.pos = data_offset + std::max(i, n - std::min(n, end.size() - 1));
+        return false;
+      }
+      i = e + end.size();
+      seek.skip = EventSeek::Skip::kNone;
+      continue;
+    }
+    const std::size_t q = data.find('<', i);
+    if (q == std::string_view::npos) {
+      seek.pos = data_offset + n;
+      return false;
+    }
+    // As next_event_start: comments, CDATA and processing instructions are skipped whole; a tag
+    // whose kind the data's end hides waits for more.
+    auto starts = [&](std::string_view lit) {  // 1: data[q..] starts with lit, 0: it does not, -1: cannot tell
+      const std::size_t k = std::min(lit.size(), n - q);
+      if (data.compare(q, k, lit.substr(0, k)) != 0) return 0;
+      return k < lit.size() ? -1 : 1;
+    };
+    int m = starts("<!--");
+    if (m == 1) {
+      seek.skip = EventSeek::Skip::kComment;
+      i = q + 4;
+      continue;
+    }
+    int c = starts("<![CDATA[");
+    if (c == 1) {
+      seek.skip = EventSeek::Skip::kCdata;
+      i = q + 9;
+      continue;
+    }
+    int p = starts("<?");
+    if (p == 1) {
+      seek.skip = EventSeek::Skip::kPi;
+      i = q + 2;
+      continue;
+    }
+    const int e = starts("<Event");
+    if (m < 0 || c < 0 || p < 0 || e < 0 || (e == 1 && q + 6 == n)) {
+      seek.pos = data_offset + q;
+      return false;
+    }
+    if (e == 1 && event_tag_delim(data[q + 6])) {
+      seek.pos = data_offset + q;
+      return true;
+    }
+    i = q + 1;
+  }
+}
+
+std::uint64_t event_end_so_far(std::string_view data, std::uint64_t start, bool& need_more) {
+  bool ran_out = false;
+  const std::uint64_t end = scan_event_end(data, static_cast<std::size_t>(start), ran_out);
+  const std::size_t n = data.size();
+  need_more = ran_out || (end == 0 && n >= start + 6 && data.compare(n - 6, 6, "<Event") == 0) || n < start + 7;
+  return end;
+}
+
 bool looks_like_event_xml(std::string_view data) {
   std::size_t p = 0;
   if (data.size() >= 3 && data.compare(0, 3, "\xEF\xBB\xBF") == 0) p = 3;

@@ -112,6 +112,23 @@ EventExtent find_event_end(std::string_view data, std::uint64_t start,
 std::uint64_t event_end(std::string_view data, std::uint64_t start,
                         std::uint64_t max_record_bytes = kDefaultMaxRecordBytes);
 
+// The same walk over a stream that more bytes may follow (parsers/event_xml_cut.hpp). A seek is
+// next_event_start made resumable: it stands at `pos` (a stream offset), in text or inside a
+// comment, CDATA section or processing instruction whose terminator is searched from `pos`.
+struct EventSeek {
+  enum class Skip : std::uint8_t { kNone, kComment, kCdata, kPi };
+  std::uint64_t pos = 0;
+  Skip skip = Skip::kNone;
+};
+// Advances `seek` through `data`, the stream bytes from offset `data_offset` (seek.pos lies in
+// them). True: seek.pos is the event start next_event_start finds (its "<Event" and the byte after
+// it seen). False: the bytes from seek.pos on cannot tell yet (keep them and call again with more).
+bool seek_event_start(std::string_view data, std::uint64_t data_offset, EventSeek& seek);
+// event_end(data, start) when `data` may be followed by more bytes: `need_more` is set when they
+// may change the answer (the data ran out, or it ends in "<Event" that the next byte may make a
+// start tag); else the answer is event_end's over any longer data (within max bytes of start).
+std::uint64_t event_end_so_far(std::string_view data, std::uint64_t start, bool& need_more);
+
 // Content sniffing: true when, after an optional BOM, blanks, `<?xml ...?>`, comments and an `<Events>` wrapper,
 // the data starts with an <Event element, or when the first line is a syslog line holding
 // `<Event><System><Provider Name="Linux-Sysmon"` (Sysmon for Linux).

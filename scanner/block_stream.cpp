@@ -14,6 +14,10 @@ namespace rareconn::scanner {
 
 namespace {
 
+// How far before the bytes just fed a rule may report a record start (an XML start tag is known
+// by the byte after "<Event"): kept when a record too long is dropped.
+constexpr std::size_t kLateCut = 16;
+
 struct Slot {
   std::unique_ptr<char[]> buf;
   Block block;
@@ -81,13 +85,16 @@ class Cutter {
     std::uint64_t start = offset_ - len;  // stream offset of buf[0]
     bool skipping = false;
     std::uint64_t skip_start = 0;
-    // The record at buf[0] grew past the maximum without ending: its bytes are dropped as they come.
+    // The record at buf[0] grew past the maximum without ending: its bytes are dropped as they
+    // come, but for the last few (a start the rule reports late may lie there).
     auto drop_if_too_long = [&] {
       if (!skipping && len <= max_record_) return;
       if (!skipping) skip_start = start;
       skipping = true;
-      start += len;
-      len = 0;
+      const std::size_t keep = std::min(len, kLateCut);
+      std::memmove(buf, buf + len - keep, keep);
+      start += len - keep;
+      len = keep;
     };
     for (;;) {
       std::size_t got = 0;
@@ -106,15 +113,15 @@ class Cutter {
         }
         return deliver(s, start, 0, len, len);
       }
-      const std::size_t old = len;
-      const RecordBoundary::Cuts cuts = rule_.feed(std::string_view(buf + old, got));
+      const RecordBoundary::Cuts cuts = rule_.feed(std::string_view(buf + len, got));
       len += got;
       if (cuts.first == RecordBoundary::npos) {  // one record goes on
         drop_if_too_long();
         continue;
       }
+      if (cuts.first < start) throw std::logic_error("block stream: a record start reported too late");
       // The record at buf[0] ends at `first`; too long (or already dropped), it is reported.
-      const std::size_t first = old + cuts.first, last = old + cuts.last;
+      const std::size_t first = static_cast<std::size_t>(cuts.first - start), last = static_cast<std::size_t>(cuts.last - start);
       std::size_t begin = 0;
       if (skipping || first > max_record_) {
         const std::uint64_t from = skipping ? skip_start : start;

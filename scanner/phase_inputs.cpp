@@ -114,17 +114,19 @@ bool read_stream_rest(StreamSource& src, const std::string& path, std::string& o
 
 namespace {
 
-// A gzip or zstd file (or a stream) of CSV, JSON lines or EVTX is streamed block by block (never
-// whole in memory) when its first decompressed bytes say so exactly: a CSV header that reads, JSON
-// whose first value is one line, an EVTX file header that reads. `head` gets those bytes. Anything
-// else (event XML, JSON documents) is decompressed whole.
+// A gzip or zstd file (or a stream) of CSV, JSON lines, event XML or EVTX is streamed block by
+// block (never whole in memory) when its first decompressed bytes say so exactly: a CSV header
+// that reads, JSON whose first value is one line, event XML, an EVTX file header that reads. `head`
+// gets those bytes. Anything else (JSON documents) is decompressed whole.
 bool streamable(const ScanOptions& opt, std::string_view h) {
-  if (opt.input_format == "xml" || h.empty()) return false;
+  if (h.empty()) return false;
   const bool whole = h.size() < kStreamHead;  // the stream is all in its head
   parsers::InputFormat format = parsers::detect_format(h);
   if (opt.input_format == "csv") format = parsers::InputFormat::kCsv;
   if (opt.input_format == "json") format = parsers::InputFormat::kJson;
   if (opt.input_format == "evtx") format = parsers::InputFormat::kEvtx;
+  if (opt.input_format == "xml") format = parsers::InputFormat::kXml;
+  if (format == parsers::InputFormat::kXml) return true;  // cut at the events of the readers' walk
   if (format == parsers::InputFormat::kEvtx) {
     parsers::EvtxFileHeader header;
     std::string why;
@@ -301,7 +303,7 @@ Sniffed detect(const ScanRun& run, InputFile& f, std::string_view d, bool partia
 }
 
 // Opens, sniffs and closes one file that is not a stream. Gzip and zstd files are decompressed
-// (or, for CSV, JSON lines and EVTX, only their first bytes: they are streamed in blocks by the parse).
+// (or, for CSV, JSON lines, event XML and EVTX, only their first bytes: they are streamed in blocks by the parse).
 Sniffed sniff_file(const ScanRun& run, InputFile& f, DecompressBudget& budget,
                    const std::vector<std::unique_ptr<hunts::Hunt>>& probes, HeaderPool& headers) {
   const ScanOptions& opt = run.opt;
@@ -380,8 +382,8 @@ PhaseResult phase_inputs(ScanRun& run) {
     files[i].compressed = true;  // in_memory() is the string read
     files[i].streamed = true;
     ++streamed_files;
-    // CSV, JSON lines or EVTX as the only input: streamed block by block, cut where the parser's
-    // records start (EVTX: at its chunks), so never read twice (another file's rescan would read it again: with other inputs
+    // CSV, JSON lines, event XML or EVTX as the only input: streamed block by block, cut where the
+    // parser's records start (EVTX: at its chunks), so never read twice (another file's rescan would read it again: with other inputs
     // it is read whole).
     if (paths.size() == 1 && streamable(opt, head)) {
       files[i].decompressed.assign(head);

@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 
+#include "parsers/event_xml.hpp"
 #include "parsers/format_detect.hpp"
 #include "scanner/block_stream.hpp"
 #include "scanner/decompress.hpp"
@@ -395,20 +396,28 @@ PhaseResult phase_parse(ScanRun& run) {
         std::fprintf(stderr, "rareconn: %s\n", error.c_str());
         return kExitInput;
       }
-      const bool evtx = f.format == parsers::InputFormat::kEvtx;
+      const bool evtx = f.format == parsers::InputFormat::kEvtx, xml = f.format == parsers::InputFormat::kXml;
       const std::uint64_t data_start = csv ? f.header().data_offset : parsers::bom_length(f.in_memory());
       LineBoundary lines;
       CsvBoundary records(data_start, opt.max_record_bytes);
       FixedBoundary chunks(kEvtxHeader, kEvtxChunk);
-      RecordBoundary& rule = csv ? static_cast<RecordBoundary&>(records) : evtx ? static_cast<RecordBoundary&>(chunks) : lines;
+      XmlBoundary events(opt.max_record_bytes);
+      RecordBoundary& rule = csv    ? static_cast<RecordBoundary&>(records)
+                             : evtx ? static_cast<RecordBoundary&>(chunks)
+                             : xml  ? static_cast<RecordBoundary&>(events)
+                                    : static_cast<RecordBoundary&>(lines);
       BlockStreamOptions bo;
       bo.block_bytes = stream_block_bytes();
       // CSV blocks are cut where the parser's records start, its resume point after a record too
       // large included: the parser in the worker sees the same records (CR LF and the header's
       // byte-order mark may add to a record's text under the bound), and longer ones are skipped.
-      // EVTX blocks hold whole chunks, whatever the record bound.
+      // EVTX blocks hold whole chunks, whatever the record bound. An XML block after an event too
+      // large reaches past its bound (event_xml_cut.hpp): up to twice the bound and two reads,
+      // which the budget then holds twice over too.
       bo.max_record_bytes = evtx ? static_cast<std::size_t>(kEvtxChunk)
-                                 : static_cast<std::size_t>(opt.max_record_bytes) + (csv ? kCsvRecordSlack : 0);
+                            : xml ? static_cast<std::size_t>(2 * opt.max_record_bytes) + 2 * bo.block_bytes
+                                  : static_cast<std::size_t>(opt.max_record_bytes) + (csv ? kCsvRecordSlack : 0);
+      if (xml) bo.memory_bytes += 2 * (opt.max_record_bytes + bo.block_bytes);
       tbb::enumerable_thread_specific<std::string> evtx_buffers;
       const auto fi = static_cast<std::uint32_t>(i);
       std::mutex m;
@@ -421,14 +430,17 @@ PhaseResult phase_parse(ScanRun& run) {
             std::unique_ptr<Worker>& wp = run.workers.local();
             if (!wp) wp = std::make_unique<Worker>(*run.shared, run.plan, files.size());
             for (const SkippedRecord& s : b.skipped) {
-              wp->note_error(fi, s.offset, parsers::describe(parsers::ParseError::kRecordTooLarge, opt.max_record_bytes));
+              wp->note_error(fi, s.offset, (xml ? "event XML: " : "") +
+                                               parsers::describe(parsers::ParseError::kRecordTooLarge, opt.max_record_bytes));
             }
             const std::uint64_t end = b.offset + b.data.size();
             std::uint64_t stop = end;
+            // The block's first record: after a CSV header; the first event of the readers' walk.
+            const std::uint64_t begin = xml ? b.offset + parsers::next_event_start(b.data, 0) : std::max(b.offset, data_start);
             if (evtx) {
               scan_evtx_block(run, *wp, fi, b, evtx_buffers.local());
-            } else if (std::max(b.offset, data_start) < end) {
-              const Chunk c{fi, std::max(b.offset, data_start) - b.offset, b.data.size()};
+            } else if (begin < end) {
+              const Chunk c{fi, begin - b.offset, b.data.size()};
               SinkContext sink{wp.get(), b.data, b.offset};
               wp->partial.set_recent_sink(keep_recent, &sink);
               try {

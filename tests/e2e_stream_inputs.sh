@@ -53,14 +53,14 @@ for dir in "$golden"/*/; do
   done
 done
 unset RARECONN_TEST_BLOCK_BYTES RARECONN_TEST_KEEP_BYTES
-# The streamed path is the one taken (not a whole read): CSV and JSON lines; event XML is read whole.
-for c in edges_csv/input.csv edges_streaming/input.json; do
+# The streamed path is the one taken (not a whole read): CSV, JSON lines, event XML (EVTX below).
+for c in edges_csv/input.csv edges_streaming/input.json sysmon_xml_event_rows/input.xml; do
   zstd -q -c "$golden/$c" >"$tmp/s.zst"
   "$bin" scan --now 2024-06-01T00:00:00Z "$tmp/s.zst" >/dev/null 2>"$tmp/err"
   if grep -q "inputs_streamed_in_blocks: 1" "$tmp/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $c not streamed"; head -20 "$tmp/err"; fi
 done
-# JSON lines and CSV alone on standard input are streamed block by block too.
-for c in edges_streaming/input.json edges_csv/input.csv; do
+# JSON lines, CSV and event XML alone on standard input are streamed block by block too.
+for c in edges_streaming/input.json edges_csv/input.csv sysmon_xml_event_rows/input.xml; do
   zstd -q -c "$golden/$c" | "$bin" scan --now 2024-06-01T00:00:00Z - >/dev/null 2>"$tmp/err"
   if grep -q "inputs_streamed_in_blocks: 1" "$tmp/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL stdin $c not streamed"; head -20 "$tmp/err"; fi
 done
@@ -119,12 +119,34 @@ for f in "$real"/evtx/*.evtx "$tmp/damaged.evtx"; do
     done
   done
 done
+# Event XML on standard input: cut at the events of the readers' walk (comments and CDATA that
+# mention <Event, events cut off), never read whole (a 1 KiB bound), with the plain file's findings
+# and summary at every block size, under a record bound small enough for some events to pass it.
+for _ in $(seq 1 30); do
+  for c in sysmon_xml_cut_off_event sysmon_xml_comment_mentions_event sysmon_xml_cdata_mentions_event sysmon_xml_event_rows; do
+    cat "$golden/$c/input.xml"
+  done
+done >"$tmp/events.xml"
+for bound in 16M 700 300; do
+  "$bin" scan --hunt sysmon --max-record-size $bound --threads 2 "$tmp/events.xml" >"$tmp/want" 2>"$tmp/want.err"
+  sed -e 1d -e "s|$tmp/events.xml|INPUT|" "$tmp/want.err" | grep -v -E "note +(streamed_inputs|inputs_streamed_in_blocks|streamed_recent_record_bytes_kept)" >"$tmp/want.sum"
+  grep -q "malformed" "$tmp/want.sum" || { fail=$((fail + 1)); echo "FAIL events.xml: nothing malformed"; }
+  for block in 1 100 1000000; do
+    RARECONN_TEST_BLOCK_BYTES=$block "$bin" scan --hunt sysmon --max-record-size $bound --threads 2 --max-decompressed-size 1K - \
+      <"$tmp/events.xml" >"$tmp/got" 2>"$tmp/err"
+    same "event XML on stdin, bound $bound, block=$block" "$tmp/want" "$tmp/got" $?
+    sed -e 1d -e "s|^    - (|    INPUT (|; s|^    -:|    INPUT:|" "$tmp/err" | grep -v -E "note +(streamed_inputs|inputs_streamed_in_blocks|streamed_recent_record_bytes_kept)" >"$tmp/got.sum"
+    if cmp -s "$tmp/want.sum" "$tmp/got.sum" && grep -q "inputs_streamed_in_blocks: 1" "$tmp/err"; then pass=$((pass + 1)); else
+      fail=$((fail + 1)); echo "FAIL event XML on stdin bound $bound block=$block: summary differs or not streamed"
+      diff "$tmp/want.sum" "$tmp/got.sum" | head -10; fi
+  done
+done
 # Sentinel Event-table CSV of Sysmon events, compressed: streamed under the default pivot.
 zstd -q -c "$real/sentinel/Microsoft_Sysmon_NetworkSession_IngestedLogs.first12rows.csv" >"$tmp/s.zst"
 "$bin" scan --hunt sysmon "$tmp/s.zst" >/dev/null 2>"$tmp/err"
 if grep -q "inputs_streamed_in_blocks: 1" "$tmp/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL sysmon csv not streamed"; head -20 "$tmp/err"; fi
-# Standard input read whole (event XML) over --max-decompressed-size is an input error naming the bound.
-"$bin" scan --max-decompressed-size 1K - <"$golden/sysmon_xml_event_rows/input.xml" >"$tmp/got" 2>"$tmp/err"; st=$?
+# Standard input read whole (a JSON document) over --max-decompressed-size is an input error naming the bound.
+"$bin" scan --max-decompressed-size 100 - <"$golden/mde_api_results/input.json" >"$tmp/got" 2>"$tmp/err"; st=$?
 if [ "$st" -eq 3 ] && grep -q "standard input.*--max-decompressed-size" "$tmp/err"; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL stdin over the bound: status $st"; head -3 "$tmp/err"; fi
 echo "$pass passed, $fail failed ($cases cases)"

@@ -39,7 +39,8 @@ std::string csv_text(std::size_t rows, unsigned seed) {
 std::set<std::uint64_t> starts_of(RecordBoundary& rule, const std::string& s) {
   std::set<std::uint64_t> out{0, s.size()};
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (rule.feed(std::string_view(s).substr(i, 1)).first == 1) out.insert(i + 1);
+    const RecordBoundary::Cuts c = rule.feed(std::string_view(s).substr(i, 1));
+    if (c.first != RecordBoundary::npos) out.insert(c.first);
   }
   return out;
 }
