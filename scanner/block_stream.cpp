@@ -105,7 +105,11 @@ class Cutter {
           len = 0;
           skipping = false;
         }
-        if (skipping) s->block.skipped.push_back({skip_start, offset_ - skip_start});
+        if (skipping) {  // the dropped record runs to the end: the bytes kept for a late start too
+          s->block.skipped.push_back({skip_start, offset_ - skip_start});
+          start += len;
+          len = 0;
+        }
         if (len == 0 && s->block.skipped.empty()) {
           pool_.release(s);
           fc.stop();
