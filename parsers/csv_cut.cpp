@@ -68,12 +68,27 @@ struct Avx2 {
   [[gnu::target("pclmul")]] static std::uint64_t prefix_xor(std::uint64_t x) { return json::prefix_xor_clmul(x); }
 };
 
-bool cpu_has_avx2() {
-  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul");
-  return yes;
+struct Avx512 {
+  [[gnu::target("avx512bw")]] static CsvClasses classify(const char* p) {
+    CsvClasses m;
+    const __m512i x = _mm512_loadu_si512(p);
+    m.quote = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('"'));
+    m.lf = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('\n'));
+    m.delimiter = m.lf | _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(','));
+    return m;
+  }
+  [[gnu::target("pclmul")]] static std::uint64_t prefix_xor(std::uint64_t x) { return json::prefix_xor_clmul(x); }
+};
+
+// The widest instruction set this processor has: 0 SSE2, 1 AVX2 and PCLMUL, 2 AVX-512BW too.
+int cpu_isa() {
+  static const int level = !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul")) ? 0
+                           : __builtin_cpu_supports("avx512bw")                                  ? 2
+                                                                                                 : 1;
+  return level;
 }
 #endif
-bool g_avx2_allowed = true;  // csv_cut_allow_avx2 (tests)
+int g_isa_allowed = 2;  // csv_cut_limit_isa (tests)
 
 // What one pass over a call's bytes found.
 struct Pass {
@@ -121,16 +136,19 @@ Pass scan_sse2(const char* p, std::size_t n, bool inside, bool may_open) { retur
 [[gnu::target("avx2,pclmul")]] Pass scan_avx2(const char* p, std::size_t n, bool inside, bool may_open) {
   return scan_blocks<Avx2>(p, n, inside, may_open);
 }
+[[gnu::target("avx512bw,pclmul")]] Pass scan_avx512(const char* p, std::size_t n, bool inside, bool may_open) {
+  return scan_blocks<Avx512>(p, n, inside, may_open);
+}
 #endif
 
 }  // namespace
 
-bool csv_cut_allow_avx2(bool allowed) {
-  g_avx2_allowed = allowed;
+int csv_cut_limit_isa(int level) {
+  g_isa_allowed = level;
 #if RARECONN_JSON_AVX2
-  return allowed && cpu_has_avx2();
+  return std::min(level, cpu_isa());
 #else
-  return false;
+  return 0;
 #endif
 }
 
@@ -181,7 +199,10 @@ bool CsvRecordCutter::fast(std::string_view bytes, Cuts& cuts) {
   const bool inside_before = state_ == State::kQuoted;
   const bool may_open = state_ == State::kFieldStart || state_ == State::kQuoteSeen;
 #if RARECONN_JSON_AVX2
-  const Pass pass = g_avx2_allowed && cpu_has_avx2() ? scan_avx2(p, n, inside_before, may_open) : scan_sse2(p, n, inside_before, may_open);
+  const int isa = std::min(g_isa_allowed, cpu_isa());
+  const Pass pass = isa == 2   ? scan_avx512(p, n, inside_before, may_open)
+                    : isa == 1 ? scan_avx2(p, n, inside_before, may_open)
+                               : scan_sse2(p, n, inside_before, may_open);
 #else
   const Pass pass = scan_sse2(p, n, inside_before, may_open);
 #endif

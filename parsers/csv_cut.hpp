@@ -50,8 +50,8 @@ class CsvRecordCutter {
   std::uint64_t walked_ = 0;
 };
 
-// For tests: whether the cutter may use AVX2 and PCLMUL where the processor has them (the default);
-// false forces the SSE2 path. Returns whether the AVX2 path is now taken.
-bool csv_cut_allow_avx2(bool allowed);
+// For tests: the widest instruction set the cutter may use where the processor has it: 0 SSE2,
+// 1 AVX2 and PCLMUL, 2 AVX-512BW too (the default). Returns the level now used.
+int csv_cut_limit_isa(int level);
 
 }  // namespace rareconn::parsers

@@ -77,15 +77,16 @@ std::string random_body(std::mt19937_64& rng, std::size_t n, bool clean) {
 
 }  // namespace
 
-class CsvCutIsa : public ::testing::TestWithParam<bool> {
+class CsvCutIsa : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
-    if (csv_cut_allow_avx2(GetParam()) != GetParam()) GTEST_SKIP() << "no AVX2 and PCLMUL here";
+    if (csv_cut_limit_isa(GetParam()) != GetParam()) GTEST_SKIP() << "this processor lacks instruction set " << GetParam();
   }
-  void TearDown() override { csv_cut_allow_avx2(true); }
+  void TearDown() override { csv_cut_limit_isa(2); }
 };
 
-INSTANTIATE_TEST_SUITE_P(Sse2AndAvx2, CsvCutIsa, ::testing::Bool());
+// 0 SSE2, 1 AVX2 + PCLMUL, 2 AVX-512BW.
+INSTANTIATE_TEST_SUITE_P(EveryInstructionSet, CsvCutIsa, ::testing::Values(0, 1, 2));
 
 TEST_P(CsvCutIsa, CutsAreTheParsersRecordStartsOnRandomDirtyText) {
   std::mt19937_64 rng(20261201);
