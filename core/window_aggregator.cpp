@@ -165,20 +165,37 @@ void WindowPartial::prune() {
 void WindowPartial::drop_shadowed_recent() {
   const WindowConfig& cfg = shared_.config();
   if (recent_.empty() || pending_.empty()) return;
-  std::sort(pending_.begin(), pending_.end(), [](const PendingTime& a, const PendingTime& b) {
-    return a.key != b.key ? a.key < b.key : a.time < b.time;
-  });
-  std::vector<std::uint32_t> first(keys_.size() + 1, 0);  // pending_ of key k: [first[k], first[k + 1])
-  for (const PendingTime& p : pending_) ++first[p.key + 1];
-  for (std::size_t k = 0; k < keys_.size(); ++k) first[k + 1] += first[k];
   const std::uint64_t threshold = cfg.threshold < 0 ? 0 : static_cast<std::uint64_t>(cfg.threshold);
+  // Per key with a recent row: the threshold-th latest pending time (a row at t is dropped when it
+  // is at or after t - (lookback - recent)). The times are grouped by key (a counting sort) and
+  // each group partitioned once: linear, where a sort of all pending times was not.
+  constexpr std::uint32_t kNoRow = 0, kHasRow = 1;
+  std::vector<std::uint32_t> first(keys_.size() + 1, 0);  // the times of key k: [first[k], first[k + 1])
+  std::vector<std::uint32_t> wanted(keys_.size(), kNoRow);
+  for (const RecentRef& r : recent_) wanted[r.key] = kHasRow;
+  for (const PendingTime& p : pending_) first[p.key + 1] += wanted[p.key];
+  for (std::size_t k = 0; k < keys_.size(); ++k) first[k + 1] += first[k];
+  std::vector<Ticks> times(first[keys_.size()]);
+  {
+    std::vector<std::uint32_t> at(first.begin(), first.end() - 1);
+    for (const PendingTime& p : pending_) {
+      if (wanted[p.key]) times[at[p.key]++] = p.time;
+    }
+  }
+  std::vector<Ticks> kth(keys_.size(), 0);  // valid where the key has at least `threshold` times
+  if (threshold > 0) {
+    for (std::size_t k = 0; k < keys_.size(); ++k) {
+      const std::uint64_t n = first[k + 1] - first[k];
+      if (n < threshold) continue;
+      const auto begin = times.begin() + first[k], nth = begin + static_cast<std::ptrdiff_t>(n - threshold);
+      std::nth_element(begin, nth, times.begin() + first[k + 1]);
+      kth[k] = *nth;
+    }
+  }
   const std::size_t before = recent_.size();
   std::erase_if(recent_, [&](const RecentRef& r) {
-    const auto begin = pending_.begin() + first[r.key], end = pending_.begin() + first[r.key + 1];
-    if (static_cast<std::uint64_t>(end - begin) < threshold) return false;
-    const Ticks from = r.time - (cfg.lookback - cfg.recent);
-    const auto at = std::lower_bound(begin, end, from, [](const PendingTime& p, Ticks t) { return p.time < t; });
-    if (static_cast<std::uint64_t>(end - at) < threshold) return false;
+    if (first[r.key + 1] - first[r.key] < threshold) return false;
+    if (threshold > 0 && kth[r.key] < r.time - (cfg.lookback - cfg.recent)) return false;
     recent_dropped_times_.push_back(r.time);
     return true;
   });

@@ -235,6 +235,40 @@ TEST(WindowAggregator, SavedBytesDoNotDependOnTheOrderOfArrival) {
   EXPECT_EQ(bytes[0], bytes[1]);
 }
 
+// Pruning with `now` unknown drops a recent row at t when `threshold` events of its key are at or
+// after t - (lookback - recent); at one tick before, they may all leave the window while the row
+// stays recent (the final `now` one tick before t + recent): the row must be kept, a finding.
+TEST(WindowAggregator, PruningKeepsARowWhoseShadowIsOneTickTooEarly) {
+  const WindowConfig cfg = config(false);
+  const Ticks newest = kEnd, t = newest - cfg.recent + 1, from = t - (cfg.lookback - cfg.recent);
+  std::string key, other;
+  append_key_part(key, "srv-1");
+  append_key_part(other, "srv-2");
+  std::vector<Event> evs;
+  for (int i = 0; i < cfg.threshold; ++i) evs.push_back({key, "a.example", from - 1, evs.size()});
+  evs.push_back({key, "b.example", t, evs.size()});
+  for (const Ticks at : {from, from + 1}) {  // at `from` or later: the row is shadowed, dropped
+    std::string k3;
+    append_key_part(k3, "srv-3-" + std::to_string(at - from));
+    for (int i = 0; i < cfg.threshold; ++i) evs.push_back({k3, "c.example", at, evs.size()});
+    evs.push_back({k3, "d.example", t, evs.size()});
+  }
+  WindowShared shared(cfg);
+  WindowPartial p(shared);
+  for (const Event& e : evs) {
+    p.observe(e.time);
+    p.add(e.key, e.url, e.time, EventRef{e.offset, 0, 1});
+  }
+  p.prune_now();  // newest so far: t; every event above is still in its lookback
+  const Event last{other, "newest", newest, evs.size()};
+  evs.push_back(last);
+  p.observe(last.time);
+  p.add(last.key, last.url, last.time, EventRef{last.offset, 0, 1});
+  const Outcome want = reference(evs, cfg);
+  ASSERT_EQ(want.rows.size(), 2u);  // the rows of `key` and `other` (the shadowed keys have 51 events in the window)
+  expect_same(merge(shared, {&p}), want);
+}
+
 TEST(KeyCodec, PartsOfEveryLengthRoundTrip) {
   std::string key;
   const std::vector<std::string> parts = {"", "a", std::string(127, 'b'), std::string(128, 'c'), std::string(20000, 'd')};
