@@ -3,10 +3,12 @@
 # Generates a CSV of --size (scripts/gen_mde.py, seed 5) in a temporary directory, compresses it
 # four ways (one zstd frame as `zstd -T2` writes it, pzstd's many frames, one gzip member, bgzip's
 # BGZF members), then for each: `zstd -dc`, `igzip -dc`, `pigz -dc` to /dev/null and
-# `rareconn scan --threads 2` of the file, side by side. Prints a Markdown section; --write appends
-# it to bench/RESULTS.md. Findings are checked identical to the plain file's.
+# `rareconn scan --threads 2` of the file, side by side; the zstd file and the plain file on
+# standard input too, and DuckDB (bench/duckdb, whole process, node's start included) on the plain
+# file and the one-member .gz (--no-duckdb leaves those out). Prints a Markdown section; --write
+# appends it to bench/RESULTS.md. Findings are checked identical to the plain file's.
 #
-#   bash bench/run_stream_bench.sh [--size 1G] [--runs 3] [--nice N] [--keep DIR] [--write]
+#   bash bench/run_stream_bench.sh [--size 1G] [--runs 3] [--nice N] [--keep DIR] [--no-duckdb] [--write]
 #
 # Wall time: the median of --runs. CPU: user + system of that run. Memory: peak resident set
 # (getrusage ru_maxrss) and peak anonymous resident memory (RssAnon of /proc/PID/status, sampled
@@ -17,7 +19,7 @@
 set -euo pipefail
 export LC_ALL=C
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SIZE=1G; RUNS=3; NICE=0; KEEP=""; WRITE=0
+SIZE=1G; RUNS=3; NICE=0; KEEP=""; WRITE=0; DUCK=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --size) SIZE="$2"; shift 2 ;;
@@ -25,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --nice) NICE="$2"; shift 2 ;;
     --keep) KEEP="$2"; shift 2 ;;
     --write) WRITE=1; shift ;;
+    --no-duckdb) DUCK=0; shift ;;
     *) echo "run_stream_bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -33,6 +36,10 @@ RARECONN="${RARECONN:-$ROOT/build/rareconn}"
 for tool in zstd pzstd igzip pigz bgzip; do
   command -v "$tool" >/dev/null || { echo "run_stream_bench.sh: needs $tool (scripts/setup.sh installs it)" >&2; exit 2; }
 done
+if [ "$DUCK" -eq 1 ] && [ ! -d "$ROOT/bench/duckdb/node_modules/@duckdb/node-api" ]; then
+  command -v npm >/dev/null || { echo "run_stream_bench.sh: DuckDB rows need node and npm (or --no-duckdb)" >&2; exit 2; }
+  (cd "$ROOT/bench/duckdb" && npm install --no-package-lock --no-audit --no-fund >/dev/null)
+fi
 if [ -n "$KEEP" ]; then DIR="$KEEP"; mkdir -p "$DIR"; else DIR="$(mktemp -d)"; trap 'rm -rf "$DIR"' EXIT; fi
 
 csv="$DIR/s$SIZE.csv"
@@ -104,7 +111,18 @@ for enc in zst pz.zst gz bgz.gz; do
     row "$name: \`pigz -dc > /dev/null\`" "$f" pigz -dc "$f"
   fi
   row "$name: **rareconn scan**" "$f" "$RARECONN" scan --threads 2 -o /dev/null "$f"
+  case "$enc" in
+    zst)  # standard input: the compressed bytes, and zstd's output through a pipe
+      "$RARECONN" scan --threads 2 -o "$DIR/got" - <"$f" 2>/dev/null
+      cmp -s "$DIR/want" "$DIR/got" || { echo "run_stream_bench.sh: findings of stdin < $f differ" >&2; exit 1; }
+      row "$name: **rareconn scan - < file**" "$f" bash -c 'exec "$0" scan --threads 2 -o /dev/null - <"$1"' "$RARECONN" "$f"
+      row "$name: **zstd -dc file \\| rareconn scan -**" "$f" bash -c 'exec "$0" scan --threads 2 -o /dev/null - < <(zstd -dc "$1")' "$RARECONN" "$f" ;;
+    gz)
+      if [ "$DUCK" -eq 1 ]; then row "$name: DuckDB (\`read_csv\` of the .gz)" "$f" node "$ROOT/bench/duckdb/mde_hunt.mjs" --input "$f" --format csv --threads 2; fi ;;
+  esac
 done
+row "plain CSV on standard input: **rareconn scan - < file**" "$csv" bash -c 'exec "$0" scan --threads 2 -o /dev/null - <"$1"' "$RARECONN" "$csv"
+if [ "$DUCK" -eq 1 ]; then row "plain CSV: DuckDB (\`read_csv\`)" "$csv" node "$ROOT/bench/duckdb/mde_hunt.mjs" --input "$csv" --format csv --threads 2; fi
 section="### Streamed compressed inputs, $SIZE CSV, run of $(date -u)
 
 - Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB RAM; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)
