@@ -6,6 +6,7 @@
 #include <tbb/task_group.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #include <poll.h>
@@ -544,6 +545,14 @@ class FdStreamSource final : public StreamSource {
 
 std::unique_ptr<StreamSource> open_stream_source(int fd, bool owns_fd, const StreamSourceOptions& options,
                                                  std::string& error) {
+  // A pipe of Linux's default 64 KiB makes writer and reader take turns at every 64 KiB: asked for
+  // 1 MiB (the default pipe-max-size), a writer like `zstd -dc` runs ahead of the parse. Best effort.
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+#ifdef F_SETPIPE_SZ
+    (void)::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+#endif
+  }
   auto s = std::make_unique<FdStreamSource>(fd, owns_fd, options);
   if (!s->start(error)) return nullptr;
   return s;
