@@ -69,7 +69,7 @@ void Worker::compact_kept(core::Ticks cut) {
     kept_live += k.bytes.size();
   }
   kept_bytes = copied;  // keep() counted the survivors again
-  kept_compact_at = std::max<std::uint64_t>(kept_compact_at, 2 * kept_live);
+  kept_compact_at = std::max<std::uint64_t>(kept_compact_at, kept_live + kept_live / 2);
 }
 
 void Worker::note_error(std::uint32_t file, std::uint64_t offset, std::string why) {

@@ -87,7 +87,7 @@ struct Worker {
   std::uint64_t kept_live = 0;                         // bytes of `kept`
   std::uint64_t kept_compact_at = 0;                    // 0: not yet set (32 MiB)
   // Drops the copies of records at or before `cut` (out of the recent window whatever `now`
-  // turns out to be) into fresh pages.
+  // turns out to be) into fresh pages; the next compaction comes when the copies pass 1.5 times the survivors.
   void compact_kept(core::Ticks cut);
   std::vector<std::unique_ptr<char[]>> kept_pages;
   char* kept_cur = nullptr;
