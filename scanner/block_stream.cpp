@@ -2,13 +2,18 @@
 // pipeline has tokens, so the reading stage always finds a free slot and never waits.
 #include "scanner/block_stream.hpp"
 
+#include <tbb/concurrent_queue.h>
 #include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace rareconn::scanner {
 
@@ -27,33 +32,46 @@ class Pool {
  public:
   Pool(std::size_t slots, std::size_t slot_bytes) : slots_(slots), slot_bytes_(slot_bytes) {}
 
+  // A free slot, waiting for one while every slot is in use; null once cancelled.
   Slot* acquire() {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    freed_.wait(lock, [&] { return cancelled_ || !free_.empty() || all_.size() < slots_; });
+    if (cancelled_) return nullptr;
     Slot* s = nullptr;
     if (!free_.empty()) {
       s = free_.back();
       free_.pop_back();
-    } else if (all_.size() < slots_) {
+    } else {
       all_.push_back(std::make_unique<Slot>());
       all_.back()->buf = std::make_unique_for_overwrite<char[]>(slot_bytes_);
       s = all_.back().get();
-    } else {
-      throw std::logic_error("block pool: no free slot with a free pipeline token");
     }
     ++in_use_;
     peak_in_use_ = std::max(peak_in_use_, in_use_);
     return s;
   }
   void release(Slot* s) {
-    std::lock_guard lock(mu_);
-    --in_use_;
-    free_.push_back(s);
+    {
+      std::lock_guard lock(mu_);
+      --in_use_;
+      free_.push_back(s);
+    }
+    freed_.notify_one();
+  }
+  void cancel() {
+    {
+      std::lock_guard lock(mu_);
+      cancelled_ = true;
+    }
+    freed_.notify_all();
   }
   std::size_t allocated() const { return all_.size(); }
   std::size_t peak_in_use() const { return peak_in_use_; }
 
  private:
   std::mutex mu_;
+  std::condition_variable freed_;
+  bool cancelled_ = false;
   std::size_t slots_, slot_bytes_;
   std::vector<std::unique_ptr<Slot>> all_;
   std::vector<Slot*> free_;
@@ -70,12 +88,11 @@ class Cutter {
   std::uint64_t bytes_read() const { return offset_; }
   std::uint64_t blocks() const { return blocks_; }
 
-  Slot* next(tbb::flow_control& fc) {
-    if (finished_) {
-      fc.stop();
-      return nullptr;
-    }
+  // The next block in a slot; null at the end of the stream (or when the pool is cancelled).
+  Slot* next() {
+    if (finished_) return nullptr;
     Slot* s = pool_.acquire();
+    if (s == nullptr) return nullptr;
     char* buf = s->buf.get();
     s->block.skipped.clear();
     // carry_ may lie in this very slot; it is null before the first block (memmove of a null
@@ -112,7 +129,6 @@ class Cutter {
         }
         if (len == 0 && s->block.skipped.empty()) {
           pool_.release(s);
-          fc.stop();
           return nullptr;
         }
         return deliver(s, start, 0, len, len);
@@ -208,19 +224,63 @@ BlockStreamResult run_block_stream(ByteSource& source, RecordBoundary& rule, con
   o.max_record_bytes = max_record;
   Pool pool(st.slots, st.slot_bytes);
   Cutter cutter(source, rule, o, pool, result);
-  tbb::parallel_pipeline(
-      st.slots,
-      tbb::make_filter<void, Slot*>(tbb::filter_mode::serial_in_order,
-                                    [&](tbb::flow_control& fc) { return cutter.next(fc); }) &
-          tbb::make_filter<Slot*, Slot*>(tbb::filter_mode::parallel,
-                                         [&](Slot* s) {
-                                           parse(s->block);
-                                           return s;
-                                         }) &
-          tbb::make_filter<Slot*, void>(tbb::filter_mode::serial_in_order, [&](Slot* s) {
-            commit(s->block);
-            pool.release(s);
-          }));
+  auto parse_filter = tbb::make_filter<Slot*, Slot*>(tbb::filter_mode::parallel, [&](Slot* s) {
+    parse(s->block);
+    return s;
+  });
+  auto commit_filter = tbb::make_filter<Slot*, void>(tbb::filter_mode::serial_in_order, [&](Slot* s) {
+    commit(s->block);
+    pool.release(s);
+  });
+  if (options.reader_thread == 0) {
+    // Reading in the pipeline's serial stage, on whichever worker is free.
+    tbb::parallel_pipeline(st.slots,
+                           tbb::make_filter<void, Slot*>(tbb::filter_mode::serial_in_order,
+                                                         [&](tbb::flow_control& fc) {
+                                                           Slot* s = cutter.next();
+                                                           if (s == nullptr) fc.stop();
+                                                           return s;
+                                                         }) &
+                               parse_filter & commit_filter);
+  } else {
+    // Reading on a thread of its own, the parse on reader_thread fewer workers: blocks in stream
+    // order into `ready`, then a null for the end. The reader's exception ends the stream and is
+    // thrown again here; a parse's stops the reader.
+    tbb::concurrent_bounded_queue<Slot*> ready;
+    std::exception_ptr read_error;
+    std::thread reader([&] {
+      try {
+        while (Slot* s = cutter.next()) ready.push(s);
+      } catch (...) {
+        read_error = std::current_exception();
+      }
+      ready.push(nullptr);
+    });
+    try {
+      tbb::task_arena arena(static_cast<int>(std::max<std::size_t>(options.parse_threads, 1)));
+      arena.execute([&] {
+        tbb::parallel_pipeline(st.slots,
+                               tbb::make_filter<void, Slot*>(tbb::filter_mode::serial_in_order,
+                                                             [&](tbb::flow_control& fc) {
+                                                               Slot* s = nullptr;
+                                                               ready.pop(s);
+                                                               if (s == nullptr) fc.stop();
+                                                               return s;
+                                                             }) &
+                                   parse_filter & commit_filter);
+      });
+    } catch (...) {
+      pool.cancel();
+      for (Slot* s = nullptr;;) {
+        ready.pop(s);
+        if (s == nullptr) break;
+      }
+      reader.join();
+      throw;
+    }
+    reader.join();
+    if (read_error) std::rethrow_exception(read_error);
+  }
   st.blocks = cutter.blocks();
   st.bytes = cutter.bytes_read();
   st.peak_bytes = fixed + pool.allocated() * st.slot_bytes;

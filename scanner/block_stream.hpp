@@ -34,6 +34,10 @@ struct BlockStreamOptions {
                                                           // still in cache when the rule scans it)
   std::size_t max_record_bytes = std::size_t{16} << 20;   // longer records are skipped
   std::uint64_t memory_bytes = std::uint64_t{128} << 20;  // the pool and the source together
+  // 1: read (decompress and cut) on a thread of its own and parse on `parse_threads` workers (a
+  // source whose decoding is about half the work); 0: read in the pipeline's serial stage.
+  int reader_thread = 0;
+  std::size_t parse_threads = 1;
 };
 
 // A record longer than max_record_bytes, left out of every block.

@@ -418,6 +418,16 @@ PhaseResult phase_parse(ScanRun& run) {
                             : xml ? static_cast<std::size_t>(2 * opt.max_record_bytes) + 2 * bo.block_bytes
                                   : static_cast<std::size_t>(opt.max_record_bytes) + (csv ? kCsvRecordSlack : 0);
       if (xml) bo.memory_bytes += 2 * (opt.max_record_bytes + bo.block_bytes);
+      // A compressed stream decoded serially (one gzip member, one large zstd frame): its decoding
+      // is about half the work, and a reader of its own keeps it going while the other threads
+      // parse. Streams whose units are decoded ahead in parallel already spread over the threads
+      // (bench/RESULTS.md: a reader thread made those 4-15 % slower).
+      std::string_view first;
+      if (src->compression() != Compression::kNone && run.threads > 1 && src->peek(std::size_t{1} << 20, first, error) &&
+          !src->decodes_units_ahead()) {
+        bo.reader_thread = 1;
+        bo.parse_threads = run.threads - 1;
+      }
       tbb::enumerable_thread_specific<std::string> evtx_buffers;
       const auto fi = static_cast<std::uint32_t>(i);
       std::mutex m;

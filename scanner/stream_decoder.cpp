@@ -441,6 +441,7 @@ class FdStreamSource final : public StreamSource {
     return decoder_->memory_bytes() + ahead;
   }
   std::uint64_t raw_offset() const override { return in_.offset(); }
+  bool decodes_units_ahead() const override { return units_ahead_ > 0; }
 
  private:
   // Decoded bytes in stream order into out[0, cap).
@@ -522,6 +523,7 @@ class FdStreamSource final : public StreamSource {
       in_.consume(u.bytes);
       if (zstd_) zstd_->set_boundary();
       ahead_.push_back(job);
+      ++units_ahead_;
       tasks_.run([job] { job->run(); });
     }
     return true;
@@ -532,6 +534,7 @@ class FdStreamSource final : public StreamSource {
   std::unique_ptr<Decoder> decoder_;
   ZstdDecoder* zstd_ = nullptr;  // decoder_, for zstd
   bool serial_ = false;          // the serial decoder is inside a unit (or the stream is plain)
+  std::uint64_t units_ahead_ = 0;  // units queued for parallel decoding so far
   bool ended_ = false;
   std::deque<std::shared_ptr<AheadJob>> ahead_;
   std::vector<std::unique_ptr<char[]>> spare_out_;  // buffers of delivered units, for the next ones

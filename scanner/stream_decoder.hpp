@@ -37,6 +37,9 @@ class StreamSource : public ByteSource {
   Compression compression() const { return compression_; }
   // Compressed bytes consumed so far (the raw input's offset), for messages and progress.
   virtual std::uint64_t raw_offset() const = 0;
+  // Whether units (BGZF members, small zstd frames) have been decoded ahead in parallel so far:
+  // after a peek, whether this stream's decoding spreads over threads by itself.
+  virtual bool decodes_units_ahead() const { return false; }
 
  protected:
   Compression compression_ = Compression::kNone;
