@@ -53,6 +53,18 @@ for dir in "$golden"/*/; do
   done
 done
 unset RARECONN_TEST_BLOCK_BYTES RARECONN_TEST_KEEP_BYTES
+# Default block sizes (a serially decoded stream is read on a thread of its own, in 4 MiB blocks;
+# parallel-decoded ones in the pipeline): the plain file's findings, threads 1 to 3.
+for c in edges_csv/input.csv mde_stray_quotes/input.csv edges_streaming/input.json sysmon_xml_event_rows/input.xml; do
+  for t in 1 2 3; do
+    "$bin" scan --threads "$t" "$golden/$c" >"$tmp/want" 2>/dev/null
+    gzip -c "$golden/$c" >"$tmp/d.gz"; bgzip -c "$golden/$c" >"$tmp/d.bgz.gz"
+    for f in "$tmp/d.gz" "$tmp/d.bgz.gz"; do
+      "$bin" scan --threads "$t" "$f" >"$tmp/got" 2>"$tmp/err"; same "default blocks $c $(basename "$f") threads=$t" "$tmp/want" "$tmp/got" $?
+    done
+    gzip -c "$golden/$c" | "$bin" scan --threads "$t" - >"$tmp/got" 2>"$tmp/err"; same "default blocks $c stdin threads=$t" "$tmp/want" "$tmp/got" $?
+  done
+done
 # The streamed path is the one taken (not a whole read): CSV, JSON lines, event XML (EVTX below).
 for c in edges_csv/input.csv edges_streaming/input.json sysmon_xml_event_rows/input.xml; do
   zstd -q -c "$golden/$c" >"$tmp/s.zst"
