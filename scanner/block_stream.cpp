@@ -1,5 +1,7 @@
-// The block pool and the oneTBB pipeline of block_stream.hpp. The pool has as many slots as the
-// pipeline has tokens, so the reading stage always finds a free slot and never waits.
+// The block pool and the pipeline of block_stream.hpp. The pool has as many slots as the pipeline
+// has tokens. Reading runs either in the pipeline's serial stage (it then always finds a free slot)
+// or on a thread of its own (reader_thread), ahead of the parse as far as the slots allow: it then
+// waits for a slot that a commit gives back, and the parse runs on parse_threads workers.
 #include "scanner/block_stream.hpp"
 
 #include <tbb/concurrent_queue.h>

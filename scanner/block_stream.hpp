@@ -10,6 +10,9 @@
 //   records start; the bytes after the last start are copied to the front of the next slot
 //   (the carry), so every block starts and ends at a record boundary.
 //
+// With BlockStreamOptions::reader_thread the first stage runs on a thread of its own instead (a
+// stream whose decoding is about half the work), and the parse on parse_threads workers.
+//
 // Memory is fixed by BlockStreamOptions::memory_bytes, whatever the input's size: the source's
 // buffers and window, plus `slots` buffers of max(max_record, block) + block bytes, one per
 // pipeline token. A record longer than max_record_bytes is not carried: it is skipped, and reported
