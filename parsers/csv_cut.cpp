@@ -264,34 +264,22 @@ void CsvRecordCutter::walk(std::string_view bytes, Cuts& cuts) {
       case State::kSeeking:
         if (c == '\n') cut(i + 1, cuts);
         break;
-      case State::kFieldStart:
+      case State::kQuoted:
+        if (c == '"') state_ = State::kQuoteSeen;
+        break;
+      case State::kFieldStart:  // a quote opens a field here
+      case State::kQuoteSeen:   // a quote here is the second of a doubled quote
         if (c == '"') {
           state_ = State::kQuoted;
-        } else if (c == '\n') {
-          cut(i + 1, cuts);
-        } else if (c != ',') {
-          state_ = State::kUnquoted;
+          break;
         }
-        break;
+        state_ = State::kUnquoted;  // any other byte: as in an unquoted field
+        [[fallthrough]];
       case State::kUnquoted:
         if (c == ',') {
           state_ = State::kFieldStart;
         } else if (c == '\n') {
           cut(i + 1, cuts);
-        }
-        break;
-      case State::kQuoted:
-        if (c == '"') state_ = State::kQuoteSeen;
-        break;
-      case State::kQuoteSeen:
-        if (c == '"') {
-          state_ = State::kQuoted;
-        } else if (c == ',') {
-          state_ = State::kFieldStart;
-        } else if (c == '\n') {
-          cut(i + 1, cuts);
-        } else {
-          state_ = State::kUnquoted;
         }
         break;
     }

@@ -110,13 +110,14 @@ std::uint64_t keep_bytes_floor() {
   return floor;
 }
 
-// Block size of streamed inputs: RARECONN_TEST_BLOCK_BYTES (for tests: cuts every few bytes).
-std::size_t stream_block_bytes() {
+// Block size of streamed inputs: `normal`, or RARECONN_TEST_BLOCK_BYTES (for tests: cuts every
+// few bytes).
+std::size_t stream_block_bytes(std::size_t normal) {
   if (const char* v = std::getenv("RARECONN_TEST_BLOCK_BYTES")) {
     const long long n = std::atoll(v);
     if (n > 0) return static_cast<std::size_t>(n);
   }
-  return BlockStreamOptions{}.block_bytes;
+  return normal;
 }
 
 
@@ -162,15 +163,16 @@ struct PlainScan {
   std::uint64_t json_rescanned = 0;      // JSON documents (a wrong cut: a malformed document)
 };
 
-// Scans one chunk into the thread's worker; an exception becomes a read failure of the file.
-std::uint64_t scan_one(ScanRun& run, Worker& w, const Chunk& c, std::string_view d) {
+// Scans one chunk of `d` (stream offset `base`) into the thread's worker; an exception becomes a
+// read failure of the file, located at the chunk's first byte.
+std::uint64_t scan_one(ScanRun& run, Worker& w, const Chunk& c, std::string_view d, std::uint64_t base = 0) {
   try {
-    return w.hunt->scan(w, run.plan, c, run.files, d, 0);
+    return w.hunt->scan(w, run.plan, c, run.files, d, base);
   } catch (const std::exception& e) {  // out of memory, or a defect: this file's result is unknown
     ScanError err;
     err.kind = ErrorKind::kReadFailure;
     err.file = c.file;
-    err.offset = run.files[c.file].format == parsers::InputFormat::kEvtx ? c.begin * kEvtxChunk : c.begin;
+    err.offset = base + (run.files[c.file].format == parsers::InputFormat::kEvtx ? kEvtxHeader + c.begin * kEvtxChunk : c.begin);
     err.reason = std::string("decoding the chunk starting here failed: ") + e.what();
     w.note_error(std::move(err));
     return 0;
@@ -191,19 +193,7 @@ void scan_evtx_block(ScanRun& run, Worker& w, std::uint32_t file, const Block& b
   }
   SinkContext sink{&w, d, base, true};
   w.partial.set_recent_sink(keep_recent, &sink);
-  for (std::uint64_t k = 0; k < parsers::evtx_chunk_slots(d); ++k) {
-    const Chunk c{file, k, k + 1};
-    try {
-      w.hunt->scan(w, run.plan, c, run.files, d, base);
-    } catch (const std::exception& e) {
-      ScanError err;
-      err.kind = ErrorKind::kReadFailure;
-      err.file = file;
-      err.offset = base + kEvtxHeader + k * kEvtxChunk;
-      err.reason = std::string("decoding the chunk starting here failed: ") + e.what();
-      w.note_error(std::move(err));
-    }
-  }
+  for (std::uint64_t k = 0; k < parsers::evtx_chunk_slots(d); ++k) scan_one(run, w, Chunk{file, k, k + 1}, d, base);
   w.partial.set_recent_sink(nullptr, nullptr);
 }
 
@@ -407,7 +397,20 @@ PhaseResult phase_parse(ScanRun& run) {
                              : xml  ? static_cast<RecordBoundary&>(events)
                                     : static_cast<RecordBoundary&>(lines);
       BlockStreamOptions bo;
-      bo.block_bytes = stream_block_bytes();
+      // A compressed stream decoded serially (one gzip member, one large zstd frame): its decoding
+      // is about half the work, and a reader of its own keeps it going while the other threads
+      // parse. Streams whose units are decoded ahead in parallel already spread over the threads
+      // (bench/RESULTS.md: a reader thread made those 4-15 % slower).
+      std::string_view first;
+      if (src->compression() != Compression::kNone && run.threads > 1 && src->peek(std::size_t{1} << 20, first, error) &&
+          !src->decodes_units_ahead()) {
+        bo.reader_thread = 1;
+        bo.parse_threads = run.threads - 1;
+      }
+      // Such a stream reads blocks of 4 MiB: more bytes in flight in the same slots, so that the
+      // reader goes on while a parse is slow for a moment (4 GB one gzip member: 3.53 -> 3.29 s;
+      // one zstd frame: 3.08 -> 2.82 s); streams read in the pipeline gain nothing from them.
+      bo.block_bytes = stream_block_bytes(bo.reader_thread ? std::size_t{4} << 20 : bo.block_bytes);
       // CSV blocks are cut where the parser's records start, its resume point after a record too
       // large included: the parser in the worker sees the same records (CR LF and the header's
       // byte-order mark may add to a record's text under the bound), and longer ones are skipped.
@@ -418,20 +421,6 @@ PhaseResult phase_parse(ScanRun& run) {
                             : xml ? static_cast<std::size_t>(2 * opt.max_record_bytes) + 2 * bo.block_bytes
                                   : static_cast<std::size_t>(opt.max_record_bytes) + (csv ? kCsvRecordSlack : 0);
       if (xml) bo.memory_bytes += 2 * (opt.max_record_bytes + bo.block_bytes);
-      // A compressed stream decoded serially (one gzip member, one large zstd frame): its decoding
-      // is about half the work, and a reader of its own keeps it going while the other threads
-      // parse. Streams whose units are decoded ahead in parallel already spread over the threads
-      // (bench/RESULTS.md: a reader thread made those 4-15 % slower).
-      std::string_view first;
-      if (src->compression() != Compression::kNone && run.threads > 1 && src->peek(std::size_t{1} << 20, first, error) &&
-          !src->decodes_units_ahead()) {
-        bo.reader_thread = 1;
-        bo.parse_threads = run.threads - 1;
-        // Blocks of 4 MiB: more bytes in flight in the same slots, so that the reader goes on
-        // while a parse is slow for a moment (4 GB one gzip member: 3.53 -> 3.29 s; one zstd
-        // frame: 3.08 -> 2.82 s); streams read in the pipeline gain nothing from them.
-        if (!std::getenv("RARECONN_TEST_BLOCK_BYTES")) bo.block_bytes = std::size_t{4} << 20;
-      }
       tbb::enumerable_thread_specific<std::string> evtx_buffers;
       const auto fi = static_cast<std::uint32_t>(i);
       std::mutex m;
