@@ -79,10 +79,11 @@ bool is_stream_path(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
+}  // namespace
+
 // Reads a stream (standard input or a FIFO; gzip and zstd sniffed from the first bytes and
 // decompressed through the streaming decoder) whole into `out`, taking its bytes from `budget`:
 // the formats and hunts that are not streamed block by block.
-}  // namespace
 
 bool read_stream_rest(StreamSource& src, const std::string& path, std::string& out, DecompressBudget& budget,
                       std::string& error) {
@@ -383,8 +384,8 @@ PhaseResult phase_inputs(ScanRun& run) {
     files[i].streamed = true;
     ++streamed_files;
     // CSV, JSON lines, event XML or EVTX as the only input: streamed block by block, cut where the
-    // parser's records start (EVTX: at its chunks), so never read twice (another file's rescan would read it again: with other inputs
-    // it is read whole).
+    // parser's records start (EVTX: at its chunks), so never read twice. With other inputs it is
+    // read whole: another file's rescan would read it again.
     if (paths.size() == 1 && streamable(opt, head)) {
       files[i].decompressed.assign(head);
       files[i].block_streamed = true;
