@@ -17,6 +17,11 @@
 
 namespace rareconn::parsers::json {
 
+// How far ahead of the block being classified its bytes are prefetched. The input is usually a
+// mapping of the page cache, whose 4 KiB pages lie anywhere in memory, so the hardware's stream
+// prefetchers stop at each page's end; 512 bytes measured best (256: slower, 1024-4096: slower).
+inline constexpr std::size_t kPrefetchAhead = 512;
+
 // One 64-byte block classified: bit i stands for byte i.
 struct BlockClasses {
   std::uint64_t quote = 0;      // '"'
@@ -166,6 +171,7 @@ class Marks {
   // The marks of the 64 bytes at `at` (fewer at the end of the data: the rest read as blanks).
   [[gnu::noinline]] static Block load(const char* data, std::uint64_t size, std::uint64_t at, BlockCarry carry) {
     const char* p = data + at;
+    __builtin_prefetch(p + kPrefetchAhead);  // past the data's end is harmless: a hint
     char tail[64];
     if (size - at < 64) [[unlikely]] {
       std::memset(tail, ' ', sizeof tail);
