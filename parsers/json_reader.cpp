@@ -744,65 +744,85 @@ std::string compact_json(std::string_view text) {
 }
 }  // namespace
 
+namespace {
+// The text of a string body (quotes excluded) into `out`, its capacity kept: copied when it holds
+// no escape, decoded otherwise.
+bool assign_string_body(std::string_view body, bool escaped, std::string& out) {
+  if (!escaped) {
+    out.assign(body);
+    return true;
+  }
+  out.clear();
+  return json_detail::decode_string_body(body, out);
+}
+}  // namespace
+
 ParseError JsonRecordParser::split_record(std::string_view d, std::uint64_t offset, std::vector<NamedCell>& out,
                                           const std::vector<std::string>& flatten) {
-  out.clear();
+  // The cells of `out` are reused (names and values keep their capacity): reading the findings'
+  // rows again allocates only when a row has more or longer members than the rows before it.
+  std::size_t used = 0;
+  const auto result = [&](ParseError e) {
+    out.resize(e == ParseError::kNone ? used : 0);
+    return e;
+  };
   std::uint64_t p = offset;
-  if (p >= d.size() || d[p] != '{') return ParseError::kNotAnObject;
+  if (p >= d.size() || d[p] != '{') return result(ParseError::kNotAnObject);
   ++p;
   skip_ws(d, p);
-  if (p < d.size() && d[p] == '}') return ParseError::kNone;
+  if (p < d.size() && d[p] == '}') return result(ParseError::kNone);
   for (;;) {
-    if (p >= d.size() || d[p] != '"') return ParseError::kBadJson;
+    if (p >= d.size() || d[p] != '"') return result(ParseError::kBadJson);
     const std::uint64_t key_start = p + 1;
     bool esc;
-    if (!skip_string(d, p, esc)) return ParseError::kBadJson;
-    std::string key;
-    if (!json_detail::decode_string_body(d.substr(key_start, p - 1 - key_start), key)) return ParseError::kBadJson;
+    if (!skip_string(d, p, esc)) return result(ParseError::kBadJson);
+    if (used == out.size()) out.emplace_back();
+    NamedCell* nc = &out[used];
+    if (!assign_string_body(d.substr(key_start, p - 1 - key_start), esc, nc->name)) return result(ParseError::kBadJson);
+    // A duplicate name keeps its first position and takes the last value.
+    for (std::size_t j = 0; j < used; ++j) {
+      if (out[j].name == nc->name) {
+        nc = &out[j];
+        break;
+      }
+    }
+    if (nc == &out[used]) ++used;
     skip_ws(d, p);
-    if (p >= d.size() || d[p] != ':') return ParseError::kBadJson;
+    if (p >= d.size() || d[p] != ':') return result(ParseError::kBadJson);
     ++p;
     skip_ws(d, p);
     const std::uint64_t v = p;
-    if (!json_detail::skip_value(d, p, 1)) return ParseError::kBadJson;
-    Cell cell;
+    if (!json_detail::skip_value(d, p, 1)) return result(ParseError::kBadJson);
+    Cell& cell = nc->cell;
     const std::string_view text = d.substr(v, p - v);
+    cell.raw_json = text.front() != '"' && text != "null";
     if (text.front() == '"') {
-      if (!json_detail::decode_string_body(text.substr(1, text.size() - 2), cell.value)) return ParseError::kBadJson;
+      const std::string_view body = text.substr(1, text.size() - 2);
+      if (!assign_string_body(body, body.find('\\') != std::string_view::npos, cell.value)) return result(ParseError::kBadJson);
     } else if (text == "null") {
       cell.value.clear();
     } else if (text.front() == '{' || text.front() == '[') {
       cell.value = compact_json(text);
-      cell.raw_json = true;
     } else {
       cell.value.assign(text);
-      cell.raw_json = true;
     }
-    const bool flat = text.front() == '{' && std::find(flatten.begin(), flatten.end(), key) != flatten.end();
-    bool replaced = false;
-    for (NamedCell& nc : out) {
-      if (nc.name == key) {
-        nc.cell = std::move(cell);
-        replaced = true;
-        break;
-      }
-    }
-    if (!replaced) out.push_back(NamedCell{std::move(key), std::move(cell)});
-    if (flat) {
+    if (text.front() == '{' && std::find(flatten.begin(), flatten.end(), nc->name) != flatten.end()) {
       std::vector<NamedCell> nested;
       if (split_record(d, v, nested) == ParseError::kNone) {
+        out.resize(used);
         for (NamedCell& n : nested) out.push_back(std::move(n));
+        used = out.size();
       }
     }
     skip_ws(d, p);
-    if (p >= d.size()) return ParseError::kBadJson;
+    if (p >= d.size()) return result(ParseError::kBadJson);
     if (d[p] == ',') {
       ++p;
       skip_ws(d, p);
       continue;
     }
-    if (d[p] == '}') return ParseError::kNone;
-    return ParseError::kBadJson;
+    if (d[p] == '}') return result(ParseError::kNone);
+    return result(ParseError::kBadJson);
   }
 }
 

@@ -123,6 +123,7 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
         s->holder.close();
         continue;
       }
+      hunts::RowCells row;  // reused: its cells keep their capacity from record to record
       for (std::size_t k = task.begin; k < task.end; ++k) {
         const std::size_t i = order[k];
         const core::EventRef& r = refs[i];
@@ -133,7 +134,6 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
           offset = 0;
           if (rd.empty()) continue;
         }
-        hunts::RowCells row;
         if (f.format == parsers::InputFormat::kCsv) {
           row.header = &f.header().columns;
           if (parsers::CsvRecordParser::split_record(rd, offset, row.values) != parsers::ParseError::kNone) continue;

@@ -118,6 +118,32 @@ TEST(JsonRows, SplitRecordKeepsOrderTypesAndLastDuplicate) {
   EXPECT_EQ(cells[4].cell.value, "{\"k\":[1,\"s p\"]}");
 }
 
+TEST(JsonRows, SplitRecordIntoAReusedVectorGivesWhatAFreshOneGives) {
+  // The reader of the findings' rows passes the same vector for every record: cells left from a
+  // longer row, a literal's raw_json, an escaped name and a duplicate must not leak into the next.
+  const std::string first = "{\"a\":1,\"long name of a member\":\"a value longer than sso\",\"c\":true,\"d\":\"x\"}";
+  const std::string second = "{\"c\":\"t\\u00e9xt\",\"\\u0061\":\"s\",\"c\":\"last\"}";
+  std::vector<NamedCell> reused, fresh;
+  ASSERT_EQ(JsonRecordParser::split_record(first, 0, reused), ParseError::kNone);
+  ASSERT_EQ(reused.size(), 4u);
+  ASSERT_EQ(JsonRecordParser::split_record(second, 0, reused), ParseError::kNone);
+  ASSERT_EQ(JsonRecordParser::split_record(second, 0, fresh), ParseError::kNone);
+  ASSERT_EQ(reused.size(), 2u);
+  ASSERT_EQ(fresh.size(), 2u);
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    EXPECT_EQ(reused[i].name, fresh[i].name);
+    EXPECT_EQ(reused[i].cell.value, fresh[i].cell.value);
+    EXPECT_EQ(reused[i].cell.raw_json, fresh[i].cell.raw_json);
+  }
+  EXPECT_EQ(fresh[0].name, "c");
+  EXPECT_EQ(fresh[0].cell.value, "last");
+  EXPECT_FALSE(fresh[0].cell.raw_json);
+  EXPECT_EQ(fresh[1].name, "a");
+  // A malformed row leaves no cells behind.
+  EXPECT_EQ(JsonRecordParser::split_record("{\"a\":1,\"b\":}", 0, reused), ParseError::kBadJson);
+  EXPECT_TRUE(reused.empty());
+}
+
 TEST(JsonRows, NestedValuesAreReencodedAsKustoPrintsDynamic) {
   const std::string t = "{\"N\":{ \"a\" : [1, 2.50 ,\"\\u00e9\\/\\n\"] }}";
   std::vector<NamedCell> cells;

@@ -36,7 +36,8 @@ std::vector<std::string> unique_right_names(const std::vector<std::string>& left
 namespace {
 
 // The event time column of a record: the first of the schema's time names present.
-int time_column(const std::vector<std::string>& names, const std::vector<std::string>& time_names) {
+template <class Name>
+int time_column(const std::vector<Name>& names, const std::vector<std::string>& time_names) {
   int best = -1;
   std::size_t best_rank = time_names.size();
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -90,13 +91,40 @@ class RowsOf final : public RecordVisitor {
   std::vector<std::vector<std::size_t>> csv_map;  // per input: table column (after nleft) of each header column
   std::vector<int> csv_time;                      // per input: the event time column of its header, or -1
   std::vector<std::vector<char>> csv_datetime;    // per input: header columns printed as datetimes
-  std::vector<RowCells> json_rows;
+  // A JSON record's cells kept until the schema is known, packed in one block of text (two
+  // allocations a row, where named cells take two per member).
+  struct PackedRow {
+    struct Member {
+      std::uint32_t name_at, name_len, value_at, value_len;
+      bool raw_json;
+    };
+    std::string text;
+    std::vector<Member> members;
+    std::string_view name(const Member& m) const { return std::string_view(text).substr(m.name_at, m.name_len); }
+    std::string_view value(const Member& m) const { return std::string_view(text).substr(m.value_at, m.value_len); }
+  };
+  std::vector<PackedRow> json_rows;
   std::vector<char> decoded;  // the records that decoded (the others have only the left side)
 
   void row(std::size_t i, RowCells& r) override {
     decoded[i] = 1;
     if (!r.header) {
-      json_rows[i] = std::move(r);
+      PackedRow& p = json_rows[i];
+      std::size_t bytes = 0;
+      for (const parsers::NamedCell& c : r.cells) bytes += c.name.size() + c.cell.value.size();
+      p.text.reserve(bytes);
+      p.members.reserve(r.cells.size());
+      for (const parsers::NamedCell& c : r.cells) {
+        PackedRow::Member m;
+        m.name_at = static_cast<std::uint32_t>(p.text.size());
+        m.name_len = static_cast<std::uint32_t>(c.name.size());
+        p.text.append(c.name);
+        m.value_at = static_cast<std::uint32_t>(p.text.size());
+        m.value_len = static_cast<std::uint32_t>(c.cell.value.size());
+        p.text.append(c.cell.value);
+        m.raw_json = c.cell.raw_json;
+        p.members.push_back(m);
+      }
       return;
     }
     const std::uint32_t file = findings_[i].file;
@@ -147,6 +175,12 @@ class RowsOf final : public RecordVisitor {
   std::size_t nleft_;
 };
 
+// Lookups by string_view in a map keyed by std::string.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 bool is_datetime_column(const TabularSchema& schema, const std::string& name) {
   return std::find(schema.datetime_columns.begin(), schema.datetime_columns.end(), name) != schema.datetime_columns.end();
 }
@@ -159,9 +193,12 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
   // show them. The left side: the key, the set, count_.
   const std::vector<const std::vector<std::string>*> headers = services.headers();
   std::vector<std::string> right;
-  std::unordered_map<std::string, std::size_t> right_index;
-  auto add_right = [&](const std::string& name) {
-    if (right_index.emplace(name, right.size()).second) right.push_back(name);
+  std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> right_index;
+  auto add_right = [&](std::string_view name) {
+    if (right_index.find(name) == right_index.end()) {
+      right_index.emplace(std::string(name), right.size());
+      right.emplace_back(name);
+    }
   };
   for (const auto* h : headers) {
     if (!h) continue;
@@ -196,8 +233,8 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
     services.read_again(refs, rows);
   }
   // 3. JSON rows: their keys complete the schema, then their rows are built.
-  for (const RowCells& r : rows.json_rows) {
-    for (const auto& c : r.cells) add_right(c.name);
+  for (const RowsOf::PackedRow& r : rows.json_rows) {
+    for (const auto& m : r.members) add_right(r.name(m));
   }
   for (std::string& n : unique_right_names(table.columns, right)) table.columns.push_back(std::move(n));
   std::vector<char> datetime_at(right.size(), 0);  // the datetime columns present
@@ -215,25 +252,29 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
       }
       return;
     }
-    RowCells& r = rows.json_rows[i];
+    RowsOf::PackedRow& r = rows.json_rows[i];
     RowsOf::Scratch& s = rows.scratch(i, table.columns.size());
-    std::vector<std::string> names;
-    for (auto& c : r.cells) names.push_back(c.name);
+    thread_local std::vector<std::string_view> names;
+    thread_local std::vector<std::string> printed;  // datetimes as Kusto prints them
+    names.clear();
+    for (const auto& m : r.members) names.push_back(r.name(m));
+    printed.resize(r.members.size() + 1);  // no reallocation below: the cells view these strings
     const int t = time_column(names, schema.time_columns);
-    for (auto& c : r.cells) {
-      const std::size_t at = right_index.at(c.name);
-      std::string& v = c.cell.value;
-      if (datetime_at[at] && !c.cell.raw_json && !v.empty()) {
-        if (const auto d = core::parse_datetime(core::trim_blanks(v))) v = core::format_datetime(*d);
+    for (std::size_t j = 0; j < r.members.size(); ++j) {
+      const auto& m = r.members[j];
+      const std::size_t at = right_index.find(names[j])->second;
+      std::string_view v = r.value(m);
+      if (datetime_at[at] && !m.raw_json && !v.empty()) {
+        if (const auto d = core::parse_datetime(core::trim_blanks(v))) v = printed[j] = core::format_datetime(*d);
       }
-      s.cells[nleft + at] = {v, c.cell.raw_json};
+      s.cells[nleft + at] = {v, m.raw_json};
     }
     if (t >= 0) {
-      s.time = core::format_datetime(f.time);
-      s.cells[nleft + right_index.at(names[static_cast<std::size_t>(t)])] = {s.time, false};
+      printed.back() = core::format_datetime(f.time);
+      s.cells[nleft + right_index.find(names[static_cast<std::size_t>(t)])->second] = {printed.back(), false};
     }
     table.set_row(i, s.cells);
-    r = RowCells();
+    r = RowsOf::PackedRow();
   });
   return table;
 }
