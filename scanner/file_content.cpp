@@ -35,10 +35,12 @@ int open_regular(const std::string& path, struct stat& st, std::string& error) {
 }
 
 // Reads up to `n` bytes at offset 0; the count read (short only at the end of the file).
-bool read_at_start(int fd, char* out, std::size_t n, std::size_t& got, const std::string& path, std::string& error) {
+// Reads up to n bytes at `offset`; `got` says how many there were (fewer: the file ends sooner).
+bool read_at(int fd, std::uint64_t offset, char* out, std::size_t n, std::size_t& got, const std::string& path,
+             std::string& error) {
   got = 0;
   while (got < n) {
-    const ssize_t r = ::pread(fd, out + got, n - got, static_cast<off_t>(got));
+    const ssize_t r = ::pread(fd, out + got, n - got, static_cast<off_t>(offset + got));
     if (r < 0) {
       if (errno == EINTR) continue;
       error = "cannot read '" + path + "': " + std::strerror(errno);
@@ -69,7 +71,7 @@ bool open_first(const std::string& path, std::size_t head_bytes, FileIdentity& i
   id.inode = static_cast<std::uint64_t>(st.st_ino);
   head.resize(static_cast<std::size_t>(std::min<std::uint64_t>(head_bytes, id.size)));
   std::size_t got = 0;
-  const bool ok = read_at_start(fd, head.data(), head.size(), got, path, error);
+  const bool ok = read_at(fd, 0, head.data(), head.size(), got, path, error);
   ::close(fd);
   head.resize(got);
   return ok;
@@ -80,6 +82,8 @@ void FileContent::close() {
     if (const std::optional<std::uint64_t> at = map_.shrank_at()) shrank_->note(*at);
   }
   map_ = MappedFile();
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
   mapped_ = false;
   size_ = 0;
   shrank_ = nullptr;
@@ -99,20 +103,39 @@ bool FileContent::open(const std::string& path, const FileIdentity& id, ShrinkMa
   shrank_ = &shrank;
   if (id.size > read_limit || id.size == 0) {
     const bool ok = map_.map(fd, static_cast<std::size_t>(id.size), path, error, cache_releasable, random);
-    ::close(fd);
     mapped_ = ok;
-    if (!ok) shrank_ = nullptr;
-    return ok;
+    if (!ok) {
+      shrank_ = nullptr;
+      ::close(fd);
+      return false;
+    }
+    fd_ = fd;  // for copy_range
+    path_ = path;
+    return true;
   }
   size_ = static_cast<std::size_t>(id.size);
   if (buf_.size() < size_) buf_.resize(size_);
   std::size_t got = 0;
-  const bool ok = read_at_start(fd, buf_.data(), size_, got, path, error);
+  const bool ok = read_at(fd, 0, buf_.data(), size_, got, path, error);
   ::close(fd);
   if (!ok) return false;
   if (got < size_) {  // shorter than at the first open: truncated while scanned
     shrank.note(got);
     std::memset(buf_.data() + got, 0, size_ - got);
+  }
+  return true;
+}
+
+bool FileContent::copy_range(std::uint64_t begin, std::uint64_t end, std::vector<char>& out) const {
+  if (!mapped_ || fd_ < 0 || begin > end || end > map_.bytes().size()) return false;
+  const std::size_t n = static_cast<std::size_t>(end - begin);
+  if (out.size() < n) out.resize(n);
+  std::size_t got = 0;
+  std::string error;
+  if (!read_at(fd_, begin, out.data(), n, got, path_, error)) return false;  // the mapping is read instead
+  if (got < n) {  // shorter than at the first open: truncated while scanned, as the mapping would read it
+    if (shrank_ != nullptr) shrank_->note(begin + got);
+    std::memset(out.data() + got, 0, n - got);
   }
   return true;
 }

@@ -70,8 +70,16 @@ class FileContent {
   std::string_view bytes() const { return mapped_ ? map_.bytes() : std::string_view(buf_.data(), size_); }
   // Mapped files: gives back the pages of [begin, end) (consumed by the parse), and with
   // `drop_cache` also the page cache's copy of them. They are read from the file again if touched.
-  void release_range(std::uint64_t begin, std::uint64_t end, bool drop_cache) { map_.release_range(begin, end, drop_cache); }
+  void release_range(std::uint64_t begin, std::uint64_t end, bool drop_cache, bool mapped_pages = true) {
+    map_.release_range(begin, end, drop_cache, mapped_pages);
+  }
   bool mapped() const { return mapped_; }
+  // Mapped files: copies bytes [begin, end) of the file into `out` (grown when too small) with
+  // pread. A parse of the copy, made a cache-sized piece at a time, avoids setting up the
+  // mapping's page tables, which costs more than the copy on some virtual machines (README,
+  // "Speed"). Bytes past a truncation read as NULs and are noted as the mapping would note them.
+  // False when the file cannot be read (then the mapping is read instead).
+  bool copy_range(std::uint64_t begin, std::uint64_t end, std::vector<char>& out) const;
   // Ends the hold (a mapping's truncation fault goes to the mark given to open()).
   void close();
   ~FileContent() { close(); }
@@ -81,6 +89,8 @@ class FileContent {
   std::vector<char> buf_;  // kept between opens: a task reuses it
   std::size_t size_ = 0;
   bool mapped_ = false;
+  int fd_ = -1;       // a mapped file's descriptor, for copy_range
+  std::string path_;  // a mapped file's path, for copy_range's messages
   ShrinkMark* shrank_ = nullptr;
 };
 

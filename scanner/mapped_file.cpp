@@ -94,14 +94,14 @@ bool MappedFile::map(int fd, std::size_t size, const std::string& path, std::str
   return true;
 }
 
-void MappedFile::release_range(std::uint64_t begin, std::uint64_t end, bool drop_cache) {
+void MappedFile::release_range(std::uint64_t begin, std::uint64_t end, bool drop_cache, bool mapped_pages) {
   if (addr_ == nullptr || end > size_) end = size_;
   if (addr_ == nullptr || begin >= end) return;
   static const std::uint64_t page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
   const std::uint64_t b = (begin + page - 1) / page * page;  // whole pages only: the edges may be a neighbour's
   const std::uint64_t e = end == size_ ? (end + page - 1) / page * page : end / page * page;
   if (b >= e) return;
-  madvise(static_cast<char*>(addr_) + b, e - b, MADV_DONTNEED);
+  if (mapped_pages) madvise(static_cast<char*>(addr_) + b, e - b, MADV_DONTNEED);
   if (drop_cache && fd_ >= 0) posix_fadvise(fd_, static_cast<off_t>(b), static_cast<off_t>(e - b), POSIX_FADV_DONTNEED);
 }
 

@@ -31,8 +31,10 @@ class MappedFile {
   // Gives back the whole pages inside [begin, end) (MADV_DONTNEED: read from the file again if
   // touched; a truncation is still caught by the guard); with `drop_cache` and a kept descriptor,
   // also asks the kernel to drop the page cache's copy (POSIX_FADV_DONTNEED), so that a scan
-  // larger than memory does not evict the machine's other cached files.
-  void release_range(std::uint64_t begin, std::uint64_t end, bool drop_cache);
+  // larger than memory does not evict the machine's other cached files. `mapped_pages` false: the
+  // range was read by copy, not through the mapping, and only the page cache's copy is dropped
+  // (a MADV_DONTNEED flushes TLBs on every CPU, dear on a virtual machine).
+  void release_range(std::uint64_t begin, std::uint64_t end, bool drop_cache, bool mapped_pages = true);
 
   // If the file shrank while mapped (SIGBUS caught by the fault guard): the offset of the first
   // byte that could not be read. The bytes from there on read as NULs.
