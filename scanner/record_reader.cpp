@@ -30,6 +30,7 @@ struct Task {
 
 struct Scratch {
   FileContent holder;
+  std::vector<char> record;  // a CSV or JSON record copied from a mapped file
   parsers::XmlEventParser xml;
   parsers::XmlEventView view;
 };
@@ -133,6 +134,15 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
           rd = f.kept_record(r.offset);
           offset = 0;
           if (rd.empty()) continue;
+        } else if (s->holder.mapped() && f.format != parsers::InputFormat::kXml) {
+          // A copy (pread) rather than the mapping, as the parse reads its chunks (phase_parse.cpp):
+          // a page fault costs more than the copy on some VMs. Its line break is copied too, so the
+          // record ends as it did in the file.
+          const std::uint64_t end = std::min<std::uint64_t>(r.offset + r.length + 2, d.size());
+          if (r.length > 0 && s->holder.copy_range(r.offset, end, s->record)) {
+            rd = std::string_view(s->record.data(), end - r.offset);
+            offset = 0;
+          }
         }
         if (f.format == parsers::InputFormat::kCsv) {
           row.header = &f.header().columns;

@@ -49,6 +49,14 @@ for input in quoted.csv damaged.jsonl base.csv; do
     expect_same "$input-threads-$1-chunk-$2-stats" "$tmp/ref.stats" "$tmp/run.stats"
   done
 done
+# The findings' rows are read again from copies of the mapped file: the same rows as a stream's,
+# whose records are kept during the parse.
+for input in quoted.csv damaged.jsonl; do
+  "$bin" scan --now "$now" --threads 2 --max-record-size 100000 "$tmp/$input" -o "$tmp/mapped.out" 2>/dev/null
+  cat "$tmp/$input" | "$bin" scan --now "$now" --threads 2 --max-record-size 100000 - -o "$tmp/streamed.out" 2>/dev/null
+  expect_same "$input-rows-read-again-as-a-stream's" "$tmp/mapped.out" "$tmp/streamed.out"
+  expect_grep "$input-rows-read-again-have-rows" "$tmp/mapped.out" '2024-'
+done
 for input in quoted.csv damaged.jsonl; do
   "$bin" scan --now "$now" --threads 1 --chunk-size 1000000000 --max-record-size 100000 --stats "$tmp/m.json" "$tmp/$input" -o /dev/null 2>/dev/null
   expect_grep "$input-malformed-counted" "$tmp/m.json" '"malformed": *[1-9]'
