@@ -111,6 +111,9 @@ bool FileContent::open(const std::string& path, const FileIdentity& id, ShrinkMa
     }
     fd_ = fd;  // for copy_range
     path_ = path;
+    // Records read again here and there: no readahead around them (it would bring back into the
+    // page cache what the scan gave back, as MADV_RANDOM spares the mapping).
+    if (random) posix_fadvise(fd_, 0, 0, POSIX_FADV_RANDOM);
     return true;
   }
   size_ = static_cast<std::size_t>(id.size);
