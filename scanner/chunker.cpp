@@ -3,6 +3,8 @@
 
 #include <tbb/parallel_for.h>
 
+#include <cstring>
+
 #include "parsers/csv_reader.hpp"
 #include "parsers/event_xml.hpp"
 #include "parsers/json_reader.hpp"
@@ -72,32 +74,33 @@ void guess_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t d
   out.push_back({file, prev, size});
 }
 
-namespace {
-// Cuts at the first record start at or after every multiple of chunk_size; `next_start(data, pos)`
-// is the format's boundary rule.
-template <class NextStart>
-void plan_by_boundary(std::uint32_t file, std::string_view data, std::uint64_t first, std::uint64_t chunk_size,
-                      NextStart next_start, std::vector<Chunk>& out) {
-  const std::uint64_t size = data.size();
-  auto step = [&](std::uint64_t from) { return from + std::min(chunk_size, size - from); };  // no overflow
-  std::uint64_t prev = first;
-  std::uint64_t at = step(first);
-  while (at < size) {
-    const std::uint64_t s = next_start(data, at);
-    if (s >= size) break;
-    if (s > prev) {
-      out.push_back({file, prev, s});
-      prev = s;
-    }
-    at = step(s);
-  }
-  if (prev < size) out.push_back({file, prev, size});
-}
-}  // namespace
-
 void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
                       std::uint64_t chunk_size, std::vector<Chunk>& out) {
-  plan_by_boundary(file, data, data_start, chunk_size, parsers::next_line_start, out);
+  // A cut at the first line start in each slice of chunk_size bytes, if it has one; the slices are
+  // searched in parallel (each search may wait on the file's pages), each within its own bytes, so
+  // that a line longer than many slices is still read once.
+  const std::uint64_t size = data.size();
+  if (data_start >= size) return;
+  chunk_size = std::max<std::uint64_t>(chunk_size, 1);
+  const std::uint64_t n = (size - data_start - 1) / chunk_size + 1;
+  auto begin = [&](std::uint64_t k) { return data_start + k * chunk_size; };
+  std::vector<std::uint64_t> starts(n, size);
+  tbb::parallel_for(std::uint64_t{1}, n, [&](std::uint64_t k) {
+    const std::uint64_t b = begin(k), e = b + std::min(chunk_size, size - b);
+    if (data[b - 1] == '\n') {
+      starts[k] = b;
+    } else if (const void* nl = std::memchr(data.data() + b, '\n', e - b)) {
+      starts[k] = static_cast<std::uint64_t>(static_cast<const char*>(nl) - data.data()) + 1;
+    }
+  });
+  std::uint64_t prev = data_start;
+  for (std::uint64_t k = 1; k < n; ++k) {
+    if (starts[k] < size && starts[k] > prev) {
+      out.push_back({file, prev, starts[k]});
+      prev = starts[k];
+    }
+  }
+  out.push_back({file, prev, size});
 }
 
 void plan_json_document_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
