@@ -110,7 +110,7 @@ void WindowPartial::add(std::string_view key, std::string_view set_value, Ticks 
   Ticks base_cut = base_cut_, recent_cut = recent_cut_;
   if (!now_known_) {
     // `now` >= the newest time seen so far, so these are lower bounds of the final cuts.
-    const Ticks newest = cached_newest_;
+    const Ticks newest = newest_so_far();
     base_cut = newest - cfg.lookback;
     recent_cut = newest - cfg.recent;
   }
@@ -139,6 +139,7 @@ void WindowPartial::add(std::string_view key, std::string_view set_value, Ticks 
 
 void WindowPartial::prune() {
   const WindowConfig& cfg = shared_.config();
+  publish_newest();
   cached_newest_ = shared_.newest();
   const Ticks base_cut = cached_newest_ - cfg.lookback;
   const Ticks recent_cut = cached_newest_ - cfg.recent;
@@ -223,6 +224,7 @@ std::size_t WindowPartial::memory_bytes() const {
 WindowMerger::WindowMerger(WindowShared& shared, std::vector<WindowPartial*> partials,
                            const RareKeyFilter* filter)
     : shared_(shared), partials_(std::move(partials)), filter_(filter), partitions_(kPartitions) {
+  for (WindowPartial* p : partials_) p->publish_newest();
   const WindowConfig& cfg = shared_.config();
   if (cfg.now) {
     now_ = cfg.now;

@@ -113,7 +113,7 @@ bool valid_time(Ticks t) { return t >= 0 && t <= kMaxDatetimeTicks; }
 bool WindowPartial::load(ByteReader& r, std::span<const std::uint32_t> file_map) {
   const Ticks newest = r.svarint();
   if (newest != WindowShared::kNoTime && !valid_time(newest)) return false;
-  if (newest != WindowShared::kNoTime) observe(newest);
+  if (newest != WindowShared::kNoTime) observe(newest), publish_newest();  // the merge reads the shared value
   recent_dropped_ += r.varint();
   {
     const std::uint64_t n = r.count();
@@ -169,7 +169,7 @@ bool WindowPartial::load(ByteReader& r, std::span<const std::uint32_t> file_map)
 }
 
 void WindowPartial::absorb(const WindowPartial& o) {
-  if (o.local_newest_ != WindowShared::kNoTime) observe(o.local_newest_);
+  if (o.local_newest_ != WindowShared::kNoTime) observe(o.local_newest_), publish_newest();
   recent_dropped_ += o.recent_dropped_;
   recent_dropped_times_.insert(recent_dropped_times_.end(), o.recent_dropped_times_.begin(), o.recent_dropped_times_.end());
   std::vector<std::uint32_t> key_ids(o.keys_.size());

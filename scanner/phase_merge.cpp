@@ -61,6 +61,7 @@ PhaseResult phase_gather(ScanRun& run) {
   std::vector<ScanError> errors, failures;
   for (auto& wp : run.workers) {
     if (!wp) continue;
+    wp->partial.publish_newest();  // the merge reads the shared newest time
     run.partials.push_back(&wp->partial);
     hunts::HuntWorker& hw = wp->hunt->hunt_worker();
     run.funnel.add(hw.funnel());

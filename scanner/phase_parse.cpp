@@ -186,7 +186,9 @@ struct PlainScan {
 // read failure of the file, located at the chunk's first byte.
 std::uint64_t scan_one(ScanRun& run, Worker& w, const Chunk& c, std::string_view d, std::uint64_t base = 0) {
   try {
-    return w.hunt->scan(w, run.plan, c, run.files, d, base);
+    const std::uint64_t stop = w.hunt->scan(w, run.plan, c, run.files, d, base);
+    w.partial.publish_newest();
+    return stop;
   } catch (const std::exception& e) {  // out of memory, or a defect: this file's result is unknown
     ScanError err;
     err.kind = ErrorKind::kReadFailure;

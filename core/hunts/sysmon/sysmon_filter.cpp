@@ -69,11 +69,11 @@ bool is_event_id_3(std::string_view text) {
 
 void SysmonRecordFilter::log_candidate(Ticks t, const SysmonEvent& e, EventRef ref) {
   const WindowConfig& cfg = partial_.shared().config();
-  const Ticks newest = cfg.now ? *cfg.now : partial_.shared().newest();
+  const Ticks newest = cfg.now ? *cfg.now : partial_.newest_so_far();  // >= t: t was observed
   if (t <= newest - cfg.lookback) return;  // can never be in the lookback window
   candidates_.push_back({t, ref, e.pivot_hash});
   if (candidates_.size() > next_prune_) {
-    const Ticks cut = (cfg.now ? *cfg.now : partial_.shared().newest()) - cfg.lookback;
+    const Ticks cut = (cfg.now ? *cfg.now : partial_.newest_so_far()) - cfg.lookback;
     std::erase_if(candidates_, [&](const PivotCandidate& c) { return c.time <= cut; });
     next_prune_ = std::max<std::size_t>(2 * candidates_.size(), 1 << 20);
   }
