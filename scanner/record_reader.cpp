@@ -21,7 +21,9 @@ namespace rareconn::scanner {
 
 namespace {
 constexpr std::uint64_t kEvtxHeader = parsers::kEvtxFileHeaderSize, kEvtxChunk = parsers::kEvtxChunkSize;
-constexpr std::size_t kRefsPerTask = 4096;  // a file with more wanted records is split between tasks
+// A file with more wanted records is split between tasks of this many (4096 left the 6,226
+// findings of one file in two unequal tasks, and 2 threads decoded only 1.3x faster than 1).
+constexpr std::size_t kRefsPerTask = 512;
 
 // One task: the records refs[order[begin, end)], all of one file.
 struct Task {
