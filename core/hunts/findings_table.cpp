@@ -4,6 +4,7 @@
 #include "core/hunts/findings_table.hpp"
 
 #include <algorithm>
+#include <new>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -54,17 +55,17 @@ void FindingsTable::set_row(std::size_t i, std::span<const CellView> cells) {
   std::size_t bytes = 0;
   for (const CellView& c : cells) bytes += c.value.size();
   const auto n = static_cast<std::uint32_t>(cells.size());
-  std::unique_ptr<char[]> row(new char[4 + 4 * std::size_t{n} + bytes]);
-  std::memcpy(row.get(), &n, 4);
-  char* text = row.get() + 4 + 4 * std::size_t{n};
+  char* row = bytes_->take(4 + 4 * std::size_t{n} + bytes);
+  std::memcpy(row, &n, 4);
+  char* text = row + 4 + 4 * std::size_t{n};
   std::uint32_t end = 0;
   for (std::uint32_t j = 0; j < n; ++j) {
     if (!cells[j].value.empty()) std::memcpy(text + end, cells[j].value.data(), cells[j].value.size());
     end += static_cast<std::uint32_t>(cells[j].value.size());
     const std::uint32_t mark = end | (cells[j].raw_json ? kRawJson : 0);
-    std::memcpy(row.get() + 4 + 4 * std::size_t{j}, &mark, 4);
+    std::memcpy(row + 4 + 4 * std::size_t{j}, &mark, 4);
   }
-  rows_[i] = std::move(row);
+  rows_[i] = row;
 }
 
 void FindingsTable::set_row(std::size_t i, const std::vector<parsers::Cell>& cells) {
@@ -91,19 +92,23 @@ class RowsOf final : public RecordVisitor {
   std::vector<std::vector<std::size_t>> csv_map;  // per input: table column (after nleft) of each header column
   std::vector<int> csv_time;                      // per input: the event time column of its header, or -1
   std::vector<std::vector<char>> csv_datetime;    // per input: header columns printed as datetimes
-  // A JSON record's cells kept until the schema is known, packed in one block of text (two
-  // allocations a row, where named cells take two per member).
+  // A JSON record's cells kept until the schema is known, packed in one block of `packed`: its
+  // members, then their names and values (one block a row, where named cells take two
+  // allocations per member).
   struct PackedRow {
     struct Member {
       std::uint32_t name_at, name_len, value_at, value_len;
       bool raw_json;
     };
-    std::string text;
-    std::vector<Member> members;
-    std::string_view name(const Member& m) const { return std::string_view(text).substr(m.name_at, m.name_len); }
-    std::string_view value(const Member& m) const { return std::string_view(text).substr(m.value_at, m.value_len); }
+    const Member* members = nullptr;
+    std::uint32_t count = 0;
+    const char* text = nullptr;
+    std::span<const Member> all() const { return {members, count}; }
+    std::string_view name(const Member& m) const { return {text + m.name_at, m.name_len}; }
+    std::string_view value(const Member& m) const { return {text + m.value_at, m.value_len}; }
   };
   std::vector<PackedRow> json_rows;
+  core::BulkBytes packed;
   std::vector<char> decoded;  // the records that decoded (the others have only the left side)
 
   void row(std::size_t i, RowCells& r) override {
@@ -112,19 +117,28 @@ class RowsOf final : public RecordVisitor {
       PackedRow& p = json_rows[i];
       std::size_t bytes = 0;
       for (const parsers::NamedCell& c : r.cells) bytes += c.name.size() + c.cell.value.size();
-      p.text.reserve(bytes);
-      p.members.reserve(r.cells.size());
-      for (const parsers::NamedCell& c : r.cells) {
+      const std::size_t head = r.cells.size() * sizeof(PackedRow::Member);
+      char* block = packed.take(head + bytes);
+      auto* members = reinterpret_cast<PackedRow::Member*>(block);  // 8-byte aligned block
+      char* text = block + head;
+      std::uint32_t at = 0;
+      for (std::size_t j = 0; j < r.cells.size(); ++j) {
+        const parsers::NamedCell& c = r.cells[j];
         PackedRow::Member m;
-        m.name_at = static_cast<std::uint32_t>(p.text.size());
+        m.name_at = at;
         m.name_len = static_cast<std::uint32_t>(c.name.size());
-        p.text.append(c.name);
-        m.value_at = static_cast<std::uint32_t>(p.text.size());
+        if (!c.name.empty()) std::memcpy(text + at, c.name.data(), c.name.size());
+        at += m.name_len;
+        m.value_at = at;
         m.value_len = static_cast<std::uint32_t>(c.cell.value.size());
-        p.text.append(c.cell.value);
+        if (!c.cell.value.empty()) std::memcpy(text + at, c.cell.value.data(), c.cell.value.size());
+        at += m.value_len;
         m.raw_json = c.cell.raw_json;
-        p.members.push_back(m);
+        new (members + j) PackedRow::Member(m);
       }
+      p.members = members;
+      p.count = static_cast<std::uint32_t>(r.cells.size());
+      p.text = text;
       return;
     }
     const std::uint32_t file = findings_[i].file;
@@ -234,7 +248,7 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
   }
   // 3. JSON rows: their keys complete the schema, then their rows are built.
   for (const RowsOf::PackedRow& r : rows.json_rows) {
-    for (const auto& m : r.members) add_right(r.name(m));
+    for (const auto& m : r.all()) add_right(r.name(m));
   }
   for (std::string& n : unique_right_names(table.columns, right)) table.columns.push_back(std::move(n));
   std::vector<char> datetime_at(right.size(), 0);  // the datetime columns present
@@ -257,10 +271,10 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
     thread_local std::vector<std::string_view> names;
     thread_local std::vector<std::string> printed;  // datetimes as Kusto prints them
     names.clear();
-    for (const auto& m : r.members) names.push_back(r.name(m));
-    printed.resize(r.members.size() + 1);  // no reallocation below: the cells view these strings
+    for (const auto& m : r.all()) names.push_back(r.name(m));
+    printed.resize(r.count + 1);  // no reallocation below: the cells view these strings
     const int t = time_column(names, schema.time_columns);
-    for (std::size_t j = 0; j < r.members.size(); ++j) {
+    for (std::size_t j = 0; j < r.count; ++j) {
       const auto& m = r.members[j];
       const std::size_t at = right_index.find(names[j])->second;
       std::string_view v = r.value(m);
@@ -274,7 +288,6 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
       s.cells[nleft + right_index.find(names[static_cast<std::size_t>(t)])->second] = {printed.back(), false};
     }
     table.set_row(i, s.cells);
-    r = RowsOf::PackedRow();
   });
   return table;
 }

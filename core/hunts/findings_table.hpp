@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bulk_bytes.hpp"
 #include "core/window_aggregator.hpp"
 #include "parsers/record_view.hpp"
 
@@ -32,13 +33,13 @@ class FindingsTable {
   std::vector<std::string> columns;
 
   std::size_t size() const { return rows_.size(); }
-  void resize(std::size_t rows) { rows_.resize(rows); }
+  void resize(std::size_t rows) { rows_.resize(rows, nullptr); }
   // Stores row i: cells[j] is the value of columns[j]; columns past cells.size() are empty.
   // Thread-safe for distinct rows. Cells of a row hold less than 2 GiB together.
   void set_row(std::size_t i, std::span<const CellView> cells);
   void set_row(std::size_t i, const std::vector<parsers::Cell>& cells);
   CellView cell(std::size_t i, std::size_t j) const {
-    const char* row = rows_[i].get();
+    const char* row = rows_[i];
     std::uint32_t n, end, begin = 0;
     std::memcpy(&n, row, 4);
     if (j >= n) return {};
@@ -49,7 +50,8 @@ class FindingsTable {
 
  private:
   static constexpr std::uint32_t kRawJson = 1u << 31;
-  std::vector<std::unique_ptr<char[]>> rows_;
+  std::vector<const char*> rows_;                                        // blocks in bytes_
+  std::unique_ptr<core::BulkBytes> bytes_ = std::make_unique<core::BulkBytes>();  // fresh pages are dear
 };
 
 // Kusto's join renaming: a right column whose name is taken gets the smallest integer suffix

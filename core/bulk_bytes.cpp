@@ -1,0 +1,66 @@
+// BulkBytes: regions of 8 MiB (or one region for a larger block) mapped anonymously, aligned to
+// 2 MiB and advised MADV_HUGEPAGE, handed out by a bump pointer under a lock.
+#include "core/bulk_bytes.hpp"
+
+#include <sys/mman.h>
+
+#include <cstdint>
+#include <new>
+
+namespace rareconn::core {
+
+namespace {
+constexpr std::size_t kHuge = std::size_t{2} << 20;
+constexpr std::size_t kRegion = std::size_t{8} << 20;
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+}  // namespace
+
+BulkBytes::~BulkBytes() {
+  for (const Region& r : regions_) munmap(r.base, r.size);
+  for (char* p : owned_) delete[] p;
+}
+
+char* BulkBytes::new_region(std::size_t n) {
+  const std::size_t size = (n + kHuge - 1) / kHuge * kHuge;
+  // kHuge more than asked, so that a 2 MiB-aligned start can be chosen inside.
+  void* base = mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) throw std::bad_alloc();
+  regions_.push_back({base, size + kHuge});
+  const auto at = (reinterpret_cast<std::uintptr_t>(base) + kHuge - 1) / kHuge * kHuge;
+  char* p = reinterpret_cast<char*>(at);
+#ifdef MADV_HUGEPAGE
+  madvise(p, size, MADV_HUGEPAGE);  // a hint: without huge pages the region still works
+#endif
+  return p;
+}
+
+char* BulkBytes::take(std::size_t n) {
+  n = (n + 7) & ~std::size_t{7};
+  if (n == 0) n = 8;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if constexpr (kSanitized) {
+    owned_.push_back(new char[n]);
+    return owned_.back();
+  }
+  if (n > kRegion / 4) return new_region(n);  // a block of its own; the current region goes on
+  if (n > left_) {
+    cursor_ = new_region(kRegion);
+    left_ = kRegion;
+  }
+  char* p = cursor_;
+  cursor_ += n;
+  left_ -= n;
+  return p;
+}
+
+}  // namespace rareconn::core

@@ -1,0 +1,37 @@
+// Bytes for many small blocks that all live as long as their owner (the rows of a findings
+// table), taken from large regions advised for transparent huge pages. On the VMs we measure on a
+// fresh 4 KiB page costs about 10 us to fault in (0.3 us a page when it comes as part of a huge
+// page), and a findings table of 6,000 JSON rows is 12 MB of fresh memory. Thread-safe (one lock
+// per block taken); freed all at once. Knows nothing of formats, hunts or threads' origins.
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+#include <vector>
+
+namespace rareconn::core {
+
+class BulkBytes {
+ public:
+  BulkBytes() = default;
+  BulkBytes(const BulkBytes&) = delete;
+  BulkBytes& operator=(const BulkBytes&) = delete;
+  ~BulkBytes();
+
+  // `n` bytes, 8-byte aligned, valid until this object is destroyed. Throws std::bad_alloc.
+  char* take(std::size_t n);
+
+ private:
+  struct Region {
+    void* base;
+    std::size_t size;
+  };
+  char* new_region(std::size_t n);
+  std::mutex mutex_;
+  std::vector<Region> regions_;
+  std::vector<char*> owned_;  // sanitizer builds: every block from operator new (bounds checked)
+  char* cursor_ = nullptr;
+  std::size_t left_ = 0;
+};
+
+}  // namespace rareconn::core
