@@ -34,7 +34,6 @@ int open_regular(const std::string& path, struct stat& st, std::string& error) {
   return fd;
 }
 
-// Reads up to `n` bytes at offset 0; the count read (short only at the end of the file).
 // Reads up to n bytes at `offset`; `got` says how many there were (fewer: the file ends sooner).
 bool read_at(int fd, std::uint64_t offset, char* out, std::size_t n, std::size_t& got, const std::string& path,
              std::string& error) {

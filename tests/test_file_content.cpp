@@ -27,6 +27,14 @@ struct TempFile {
   ~TempFile() { unlink(path.c_str()); }
 };
 
+// Opens `f` as the parse does, mapped (read_limit 0) or read (a larger limit).
+void open_content(const TempFile& f, FileContent& c, ShrinkMark& shrank, std::uint64_t read_limit) {
+  FileIdentity id;
+  std::string head, error;
+  ASSERT_TRUE(open_first(f.path, 16, id, head, error)) << error;
+  ASSERT_TRUE(c.open(f.path, id, shrank, error, read_limit)) << error;
+}
+
 std::string pattern(std::size_t n) {
   std::string s(n, '\0');
   for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 13) % 26);
@@ -36,12 +44,9 @@ std::string pattern(std::size_t n) {
 TEST(FileContent, CopyRangeGivesTheMappedBytes) {
   const std::string data = pattern(300000);
   TempFile f(data);
-  FileIdentity id;
-  std::string head, error;
-  ASSERT_TRUE(open_first(f.path, 16, id, head, error)) << error;
   FileContent c;
   ShrinkMark shrank;
-  ASSERT_TRUE(c.open(f.path, id, shrank, error, /*read_limit=*/0)) << error;
+  ASSERT_NO_FATAL_FAILURE(open_content(f, c, shrank, 0));
   ASSERT_TRUE(c.mapped());
   std::vector<char> out(3, 'z');  // too small: grown
   for (auto [b, e] : {std::pair<std::uint64_t, std::uint64_t>{0, 300000}, {4095, 4097}, {123457, 250000}, {299999, 300000}, {7, 7}}) {
@@ -55,12 +60,9 @@ TEST(FileContent, CopyRangeGivesTheMappedBytes) {
 TEST(FileContent, CopyRangeOfAFileTruncatedWhileReadGivesNulsAndNotesWhere) {
   const std::string data = pattern(200000);
   TempFile f(data);
-  FileIdentity id;
-  std::string head, error;
-  ASSERT_TRUE(open_first(f.path, 16, id, head, error)) << error;
   FileContent c;
   ShrinkMark shrank;
-  ASSERT_TRUE(c.open(f.path, id, shrank, error, 0)) << error;
+  ASSERT_NO_FATAL_FAILURE(open_content(f, c, shrank, 0));
   ASSERT_EQ(truncate(f.path.c_str(), 5000), 0);
   std::vector<char> out;
   ASSERT_TRUE(c.copy_range(4000, 9000, out));
@@ -72,12 +74,9 @@ TEST(FileContent, CopyRangeOfAFileTruncatedWhileReadGivesNulsAndNotesWhere) {
 
 TEST(FileContent, SmallFilesReadWholeHaveNoCopyRange) {
   TempFile f(pattern(1000));
-  FileIdentity id;
-  std::string head, error;
-  ASSERT_TRUE(open_first(f.path, 16, id, head, error)) << error;
   FileContent c;
   ShrinkMark shrank;
-  ASSERT_TRUE(c.open(f.path, id, shrank, error, /*read_limit=*/1 << 20)) << error;
+  ASSERT_NO_FATAL_FAILURE(open_content(f, c, shrank, 1 << 20));
   ASSERT_FALSE(c.mapped());
   std::vector<char> out;
   EXPECT_FALSE(c.copy_range(0, 10, out));  // its bytes are already in memory: bytes()
