@@ -33,7 +33,8 @@ class AtomicOutput {
 };
 
 // Makes a closed pipe a write error (EPIPE) instead of a killing SIGPIPE, and removes unfinished
-// temporary files on SIGINT, SIGTERM and SIGHUP before dying of the signal. Call once at start.
+// temporary files on SIGINT, SIGTERM and SIGHUP before dying of the signal; a signal inherited as
+// ignored (nohup, a script's background job) stays ignored. Call once at start.
 void install_output_signal_handlers();
 
 }  // namespace rareconn::scanner
