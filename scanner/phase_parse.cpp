@@ -307,6 +307,9 @@ PlainScan scan_plain_files(ScanRun& run, std::vector<char>& whole_file, std::uin
         Worker& w = local_worker(run);
         for (std::size_t ci = r.begin(); ci != r.end(); ++ci) {
           const Chunk& c = chunks[ci];
+          // A file that shrank while read ends the run (phase_merge): its other chunks are not
+          // parsed (they would be zeros or faults, read at a tenth of the usual speed).
+          if (files[c.file].shrank.at()) continue;
           FileContent& h = *held[chunk_slot[ci]];
           const std::string_view whole = content[chunk_slot[ci]];
           const std::uint64_t copy_end = std::min<std::uint64_t>(c.end + kCopyMargin, whole.size());
@@ -329,7 +332,7 @@ PlainScan scan_plain_files(ScanRun& run, std::vector<char>& whole_file, std::uin
       for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
         const Chunk* next = ci + 1 < chunks.size() ? &chunks[ci + 1] : nullptr;
         const std::uint32_t fi = chunks[ci].file;
-        if (!chunk_disagrees(run, chunks[ci], stop[ci], next) || whole_file[fi]) continue;
+        if (!chunk_disagrees(run, chunks[ci], stop[ci], next) || whole_file[fi] || files[fi].shrank.at()) continue;
         if (files[fi].format == parsers::InputFormat::kCsv && !parity_cut[fi]) {
           parity_cut[fi] = 1;  // a wrong guess, not a stray quote: not reported
           guess_failed = true;

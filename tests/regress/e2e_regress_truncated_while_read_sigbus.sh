@@ -5,7 +5,7 @@
 set -u
 source "$(dirname "$0")/lib.sh"
 python3 "$root/scripts/gen_mde.py" --rows 20000 --seed 7 --out "$tmp/part.csv"
-{ cat "$tmp/part.csv"; for _ in $(seq 1 60); do tail -n +2 "$tmp/part.csv"; done; } > "$tmp/base.csv"
+{ cat "$tmp/part.csv"; for _ in $(seq 1 24); do tail -n +2 "$tmp/part.csv"; done; } > "$tmp/base.csv"
 hits=0
 for delay in 0 0.01 0.02 0.04 0.06 0.08 0.12 0.2; do
   cp "$tmp/base.csv" "$tmp/live.csv"
