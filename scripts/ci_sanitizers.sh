@@ -15,6 +15,9 @@ fuzz_seconds="${FUZZ_SECONDS:-60}"
 # code paths, many times over), the Dask helper (Python's threads), 67,000 files (the bounded file
 # opening, also in e2e_many_files), the SIGBUS race with a truncating writer (timed sleeps) and the
 # page-cache release (its fadvise calls; e2e_stream_inputs runs the same parse). ASan runs them all.
+# Both sanitizer stages set RARECONN_TEST_QUICK=1: the two longest sweeps (e2e_stream_inputs,
+# e2e_json_document_cuts) run a subset of their chunk sizes and thread counts there (a sanitized
+# process starts in 0.1-0.2 s, and those sweeps start thousands); the Release stage runs them whole.
 tsan_tests='^(e2e_.*|Chunker\..*|EvtxReader\.DecodersInThreadsAgree)$'
 tsan_skip='^(e2e_reference|e2e_dask_scan|e2e_regress_many_files_map_limit|e2e_regress_truncated_while_read_sigbus|e2e_release_consumed_ranges)$'
 export CC="${CC:-clang}" CXX="${CXX:-clang++}"
@@ -90,7 +93,7 @@ run_ctest() {  # DIR ENV... -- CTEST_ARGS...
 stage_asan() {
   timed asan-build configure_and_build "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug \
     -DRARECONN_SANITIZE=address,undefined -- rareconn rareconn_tests || return 1
-  timed asan-test run_ctest "$root/build-asan" \
+  timed asan-test run_ctest "$root/build-asan" RARECONN_TEST_QUICK=1 \
     "ASAN_OPTIONS=$common_opts:halt_on_error=1:detect_leaks=$detect_leaks:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1" \
     "UBSAN_OPTIONS=$common_opts:halt_on_error=1:print_stacktrace=1" --
 }
@@ -130,7 +133,7 @@ stage_tsan() {
   timed tsan-onetbb build_tsan_tbb "$tbb" || return 1
   timed tsan-build configure_and_build "$root/build-tsan" -DCMAKE_BUILD_TYPE=Debug \
     -DRARECONN_SANITIZE=thread -DTBB_DIR="$tbb/lib/cmake/TBB" -- rareconn rareconn_tests || return 1
-  timed tsan-test run_ctest "$root/build-tsan" \
+  timed tsan-test run_ctest "$root/build-tsan" RARECONN_TEST_QUICK=1 \
     "TSAN_OPTIONS=$common_opts:halt_on_error=1:second_deadlock_stack=1:atexit_sleep_ms=0:suppressions=$root/tests/sanitizers/tsan.supp" \
     -- -R "$tsan_tests" -E "$tsan_skip"
 }
