@@ -70,8 +70,9 @@ struct InputFile {
 bool open_content(const InputFile& f, FileContent& holder, std::string_view& bytes, std::string& error,
                   std::uint64_t limit = read_limit(), bool cache_releasable = false, bool random = false);
 
-// The line (1-based) of byte `offset` of `f`, for messages; 0 when it cannot be known (a
-// block-streamed file past its first bytes, a binary format, a file that can no longer be opened).
-std::uint64_t line_of_offset(const InputFile& f, std::uint64_t offset);
+// The lines (1-based) of bytes `offsets` (ascending) of `f`, for messages, found in one pass over
+// the file; 0 where a line cannot be known (a block-streamed file past its first bytes, a binary
+// format, a file that can no longer be opened).
+std::vector<std::uint64_t> lines_of_offsets(const InputFile& f, const std::vector<std::uint64_t>& offsets);
 
 }  // namespace rareconn::scanner

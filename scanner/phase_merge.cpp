@@ -84,15 +84,23 @@ PhaseResult phase_gather(ScanRun& run) {
   note_grown_files(files, report);
   std::sort(errors.begin(), errors.end());
   if (errors.size() > kKeptErrors) errors.resize(kKeptErrors);
-  for (const ScanError& e : errors) {
-    const InputFile& f = files[e.file];
-    const bool binary = f.format == parsers::InputFormat::kEvtx;
-    // A block-streamed file's lines are known only in its first bytes (kept for detection).
-    const bool line_known = !binary && e.offset <= f.content_size();
-    MalformedRecord m{f.path, e.offset, line_known ? line_of_offset(f, e.offset) : 0, e.reason};
-    m.evtx_chunk = e.evtx_chunk;
-    m.evtx_record = e.evtx_record;
-    report.first_malformed.push_back(std::move(m));
+  // The errors are in file and offset order: each file's lines are counted in one pass. (A
+  // block-streamed file's lines are known only in its first bytes, kept for detection.)
+  std::vector<std::uint64_t> offsets, lines;
+  for (std::size_t first = 0; first < errors.size();) {
+    const InputFile& f = files[errors[first].file];
+    std::size_t last = first;
+    offsets.clear();
+    for (; last < errors.size() && errors[last].file == errors[first].file; ++last) offsets.push_back(errors[last].offset);
+    lines = lines_of_offsets(f, offsets);
+    for (std::size_t k = first; k < last; ++k) {
+      const ScanError& e = errors[k];
+      MalformedRecord m{f.path, e.offset, lines[k - first], e.reason};
+      m.evtx_chunk = e.evtx_chunk;
+      m.evtx_record = e.evtx_record;
+      report.first_malformed.push_back(std::move(m));
+    }
+    first = last;
   }
   run.timer.mark("gather");
   return std::nullopt;

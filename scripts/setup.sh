@@ -9,6 +9,7 @@ packages=(cmake g++ make pkg-config libtbb-dev libboost-dev libxxhash-dev robin-
           # zlib1g-dev: bench/bench_inflate (zlib against ISA-L and libdeflate)
           zstd isal pigz tabix  # zstd, igzip, pigz, bgzip: stream tests and the decompressor bench
           python3-distributed   # Dask for scripts/dask_scan.py (run with /usr/bin/python3)
+          strace                # tests/regress: counts the opens of a file
           # scripts/ci_sanitizers.sh: clang, its sanitizer and libFuzzer runtimes (libclang-rt-dev,
           # only recommended by clang), llvm-symbolizer (llvm) for symbolised reports, xz-utils to
           # unpack oneTBB's source package for the TSan build
