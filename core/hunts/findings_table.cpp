@@ -4,6 +4,7 @@
 #include "core/hunts/findings_table.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <new>
 #include <unordered_map>
 #include <unordered_set>
@@ -195,6 +196,15 @@ struct NameHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// Two packed JSON rows name the same members in the same order.
+bool same_names(const RowsOf::PackedRow& a, const RowsOf::PackedRow& b) {
+  if (a.count != b.count) return false;
+  for (std::uint32_t j = 0; j < a.count; ++j) {
+    if (a.name(a.members[j]) != b.name(b.members[j])) return false;
+  }
+  return true;
+}
+
 bool is_datetime_column(const TabularSchema& schema, const std::string& name) {
   return std::find(schema.datetime_columns.begin(), schema.datetime_columns.end(), name) != schema.datetime_columns.end();
 }
@@ -246,9 +256,38 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
     for (const core::Finding& f : findings) refs.push_back({f.offset, f.file, f.length});
     services.read_again(refs, rows);
   }
-  // 3. JSON rows: their keys complete the schema, then their rows are built.
-  for (const RowsOf::PackedRow& r : rows.json_rows) {
-    for (const auto& m : r.all()) add_right(r.name(m));
+  // 3. JSON rows: their keys complete the schema, then their rows are built. Exports repeat one
+  // key order row after row: a row naming the previous row's keys in the same order shares its
+  // shape (its members' columns and its time column), so only a new key order is looked up.
+  struct Shape {
+    std::vector<std::size_t> column;  // per member: its index in `right`
+    int time = -1;                    // the member holding the event time, or -1
+  };
+  std::vector<Shape> shapes;
+  constexpr std::uint32_t kNoShape = UINT32_MAX;
+  std::vector<std::uint32_t> shape_of(rows.json_rows.size(), kNoShape);
+  {
+    std::vector<std::string_view> names;
+    std::size_t previous = SIZE_MAX;
+    for (std::size_t i = 0; i < rows.json_rows.size(); ++i) {
+      const RowsOf::PackedRow& r = rows.json_rows[i];
+      if (r.members == nullptr) continue;  // a CSV record's row, or a record that did not decode
+      if (previous != SIZE_MAX && same_names(rows.json_rows[previous], r)) {
+        shape_of[i] = shape_of[previous];
+      } else {
+        Shape shape;
+        names.clear();
+        for (const auto& m : r.all()) {
+          names.push_back(r.name(m));
+          add_right(names.back());
+          shape.column.push_back(right_index.find(names.back())->second);
+        }
+        shape.time = time_column(names, schema.time_columns);
+        shape_of[i] = static_cast<std::uint32_t>(shapes.size());
+        shapes.push_back(std::move(shape));
+      }
+      previous = i;
+    }
   }
   for (std::string& n : unique_right_names(table.columns, right)) table.columns.push_back(std::move(n));
   std::vector<char> datetime_at(right.size(), 0);  // the datetime columns present
@@ -268,24 +307,23 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
     }
     RowsOf::PackedRow& r = rows.json_rows[i];
     RowsOf::Scratch& s = rows.scratch(i, table.columns.size());
-    thread_local std::vector<std::string_view> names;
-    thread_local std::vector<std::string> printed;  // datetimes as Kusto prints them
-    names.clear();
-    for (const auto& m : r.all()) names.push_back(r.name(m));
-    printed.resize(r.count + 1);  // no reallocation below: the cells view these strings
-    const int t = time_column(names, schema.time_columns);
-    for (std::size_t j = 0; j < r.count; ++j) {
-      const auto& m = r.members[j];
-      const std::size_t at = right_index.find(names[j])->second;
-      std::string_view v = r.value(m);
-      if (datetime_at[at] && !m.raw_json && !v.empty()) {
-        if (const auto d = core::parse_datetime(core::trim_blanks(v))) v = printed[j] = core::format_datetime(*d);
+    if (shape_of[i] != kNoShape) {
+      const Shape& shape = shapes[shape_of[i]];
+      thread_local std::vector<std::string> printed;  // datetimes as Kusto prints them
+      printed.resize(r.count + 1);  // no reallocation below: the cells view these strings
+      for (std::size_t j = 0; j < r.count; ++j) {
+        const auto& m = r.members[j];
+        const std::size_t at = shape.column[j];
+        std::string_view v = r.value(m);
+        if (datetime_at[at] && !m.raw_json && !v.empty()) {
+          if (const auto d = core::parse_datetime(core::trim_blanks(v))) v = printed[j] = core::format_datetime(*d);
+        }
+        s.cells[nleft + at] = {v, m.raw_json};
       }
-      s.cells[nleft + at] = {v, m.raw_json};
-    }
-    if (t >= 0) {
-      printed.back() = core::format_datetime(f.time);
-      s.cells[nleft + right_index.find(names[static_cast<std::size_t>(t)])->second] = {printed.back(), false};
+      if (shape.time >= 0) {
+        printed.back() = core::format_datetime(f.time);
+        s.cells[nleft + shape.column[static_cast<std::size_t>(shape.time)]] = {printed.back(), false};
+      }
     }
     table.set_row(i, s.cells);
   });
