@@ -4,6 +4,7 @@
 
 #include <boost/spirit/home/x3.hpp>
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "core/json_text.hpp"
@@ -312,7 +313,25 @@ inline bool JsonRecordParser::scalar_end(std::uint64_t s, std::uint64_t& e) cons
     default: {
       // A positive integer not followed by a fraction or an exponent (most numbers) needs no grammar.
       std::uint64_t i = s;
-      while (i < data_.size() && static_cast<unsigned char>(data_[i] - '0') < 10) ++i;
+      // Its digits 8 bytes at a time where 8 can be read: a byte is a digit when its high bit is
+      // clear and its low 7 bits are at least '0' and below ':' (the first byte in memory is the
+      // lowest of the word on this little-endian build).
+      static_assert(std::endian::native == std::endian::little);
+      bool in_digits = true;
+      while (in_digits && i + 8 <= data_.size()) {
+        std::uint64_t w;
+        std::memcpy(&w, data_.data() + i, 8);
+        constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL, kHigh = 0x8080808080808080ULL;
+        const std::uint64_t low = w & kLow7;
+        const std::uint64_t not_digit = (w | (low + 0x4646464646464646ULL) | ~(low + 0x5050505050505050ULL)) & kHigh;
+        if (not_digit != 0) {
+          i += static_cast<std::uint64_t>(__builtin_ctzll(not_digit)) / 8;
+          in_digits = false;
+        } else {
+          i += 8;
+        }
+      }
+      while (in_digits && i < data_.size() && static_cast<unsigned char>(data_[i] - '0') < 10) ++i;
       if (data_[s] != '0' && i > s && (i == data_.size() || (data_[i] != '.' && (data_[i] | 0x20) != 'e'))) {
         e = i;
         return true;

@@ -254,6 +254,26 @@ TEST(JsonRows, NumbersEndWhereTheGrammarEnds) {
   EXPECT_EQ(parse("12x\n").errors, (std::vector<std::pair<std::uint64_t, ParseError>>{{0, ParseError::kNotAnObject}}));
 }
 
+TEST(JsonRows, IntegersOfEveryLengthEndAtTheirFirstNonDigit) {
+  // Digits are scanned 8 bytes at a time where 8 can be read: every length, every byte after the
+  // digits (those next to '0' and '9', bytes >= 0x80), and numbers running to the data's end.
+  for (int len = 1; len <= 20; ++len) {
+    std::string digits;
+    for (int k = 0; k < len; ++k) digits.push_back(static_cast<char>('1' + (k * 7) % 9));
+    for (const std::string after : {"}", ",\"a\":1}", " }", "/}", ":}", "\xc3}", "\x80}", "\xb9}", "\xb0}", "0}"}) {
+      const std::string line = "{\"RemotePort\":" + digits + after;
+      const bool ok = after[0] == '}' || after[0] == ',' || after[0] == ' ' || after[0] == '0';
+      for (const bool at_end : {false, true}) {
+        const Out o = parse(at_end ? line : line + "\n");
+        ASSERT_EQ(o.rows.size(), ok ? 1u : 0u) << line;
+        if (ok) {
+          EXPECT_EQ(o.rows[0][2], after[0] == '0' ? digits + "0" : digits) << line;
+        }
+      }
+    }
+  }
+}
+
 TEST(JsonRows, ShortNamesAtTheEndOfTheData) {
   // Member names are compared 8 bytes at a time: names near the data's end must not be read past it.
   for (const std::string t : {"{\"RemoteIP\":\"1\",\"a\":2}", "{\"a\":2,\"RemoteIP\":\"1\"}", "{\"RemoteIP\":\"1\"}"}) {
