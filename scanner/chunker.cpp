@@ -75,10 +75,12 @@ void guess_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t d
 }
 
 void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
-                      std::uint64_t chunk_size, std::vector<Chunk>& out) {
+                      std::uint64_t chunk_size, std::vector<Chunk>& out, const ProbeRead& probe) {
   // A cut at the first line start in each slice of chunk_size bytes, if it has one; the slices are
   // searched in parallel (each search may wait on the file's pages), each within its own bytes, so
-  // that a line longer than many slices is still read once.
+  // that a line longer than many slices is still read once. With a probe, the byte before each
+  // slice and its first kProbe bytes are read by it, the rest (a longer first line) from `data`.
+  constexpr std::uint64_t kProbe = 4096;
   const std::uint64_t size = data.size();
   if (data_start >= size) return;
   chunk_size = std::max<std::uint64_t>(chunk_size, 1);
@@ -86,8 +88,24 @@ void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t d
   auto begin = [&](std::uint64_t k) { return data_start + k * chunk_size; };
   std::vector<std::uint64_t> starts(n, size);
   tbb::parallel_for(std::uint64_t{1}, n, [&](std::uint64_t k) {
-    const std::uint64_t b = begin(k), e = b + std::min(chunk_size, size - b);
-    if (data[b - 1] == '\n') {
+    std::uint64_t b = begin(k);
+    const std::uint64_t e = b + std::min(chunk_size, size - b);
+    if (probe) {
+      const std::string_view head = probe(b - 1, std::min(e, b + kProbe));
+      if (!head.empty()) {
+        if (head[0] == '\n') {
+          starts[k] = b;
+          return;
+        }
+        if (const void* nl = std::memchr(head.data() + 1, '\n', head.size() - 1)) {
+          starts[k] = b + static_cast<std::uint64_t>(static_cast<const char*>(nl) - (head.data() + 1)) + 1;
+          return;
+        }
+        b += head.size() - 1;  // no LF in the probed bytes: the rest of the slice from `data`
+        if (b >= e) return;
+      }
+    }
+    if (b == begin(k) && data[b - 1] == '\n') {
       starts[k] = b;
     } else if (const void* nl = std::memchr(data.data() + b, '\n', e - b)) {
       starts[k] = static_cast<std::uint64_t>(static_cast<const char*>(nl) - data.data()) + 1;

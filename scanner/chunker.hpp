@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -40,9 +41,14 @@ void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t da
 // they do not. It saves plan_csv_chunks' pass over every byte before the parse.
 void guess_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start, std::uint64_t chunk_size,
                       std::size_t columns, std::vector<Chunk>& out);
-// JSON lines: every LF is a boundary.
+// Bytes [begin, end) of the data, read another way than through `data` (a mapped file's pread
+// copy: a page fault of the mapping costs more than reading the bytes on some VMs); the view is
+// valid until the next call on the same thread. An empty view: read `data` instead.
+using ProbeRead = std::function<std::string_view(std::uint64_t begin, std::uint64_t end)>;
+
+// JSON lines: every LF is a boundary. With `probe`, the first bytes of each slice are read by it.
 void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
-                      std::uint64_t chunk_size, std::vector<Chunk>& out);
+                      std::uint64_t chunk_size, std::vector<Chunk>& out, const ProbeRead& probe = {});
 
 // A whole JSON document (not JSON lines): cut at the rows of its top-level array or "records" /
 // "Results" array, in parallel, about every chunk_size bytes; one chunk when it has no such array.

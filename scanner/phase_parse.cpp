@@ -273,7 +273,7 @@ PlainScan scan_plain_files(ScanRun& run, std::vector<char>& whole_file, std::uin
           std::string_view d;
           if (!open_content(files[i], holder, d, out.open_errors[i], read_limit(), drop_cache)) continue;
           chunks.clear();
-          plan_file_chunks(run, i, d, whole_file[i] != 0, parity_cut[i] == 0, chunk_size, chunks);
+          plan_file_chunks(run, i, d, whole_file[i] != 0, parity_cut[i] == 0, chunk_size, chunks, &holder);
           for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
             const std::uint64_t stop = scan_one(run, w, chunks[ci], d);
             if (chunk_disagrees(run, chunks[ci], stop, ci + 1 < chunks.size() ? &chunks[ci + 1] : nullptr) && !whole_file[i]) {
@@ -299,7 +299,7 @@ PlainScan scan_plain_files(ScanRun& run, std::vector<char>& whole_file, std::uin
         held[k] = std::make_unique<FileContent>();
         if (!open_content(files[i], *held[k], content[k], out.open_errors[i], read_limit(), drop_cache)) continue;
         const std::uint64_t size = run.opt.chunk_size == 0 && copies_chunks(files[i]) ? std::min(chunk_size, kCopyChunk) : chunk_size;
-        plan_file_chunks(run, i, content[k], whole_file[i] != 0, parity_cut[i] == 0, size, chunks);
+        plan_file_chunks(run, i, content[k], whole_file[i] != 0, parity_cut[i] == 0, size, chunks, held[k].get());
         chunk_slot.resize(chunks.size(), k);
       }
       std::vector<std::uint64_t> stop(chunks.size(), 0);

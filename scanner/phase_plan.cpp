@@ -12,7 +12,16 @@
 namespace rareconn::scanner {
 
 void plan_file_chunks(const ScanRun& run, std::uint32_t fi, std::string_view d, bool whole, bool guess,
-                      std::uint64_t chunk_size, std::vector<Chunk>& chunks) {
+                      std::uint64_t chunk_size, std::vector<Chunk>& chunks, const FileContent* content) {
+  // A mapped file's bytes near each cut, by pread: a page fault of the mapping cost about 50 us on
+  // our VMs (one per 2 MiB slice: 28 ms of CPU for 1 GB of JSON lines), a 4 KiB pread a few.
+  ProbeRead probe;
+  if (content != nullptr && content->mapped()) {
+    probe = [content](std::uint64_t begin, std::uint64_t end) {
+      thread_local std::vector<char> copy;
+      return content->copy_range(begin, end, copy) ? std::string_view(copy.data(), end - begin) : std::string_view();
+    };
+  }
   const InputFile& f = run.files[fi];
   if (d.empty() || f.block_streamed) return;  // streamed: block by block in the parse phase
   switch (f.format) {
@@ -29,7 +38,7 @@ void plan_file_chunks(const ScanRun& run, std::uint32_t fi, std::string_view d, 
       else plan_csv_chunks(fi, d, f.header().data_offset, chunk_size, chunks);
       break;
     case parsers::InputFormat::kJson:
-      if (f.json_lines) plan_line_chunks(fi, d, parsers::bom_length(d), chunk_size, chunks);
+      if (f.json_lines) plan_line_chunks(fi, d, parsers::bom_length(d), chunk_size, chunks, probe);
       else if (whole) chunks.push_back({fi, parsers::bom_length(d), d.size()});
       else plan_json_document_chunks(fi, d, parsers::bom_length(d), chunk_size, chunks);
       break;

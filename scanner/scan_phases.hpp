@@ -80,8 +80,10 @@ PhaseResult phase_hunt(ScanRun& run);    // choose the hunt (named or detected),
 const HuntEntry* detect_hunt(const InputFile& f, std::string_view content, const std::vector<std::unique_ptr<hunts::Hunt>>& probes);
 // Chunks of file `file` (content `d`) appended to `out`; `whole`: a CSV file as one chunk;
 // `guess`: a CSV file cut by guesses the parse checks (guess_csv_chunks), else by quote parity.
+// `content`, when given, holds `d`: a mapped file's few bytes the plan looks at are read from it by
+// pread rather than through the mapping.
 void plan_file_chunks(const ScanRun& run, std::uint32_t file, std::string_view d, bool whole, bool guess,
-                      std::uint64_t chunk_size, std::vector<Chunk>& out);
+                      std::uint64_t chunk_size, std::vector<Chunk>& out, const FileContent* content = nullptr);
 PhaseResult phase_parse(ScanRun& run);   // chunks parsed in parallel into the workers; rescans
 PhaseResult phase_gather(ScanRun& run);  // the workers' funnels, window states, hunt states and errors
 PhaseResult phase_merge(ScanRun& run);   // `now`, the hunt's merge, rare keys, join, sort

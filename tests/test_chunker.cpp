@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <optional>
 #include <random>
 #include <string>
@@ -149,6 +150,49 @@ TEST(Chunker, JsonLinesAnyChunkSizeMatchesSequential) {
   ASSERT_EQ(expected.size(), 50u);
   EXPECT_EQ(expected[3], "v3\n3");
   for (std::uint64_t chunk : {1, 5, 17, 100}) EXPECT_EQ(run(chunk), expected) << chunk;
+}
+
+// The line plan with a probe (a mapped file's bytes near each cut read by pread) cuts where the
+// plan through the data cuts: lines shorter and longer than the probe's 4 KiB, cuts right after an
+// LF, a last line without one, every chunk size from a byte up.
+TEST(Chunker, JsonLinesPlanWithAProbeCutsWhereThePlanThroughTheDataCuts) {
+  std::mt19937 rng(17);
+  for (int round = 0; round < 46; ++round) {
+    std::string t;
+    if (round < 6) {
+      // The first LF of slice 1 (chunk 5000: it starts at byte 5000) just before, at and after the
+      // first byte past the probed 4 KiB (byte 9096).
+      t = "{\"A\":\"" + std::string(9088 + round - 3, 'x') + "\"}\n{\"A\":1}\n";
+    } else {
+      const int lines = 1 + static_cast<int>(rng() % 30);
+      for (int i = 0; i < lines; ++i) {
+        const std::size_t len = rng() % 4 == 0 ? 4000 + rng() % 9000 : rng() % 300;
+        t += "{\"A\":\"" + std::string(len, 'x') + "\"}";
+        if (i + 1 < lines || rng() % 2 == 0) t += "\n";
+      }
+    }
+    for (std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{7}, std::uint64_t{100}, std::uint64_t{4095},
+                                std::uint64_t{4097}, std::uint64_t{5000}, std::uint64_t{10000}, t.size()}) {
+      std::vector<scanner::Chunk> want, got;
+      scanner::plan_line_chunks(0, t, 0, chunk, want);
+      std::atomic<int> probes{0};
+      const scanner::ProbeRead probe = [&](std::uint64_t begin, std::uint64_t end) {
+        ++probes;
+        EXPECT_LT(begin, end);
+        EXPECT_LE(end, t.size());
+        thread_local std::string copy;
+        copy = t.substr(begin, end - begin);
+        return std::string_view(copy);
+      };
+      scanner::plan_line_chunks(0, t, 0, chunk, got, probe);
+      ASSERT_EQ(got.size(), want.size()) << "round " << round << " chunk " << chunk;
+      for (std::size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(got[i].begin, want[i].begin) << "round " << round << " chunk " << chunk << " chunk #" << i;
+        EXPECT_EQ(got[i].end, want[i].end) << "round " << round << " chunk " << chunk << " chunk #" << i;
+      }
+      EXPECT_EQ(probes.load(), static_cast<int>((t.size() - 1) / chunk));  // one per slice after the first
+    }
+  }
 }
 
 namespace {
