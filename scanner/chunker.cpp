@@ -50,7 +50,7 @@ void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t da
 }
 
 void guess_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start, std::uint64_t chunk_size,
-                      std::size_t columns, std::vector<Chunk>& out) {
+                      std::size_t columns, std::vector<Chunk>& out, const ProbeRead& probe) {
   const std::uint64_t size = data.size();
   if (data_start >= size) return;
   chunk_size = std::max<std::uint64_t>(chunk_size, 1);
@@ -62,7 +62,21 @@ void guess_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t d
   std::vector<std::uint64_t> starts(n);
   starts[0] = data_start;
   tbb::parallel_for(std::uint64_t{1}, n, [&](std::uint64_t k) {
-    starts[k] = parsers::guess_record_start(data, begin(k), end(k), columns, window);
+    const std::uint64_t b = begin(k), e = end(k);
+    if (probe) {
+      // The guess reads only [b - 1, b + 2 * window): the same guess on those bytes, unless it
+      // found no LF in them and the slice goes on past them (then it reads the data).
+      const std::uint64_t lo = b - 1, hi = std::min(size, b + 2 * window);
+      const std::string_view part = probe(lo, hi);
+      if (!part.empty()) {
+        const std::uint64_t s = parsers::guess_record_start(part, 1, std::min(e, hi) - lo, columns, window);
+        if (s < part.size() || hi >= e) {
+          starts[k] = lo + s;
+          return;
+        }
+      }
+    }
+    starts[k] = parsers::guess_record_start(data, b, e, columns, window);
   });
   std::uint64_t prev = data_start;
   for (std::uint64_t k = 1; k < n; ++k) {

@@ -31,6 +31,11 @@ struct PlanCost {
   std::uint64_t boundary_bytes = 0;
 };
 
+// Bytes [begin, end) of the data, read another way than through `data` (a mapped file's pread
+// copy: a page fault of the mapping costs more than reading the bytes on some VMs); the view is
+// valid until the next call on the same thread. An empty view: read `data` instead.
+using ProbeRead = std::function<std::string_view(std::uint64_t begin, std::uint64_t end)>;
+
 // CSV: data records start at `data_start` (after the header).
 void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,
                      std::uint64_t chunk_size, std::vector<Chunk>& out, PlanCost* cost = nullptr);
@@ -39,12 +44,9 @@ void plan_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t da
 // A cut inside a quoted field that contains line breaks is possible: the parse must check that each
 // chunk's records end where the next chunk begins, and plan the file with plan_csv_chunks when
 // they do not. It saves plan_csv_chunks' pass over every byte before the parse.
+// With `probe`, the bytes each guess reads are read by it (the same guesses).
 void guess_csv_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start, std::uint64_t chunk_size,
-                      std::size_t columns, std::vector<Chunk>& out);
-// Bytes [begin, end) of the data, read another way than through `data` (a mapped file's pread
-// copy: a page fault of the mapping costs more than reading the bytes on some VMs); the view is
-// valid until the next call on the same thread. An empty view: read `data` instead.
-using ProbeRead = std::function<std::string_view(std::uint64_t begin, std::uint64_t end)>;
+                      std::size_t columns, std::vector<Chunk>& out, const ProbeRead& probe = {});
 
 // JSON lines: every LF is a boundary. With `probe`, the first bytes of each slice are read by it.
 void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t data_start,

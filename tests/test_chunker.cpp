@@ -130,6 +130,42 @@ TEST(Chunker, CsvGuessedCutsThatMeetMatchSequential) {
   }
 }
 
+// Guessed CSV cuts with a probe (a mapped file's bytes near each cut read by pread) are the
+// guesses made through the data: quoted line breaks, records longer than the guess's window (no
+// LF in the probed bytes), chunks from a byte up.
+TEST(Chunker, CsvGuessesWithAProbeAreTheGuessesThroughTheData) {
+  std::mt19937 rng(23);
+  for (int round = 0; round < 30; ++round) {
+    std::string t = random_csv(rng, 5 + static_cast<int>(rng() % 60), round % 2 == 0);
+    // A record past the guess's 64 KiB window, and one past the 128 KiB it reads at most.
+    if (round % 3 == 0) t += std::string(70000 + rng() % 400000, 'y') + ",b,c\n1,2,3\n";
+    const parsers::CsvHeader h = parsers::parse_csv_header(t);
+    for (std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{9}, std::uint64_t{200}, std::uint64_t{5000},
+                                std::uint64_t{40000}, std::uint64_t{100000}, std::uint64_t{200000}}) {
+      std::vector<scanner::Chunk> want, got;
+      scanner::guess_csv_chunks(0, t, h.data_offset, chunk, h.columns.size(), want);
+      std::atomic<int> probes{0};
+      const scanner::ProbeRead probe = [&](std::uint64_t begin, std::uint64_t end) {
+        ++probes;
+        EXPECT_LT(begin, end);
+        EXPECT_LE(end, t.size());
+        thread_local std::string copy;
+        copy = t.substr(begin, end - begin);
+        return std::string_view(copy);
+      };
+      scanner::guess_csv_chunks(0, t, h.data_offset, chunk, h.columns.size(), got, probe);
+      ASSERT_EQ(got.size(), want.size()) << "round " << round << " chunk " << chunk;
+      for (std::size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(got[i].begin, want[i].begin) << "round " << round << " chunk " << chunk << " chunk #" << i;
+        EXPECT_EQ(got[i].end, want[i].end) << "round " << round << " chunk " << chunk << " chunk #" << i;
+      }
+      if (t.size() > h.data_offset + 1) {
+        EXPECT_EQ(probes.load(), static_cast<int>((t.size() - h.data_offset - 1) / chunk));
+      }
+    }
+  }
+}
+
 TEST(Chunker, JsonLinesAnyChunkSizeMatchesSequential) {
   std::string t;
   for (int i = 0; i < 50; ++i) t += "{\"A\":\"v" + std::to_string(i) + "\\n\",\"B\":" + std::to_string(i) + "}\n";
