@@ -130,6 +130,31 @@ TEST(Chunker, CsvGuessedCutsThatMeetMatchSequential) {
   }
 }
 
+namespace {
+
+// A probe reading `t` (as a mapped file's pread would), counting its calls.
+scanner::ProbeRead probe_of(const std::string& t, std::atomic<int>& probes) {
+  return [&t, &probes](std::uint64_t begin, std::uint64_t end) {
+    ++probes;
+    EXPECT_LT(begin, end);
+    EXPECT_LE(end, t.size());
+    thread_local std::string copy;
+    copy = t.substr(begin, end - begin);
+    return std::string_view(copy);
+  };
+}
+
+void expect_same_chunks(const std::vector<scanner::Chunk>& got, const std::vector<scanner::Chunk>& want, int round,
+                        std::uint64_t chunk) {
+  ASSERT_EQ(got.size(), want.size()) << "round " << round << " chunk " << chunk;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i].begin, want[i].begin) << "round " << round << " chunk " << chunk << " chunk #" << i;
+    EXPECT_EQ(got[i].end, want[i].end) << "round " << round << " chunk " << chunk << " chunk #" << i;
+  }
+}
+
+}  // namespace
+
 // Guessed CSV cuts with a probe (a mapped file's bytes near each cut read by pread) are the
 // guesses made through the data: quoted line breaks, records longer than the guess's window (no
 // LF in the probed bytes), chunks from a byte up.
@@ -145,20 +170,9 @@ TEST(Chunker, CsvGuessesWithAProbeAreTheGuessesThroughTheData) {
       std::vector<scanner::Chunk> want, got;
       scanner::guess_csv_chunks(0, t, h.data_offset, chunk, h.columns.size(), want);
       std::atomic<int> probes{0};
-      const scanner::ProbeRead probe = [&](std::uint64_t begin, std::uint64_t end) {
-        ++probes;
-        EXPECT_LT(begin, end);
-        EXPECT_LE(end, t.size());
-        thread_local std::string copy;
-        copy = t.substr(begin, end - begin);
-        return std::string_view(copy);
-      };
+      const scanner::ProbeRead probe = probe_of(t, probes);
       scanner::guess_csv_chunks(0, t, h.data_offset, chunk, h.columns.size(), got, probe);
-      ASSERT_EQ(got.size(), want.size()) << "round " << round << " chunk " << chunk;
-      for (std::size_t i = 0; i < want.size(); ++i) {
-        EXPECT_EQ(got[i].begin, want[i].begin) << "round " << round << " chunk " << chunk << " chunk #" << i;
-        EXPECT_EQ(got[i].end, want[i].end) << "round " << round << " chunk " << chunk << " chunk #" << i;
-      }
+      expect_same_chunks(got, want, round, chunk);
       if (t.size() > h.data_offset + 1) {
         EXPECT_EQ(probes.load(), static_cast<int>((t.size() - h.data_offset - 1) / chunk));
       }
@@ -212,20 +226,9 @@ TEST(Chunker, JsonLinesPlanWithAProbeCutsWhereThePlanThroughTheDataCuts) {
       std::vector<scanner::Chunk> want, got;
       scanner::plan_line_chunks(0, t, 0, chunk, want);
       std::atomic<int> probes{0};
-      const scanner::ProbeRead probe = [&](std::uint64_t begin, std::uint64_t end) {
-        ++probes;
-        EXPECT_LT(begin, end);
-        EXPECT_LE(end, t.size());
-        thread_local std::string copy;
-        copy = t.substr(begin, end - begin);
-        return std::string_view(copy);
-      };
+      const scanner::ProbeRead probe = probe_of(t, probes);
       scanner::plan_line_chunks(0, t, 0, chunk, got, probe);
-      ASSERT_EQ(got.size(), want.size()) << "round " << round << " chunk " << chunk;
-      for (std::size_t i = 0; i < want.size(); ++i) {
-        EXPECT_EQ(got[i].begin, want[i].begin) << "round " << round << " chunk " << chunk << " chunk #" << i;
-        EXPECT_EQ(got[i].end, want[i].end) << "round " << round << " chunk " << chunk << " chunk #" << i;
-      }
+      expect_same_chunks(got, want, round, chunk);
       EXPECT_EQ(probes.load(), static_cast<int>((t.size() - 1) / chunk));  // one per slice after the first
     }
   }
