@@ -4,6 +4,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <new>
 
@@ -61,6 +62,41 @@ char* BulkBytes::take(std::size_t n) {
   cursor_ += n;
   left_ -= n;
   return p;
+}
+
+HugeBuffer::~HugeBuffer() {
+  if (base_ == nullptr) return;
+  if constexpr (kSanitized) delete[] static_cast<char*>(base_);
+  else munmap(base_, mapped_);
+}
+
+void HugeBuffer::swap(HugeBuffer& o) noexcept {
+  std::swap(base_, o.base_);
+  std::swap(mapped_, o.mapped_);
+  std::swap(data_, o.data_);
+  std::swap(capacity_, o.capacity_);
+}
+
+char* HugeBuffer::reserve(std::size_t n) {
+  if (n <= capacity_ && data_ != nullptr) return data_;
+  HugeBuffer fresh;
+  const std::size_t size = std::max<std::size_t>((n + kHuge - 1) / kHuge * kHuge, kHuge);
+  if constexpr (kSanitized) {
+    fresh.base_ = new char[size];
+    fresh.data_ = static_cast<char*>(fresh.base_);
+  } else {
+    void* base = mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) throw std::bad_alloc();
+    fresh.base_ = base;
+    fresh.mapped_ = size + kHuge;
+    fresh.data_ = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(base) + kHuge - 1) / kHuge * kHuge);
+#ifdef MADV_HUGEPAGE
+    madvise(fresh.data_, size, MADV_HUGEPAGE);
+#endif
+  }
+  fresh.capacity_ = size;
+  swap(fresh);
+  return data_;
 }
 
 }  // namespace rareconn::core

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 namespace rareconn::core {
@@ -32,6 +33,34 @@ class BulkBytes {
   std::vector<char*> owned_;  // sanitizer builds: every block from operator new (bounds checked)
   char* cursor_ = nullptr;
   std::size_t left_ = 0;
+};
+
+// One buffer reused for copies of varying sizes (a worker's chunk copies), its pages taken as 2 MiB
+// transparent huge pages where the kernel gives them: a copy of up to 2 MiB then faults once
+// instead of 512 times. Grows without keeping its bytes. Not thread-safe.
+class HugeBuffer {
+ public:
+  HugeBuffer() = default;
+  HugeBuffer(const HugeBuffer&) = delete;
+  HugeBuffer& operator=(const HugeBuffer&) = delete;
+  HugeBuffer(HugeBuffer&& o) noexcept { swap(o); }
+  HugeBuffer& operator=(HugeBuffer&& o) noexcept {
+    swap(o);
+    return *this;
+  }
+  ~HugeBuffer();
+
+  // At least `n` bytes (their contents are unspecified after a growth). Throws std::bad_alloc.
+  char* reserve(std::size_t n);
+  char* data() const { return data_; }
+  std::size_t capacity() const { return capacity_; }
+
+ private:
+  void swap(HugeBuffer& o) noexcept;
+  void* base_ = nullptr;  // the mapping (or, in sanitizer builds, an operator new block)
+  std::size_t mapped_ = 0;
+  char* data_ = nullptr;
+  std::size_t capacity_ = 0;
 };
 
 }  // namespace rareconn::core

@@ -132,12 +132,22 @@ bool FileContent::copy_range(std::uint64_t begin, std::uint64_t end, std::vector
   if (!mapped_ || fd_ < 0 || begin > end || end > map_.bytes().size()) return false;
   const std::size_t n = static_cast<std::size_t>(end - begin);
   if (out.size() < n) out.resize(n);
+  return copy_to(begin, n, out.data());
+}
+
+bool FileContent::copy_range(std::uint64_t begin, std::uint64_t end, core::HugeBuffer& out) const {
+  if (!mapped_ || fd_ < 0 || begin > end || end > map_.bytes().size()) return false;
+  const std::size_t n = static_cast<std::size_t>(end - begin);
+  return copy_to(begin, n, out.reserve(n));
+}
+
+bool FileContent::copy_to(std::uint64_t begin, std::size_t n, char* out) const {
   std::size_t got = 0;
   std::string error;
-  if (!read_at(fd_, begin, out.data(), n, got, path_, error)) return false;  // the mapping is read instead
+  if (!read_at(fd_, begin, out, n, got, path_, error)) return false;  // the mapping is read instead
   if (got < n) {  // shorter than at the first open: truncated while scanned, as the mapping would read it
     if (shrank_ != nullptr) shrank_->note(begin + got);
-    std::memset(out.data() + got, 0, n - got);
+    std::memset(out + got, 0, n - got);
   }
   return true;
 }

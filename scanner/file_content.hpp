@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bulk_bytes.hpp"
+
 #include "scanner/mapped_file.hpp"
 
 namespace rareconn::scanner {
@@ -80,11 +82,14 @@ class FileContent {
   // "Speed"). Bytes past a truncation read as NULs and are noted as the mapping would note them.
   // False when the file cannot be read (then the mapping is read instead).
   bool copy_range(std::uint64_t begin, std::uint64_t end, std::vector<char>& out) const;
+  // The same into a reused buffer of huge pages (a worker's chunk copies).
+  bool copy_range(std::uint64_t begin, std::uint64_t end, core::HugeBuffer& out) const;
   // Ends the hold (a mapping's truncation fault goes to the mark given to open()).
   void close();
   ~FileContent() { close(); }
 
  private:
+  bool copy_to(std::uint64_t begin, std::size_t n, char* out) const;  // pread, NULs past a truncation
   MappedFile map_;
   std::vector<char> buf_;  // kept between opens: a task reuses it
   std::size_t size_ = 0;

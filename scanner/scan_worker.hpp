@@ -71,7 +71,7 @@ struct Worker {
   std::uint64_t evtx_unused_slots = 0;
   std::vector<ScanError> errors;  // the earliest few malformed records by (file, offset)
   std::vector<ScanError> failures;  // read failures (every one: each makes the run fail)
-  std::vector<char> chunk_copy;  // the chunk being parsed, copied from its file (phase_parse.cpp)
+  core::HugeBuffer chunk_copy;  // the chunk being parsed, copied from its file (phase_parse.cpp)
   std::vector<std::uint64_t> json_slots_seen;  // per file: bit i set when a record held field i
   // Block-streamed inputs: copies of the records that entered the recent partition (their
   // blocks are recycled), in pages owned by the worker. An EVTX record is kept as the chunk that

@@ -1,5 +1,6 @@
 // BulkBytes: blocks are 8-byte aligned, never overlap, keep their bytes until the owner goes, and
 // may be taken from several threads at once; blocks larger than a region get one of their own.
+// HugeBuffer: every size asked for is writable, a smaller one keeps the buffer, moves hand it over.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -51,6 +52,32 @@ TEST(BulkBytes, ThreadsTakeAtOnce) {
       for (int k = 0; k < 64; ++k) ASSERT_EQ(p[k], static_cast<char>(t + 1));
     }
   }
+}
+
+TEST(HugeBuffer, EverySizeAskedForIsWritableAndASmallerOneKeepsTheBuffer) {
+  HugeBuffer b;
+  EXPECT_EQ(b.data(), nullptr);
+  EXPECT_EQ(b.capacity(), 0u);
+  for (std::size_t n : {std::size_t{1}, std::size_t{4096}, (std::size_t{2} << 20) - 1, std::size_t{2} << 20,
+                        (std::size_t{2} << 20) + 1, std::size_t{5} << 20, std::size_t{100}}) {
+    const std::size_t before = b.capacity();
+    char* const old = b.data();
+    char* p = b.reserve(n);
+    ASSERT_NE(p, nullptr);
+    EXPECT_GE(b.capacity(), n);
+    if (n <= before) {
+      EXPECT_EQ(p, old);  // no growth: the same buffer
+      EXPECT_EQ(b.capacity(), before);
+    }
+    std::memset(p, 'x', n);
+    EXPECT_EQ(p[n - 1], 'x');
+  }
+  HugeBuffer moved = std::move(b);
+  EXPECT_EQ(b.data(), nullptr);
+  ASSERT_GE(moved.capacity(), std::size_t{5} << 20);
+  moved.data()[(std::size_t{5} << 20) - 1] = 'y';
+  b = std::move(moved);  // b takes it back (and moved takes b's empty state)
+  EXPECT_EQ(b.data()[(std::size_t{5} << 20) - 1], 'y');
 }
 
 }  // namespace

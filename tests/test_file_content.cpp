@@ -54,6 +54,12 @@ TEST(FileContent, CopyRangeGivesTheMappedBytes) {
     EXPECT_EQ(std::string(out.data(), e - b), std::string(c.bytes().substr(b, e - b))) << b << ".." << e;
   }
   EXPECT_FALSE(c.copy_range(10, 300001, out));  // past the size of the first open
+  rareconn::core::HugeBuffer huge;  // the chunk copies' buffer: the same bytes
+  for (auto [b, e] : {std::pair<std::uint64_t, std::uint64_t>{0, 300000}, {4095, 4097}, {123457, 250000}, {7, 7}}) {
+    ASSERT_TRUE(c.copy_range(b, e, huge));
+    EXPECT_EQ(std::string(huge.data(), e - b), std::string(c.bytes().substr(b, e - b))) << b << ".." << e;
+  }
+  EXPECT_FALSE(c.copy_range(10, 300001, huge));
   EXPECT_FALSE(shrank.at().has_value());
 }
 
