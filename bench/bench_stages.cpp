@@ -212,16 +212,7 @@ BENCHMARK(BM_Jsonl_Stage1Blocks_Avx2)->Unit(benchmark::kMicrosecond);
 // crosses a block's end): what the carry chain costs, for speed only.
 static void BM_Jsonl_Stage1Blocks_Avx2Unchained(benchmark::State& state) {
   if (!parsers::json::Marks::kFast) return state.SkipWithError("no AVX2 here");
-  static const std::string d = jsonl_data().substr(0, 256 << 10);
-  std::uint64_t n = 0;
-  for (auto _ : state) {
-    for (std::size_t at = 0; at + 64 <= d.size(); at += 64) {
-      const auto b = parsers::json::Marks::marks_avx2(d.data() + at, 0);
-      n += static_cast<std::uint64_t>(__builtin_popcountll(b.bits)) + b.carry;
-    }
-  }
-  benchmark::DoNotOptimize(n);
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.size()));
+  stage1_blocks(state, [](const char* p, parsers::json::BlockCarry) { return parsers::json::Marks::marks_avx2(p, 0); });
 }
 BENCHMARK(BM_Jsonl_Stage1Blocks_Avx2Unchained)->Unit(benchmark::kMicrosecond);
 #endif

@@ -24,6 +24,18 @@ constexpr bool kSanitized = false;
 #else
 constexpr bool kSanitized = false;
 #endif
+// `size` bytes (a multiple of kHuge) at a 2 MiB-aligned start, advised MADV_HUGEPAGE, inside a
+// mapping of kHuge more (its base and length go to `base` and `mapped`, for munmap).
+char* map_huge(std::size_t size, void*& base, std::size_t& mapped) {
+  base = mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) throw std::bad_alloc();
+  mapped = size + kHuge;
+  char* p = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(base) + kHuge - 1) / kHuge * kHuge);
+#ifdef MADV_HUGEPAGE
+  madvise(p, size, MADV_HUGEPAGE);  // a hint: without huge pages the region still works
+#endif
+  return p;
+}
 }  // namespace
 
 BulkBytes::~BulkBytes() {
@@ -33,15 +45,9 @@ BulkBytes::~BulkBytes() {
 
 char* BulkBytes::new_region(std::size_t n) {
   const std::size_t size = (n + kHuge - 1) / kHuge * kHuge;
-  // kHuge more than asked, so that a 2 MiB-aligned start can be chosen inside.
-  void* base = mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (base == MAP_FAILED) throw std::bad_alloc();
-  regions_.push_back({base, size + kHuge});
-  const auto at = (reinterpret_cast<std::uintptr_t>(base) + kHuge - 1) / kHuge * kHuge;
-  char* p = reinterpret_cast<char*>(at);
-#ifdef MADV_HUGEPAGE
-  madvise(p, size, MADV_HUGEPAGE);  // a hint: without huge pages the region still works
-#endif
+  Region r{};
+  char* p = map_huge(size, r.base, r.size);
+  regions_.push_back(r);
   return p;
 }
 
@@ -85,14 +91,7 @@ char* HugeBuffer::reserve(std::size_t n) {
     fresh.base_ = new char[size];
     fresh.data_ = static_cast<char*>(fresh.base_);
   } else {
-    void* base = mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED) throw std::bad_alloc();
-    fresh.base_ = base;
-    fresh.mapped_ = size + kHuge;
-    fresh.data_ = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(base) + kHuge - 1) / kHuge * kHuge);
-#ifdef MADV_HUGEPAGE
-    madvise(fresh.data_, size, MADV_HUGEPAGE);
-#endif
+    fresh.data_ = map_huge(size, fresh.base_, fresh.mapped_);
   }
   fresh.capacity_ = size;
   swap(fresh);

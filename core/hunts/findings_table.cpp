@@ -218,11 +218,13 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
   const std::vector<const std::vector<std::string>*> headers = services.headers();
   std::vector<std::string> right;
   std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> right_index;
-  auto add_right = [&](std::string_view name) {
-    if (right_index.find(name) == right_index.end()) {
-      right_index.emplace(std::string(name), right.size());
+  auto add_right = [&](std::string_view name) {  // the name's index in `right`
+    auto it = right_index.find(name);
+    if (it == right_index.end()) {
+      it = right_index.emplace(std::string(name), right.size()).first;
       right.emplace_back(name);
     }
+    return it->second;
   };
   for (const auto* h : headers) {
     if (!h) continue;
@@ -279,8 +281,7 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
         names.clear();
         for (const auto& m : r.all()) {
           names.push_back(r.name(m));
-          add_right(names.back());
-          shape.column.push_back(right_index.find(names.back())->second);
+          shape.column.push_back(add_right(names.back()));
         }
         shape.time = time_column(names, schema.time_columns);
         shape_of[i] = static_cast<std::uint32_t>(shapes.size());
