@@ -428,90 +428,140 @@ std::size_t JsonRecordParser::new_row(std::uint64_t offset) {
   return rows_.size() - 1;
 }
 
+void JsonRecordParser::store(std::size_t row, int slot, int name, std::string_view text, bool escaped) {
+  Slot& sl = slots_[rows_[row].slots + static_cast<std::size_t>(slot)];
+  if (name <= sl.name) sl = Slot{text, name, escaped};
+}
+
+std::uint64_t JsonRecordParser::string_rest(json::Marks& m, std::uint64_t t) const {
+  for (;;) {
+    if (t >= m.limit()) return 0;
+    const char c = data_[t];
+    if (c == '"') return t;
+    if (c != '\\') return 0;  // a control byte
+    t = m.next();  // (the escaped byte carries no mark unless it is a control byte)
+  }
+}
+
+std::uint64_t JsonRecordParser::escaped_key(json::Marks& m, std::uint64_t t, std::size_t row, std::string_view& key,
+                                            bool& key_ok) {
+  const std::uint64_t close = string_rest(m, t);
+  if (close == 0) return 0;
+  key = std::string_view(key.data(), static_cast<std::size_t>(data_.data() + close - key.data()));
+  key_buf_.clear();
+  key_ok = json_detail::decode_string_body(key, key_buf_);
+  if (key_ok) key = key_buf_;
+  else rows_[row].bad_key = true;
+  return close;
+}
+
+ParseError JsonRecordParser::container_member(json::Marks& io, std::uint64_t s, int depth, std::size_t row, Envelope* env,
+                                              std::string_view key, bool key_ok, int slot, int name,
+                                              std::uint64_t& value_end) {
+  const char c = data_[s];
+  if (c == '{' && slot < 0 && env != nullptr && key_ok && key == "properties") {
+    const std::size_t inner = new_row(s);
+    const ParseError e = read_members(io, s, depth + 1, inner, nullptr, value_end);
+    if (e != ParseError::kNone) return e;
+    rows_[inner].end = value_end;
+    env->properties = static_cast<std::int64_t>(inner);
+    return ParseError::kNone;
+  }
+  if (c == '[' && slot < 0 && env != nullptr && env->allow_records && key_ok && (key == "records" || key == "Results")) {
+    // Event Hub captures ("records") and Advanced Hunting API results ("Results") hold rows; the
+    // last such array counts.
+    records_.clear();
+    records_error_ = ParseError::kNone;
+    ++records_arrays_;
+    env->has_records = true;
+    return read_row_array(io, s, depth + 2, false, records_, true, value_end);
+  }
+  if (c == '{' && slot < 0 && env != nullptr && key_ok && is_flattened(key)) {
+    // A nested object whose members are row fields (Winlogbeat's event_data).
+    return read_members(io, s, depth + 1, row, nullptr, value_end);
+  }
+  if (!skip_container(io, s, depth, value_end)) return ParseError::kBadJson;
+  if (slot >= 0) store(row, slot, name, data_.substr(s, value_end - s), false);
+  return ParseError::kNone;
+}
+
 ParseError JsonRecordParser::read_members(json::Marks& io, std::uint64_t open, int depth, std::size_t row,
                                           Envelope* env, std::uint64_t& end) {
-  json::Marks m = io;  // in registers for the member loop; handed back around calls that walk
+  // The member loop keeps the marks in registers (m): the rare paths (escapes, nested values) are
+  // out of line and get them through io, so that m's address never escapes. Compact JSON takes the
+  // first test of each blank skip; the bounds are those of the marks (`lim`).
+  json::Marks m = io;
+  const char* const d = data_.data();
+  const std::uint64_t lim = m.limit();
+  auto blank = [&](std::uint64_t q) { return q < lim && static_cast<unsigned char>(d[q]) <= ' '; };
   std::uint64_t p = skip_blanks(open + 1);
-  if (byte_at(p, m) == '}') {
+  if (p < lim && d[p] == '}') {
     io = m;
     end = p + 1;
     return ParseError::kNone;
   }
   for (;;) {
-    std::uint64_t key_close;
-    bool key_escaped;
-    if (byte_at(p, m) != '"' || !string_close(m, p, key_close, key_escaped)) return ParseError::kBadJson;
-    std::string_view key(data_.data() + p + 1, key_close - p - 1);
+    if (p >= lim || d[p] != '"') return ParseError::kBadJson;
+    // The name: the next mark is its closing quote unless it holds an escape (or a control byte).
+    std::uint64_t key_close = m.next();
+    if (key_close <= p || key_close >= lim) return ParseError::kBadJson;
+    std::string_view key(d + p + 1, key_close - p - 1);
     bool key_ok = true;
-    if (key_escaped) [[unlikely]] {
-      key_buf_.clear();
-      key_ok = json_detail::decode_string_body(key, key_buf_);
-      if (key_ok) key = key_buf_;
-      else rows_[row].bad_key = true;
-    }
-    p = skip_blanks(key_close + 1);
-    if (byte_at(p, m) != ':') return ParseError::kBadJson;
-    int name = 0;
-    const int slot = key_ok ? match_key(key, !key_escaped, name) : -1;
-    const std::uint64_t s = skip_blanks(p + 1);
-    const char c = byte_at(s, m);
-    std::uint64_t value_end;
-    auto store = [&](std::string_view text, bool escaped) {
-      Slot& sl = slots_[rows_[row].slots + static_cast<std::size_t>(slot)];
-      if (name <= sl.name) sl = Slot{text, name, escaped};
-    };
-    // A nested walk works on io: hand the marks over and take them back.
-    auto walk = [&](auto&& f) {
+    const bool plain_key = d[key_close] == '"';
+    if (!plain_key) [[unlikely]] {
       io = m;
-      const ParseError e = f();
+      key_close = escaped_key(io, key_close, row, key, key_ok);
       m = io;
-      return e;
-    };
+      if (key_close == 0) return ParseError::kBadJson;
+    }
+    int name = 0;
+    const int slot = key_ok ? match_key(key, plain_key, name) : -1;
+    std::uint64_t s = key_close + 1;
+    if (s >= lim || d[s] != ':') [[unlikely]] {
+      s = skip_blanks(s);
+      if (s >= lim || d[s] != ':') return ParseError::kBadJson;
+    }
+    ++s;
+    if (blank(s)) [[unlikely]] s = skip_blanks(s);
+    if (s >= lim) return ParseError::kBadJson;
+    const char c = d[s];
+    std::uint64_t value_end;
     if (c == '"') {
-      std::uint64_t close;
-      bool escaped;
-      if (!string_close(m, s, close, escaped)) return ParseError::kBadJson;
+      std::uint64_t close = m.next();
+      if (close <= s || close >= lim) return ParseError::kBadJson;
+      const bool escaped = d[close] != '"';
+      if (escaped) [[unlikely]] {
+        io = m;
+        close = string_rest(io, close);
+        m = io;
+        if (close == 0) return ParseError::kBadJson;
+      }
+      if (slot >= 0) store(row, slot, name, std::string_view(d + s + 1, close - s - 1), escaped);
       value_end = close + 1;
-      if (slot >= 0) store(std::string_view(data_.data() + s + 1, close - s - 1), escaped);
-    } else if (c == '{' && slot < 0 && env != nullptr && key_ok && key == "properties") {
-      const std::size_t inner = new_row(s);
-      const ParseError e = walk([&] { return read_members(io, s, depth + 1, inner, nullptr, value_end); });
-      if (e != ParseError::kNone) return e;
-      rows_[inner].end = value_end;
-      env->properties = static_cast<std::int64_t>(inner);
-    } else if (c == '[' && slot < 0 && env != nullptr && env->allow_records && key_ok &&
-               (key == "records" || key == "Results")) {
-      // Event Hub captures ("records") and Advanced Hunting API results ("Results") hold rows; the
-      // last such array counts.
-      records_.clear();
-      records_error_ = ParseError::kNone;
-      ++records_arrays_;
-      env->has_records = true;
-      const ParseError e = walk([&] { return read_row_array(io, s, depth + 2, false, records_, true, value_end); });
-      if (e != ParseError::kNone) return e;
-    } else if (c == '{' && slot < 0 && env != nullptr && key_ok && is_flattened(key)) {
-      // A nested object whose members are row fields (Winlogbeat's event_data).
-      const ParseError e = walk([&] { return read_members(io, s, depth + 1, row, nullptr, value_end); });
-      if (e != ParseError::kNone) return e;
     } else if (c == '{' || c == '[') {
-      const ParseError e =
-          walk([&] { return skip_container(io, s, depth, value_end) ? ParseError::kNone : ParseError::kBadJson; });
+      io = m;
+      const ParseError e = container_member(io, s, depth, row, env, key, key_ok, slot, name, value_end);
+      m = io;
       if (e != ParseError::kNone) return e;
-      if (slot >= 0) store(data_.substr(s, value_end - s), false);
     } else {
-      if (s >= m.limit() || !scalar_end(s, value_end)) return ParseError::kBadJson;
+      if (!scalar_end(s, value_end)) return ParseError::kBadJson;
       if (slot >= 0) {
-        std::string_view text = data_.substr(s, value_end - s);
-        store(text == "null" ? std::string_view() : text, false);
+        const std::string_view text(d + s, value_end - s);
+        store(row, slot, name, text == "null" ? std::string_view() : text, false);
       }
     }
-    p = skip_blanks(value_end);
-    const char next = byte_at(p, m);
-    if (next == ',') {
+    p = value_end;
+    if (p < lim && d[p] == ',') [[likely]] {
+      ++p;
+      if (blank(p)) [[unlikely]] p = skip_blanks(p);
+      continue;
+    }
+    p = skip_blanks(p);
+    if (p < lim && d[p] == ',') {
       p = skip_blanks(p + 1);
       continue;
     }
-    if (next != '}') return ParseError::kBadJson;
+    if (p >= lim || d[p] != '}') return ParseError::kBadJson;
     io = m;
     end = p + 1;
     return ParseError::kNone;

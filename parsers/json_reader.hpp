@@ -103,6 +103,19 @@ class JsonRecordParser {
                              std::vector<std::uint32_t>& out, std::uint64_t& end, ParseError& own);
   ParseError read_members(json::Marks& io, std::uint64_t open, int depth, std::size_t row, Envelope* env,
                           std::uint64_t& end);
+  // The member loop's rare paths, out of line so that the loop keeps its values in registers:
+  // the rest of a string whose first mark `t` is an escape (its closing quote, 0 if bad); a member
+  // name with escapes (`key` from its first byte; decoded into key_buf_, key_ok false and the row's
+  // bad_key set if an escape is invalid; its closing quote, 0 if bad); a member whose value is an
+  // object or an array (the envelope's parts, a flattened object, or a value skipped).
+  [[gnu::noinline]] std::uint64_t string_rest(json::Marks& m, std::uint64_t t) const;
+  [[gnu::noinline, gnu::cold]] std::uint64_t escaped_key(json::Marks& m, std::uint64_t t, std::size_t row,
+                                                          std::string_view& key, bool& key_ok);
+  [[gnu::noinline]] ParseError container_member(json::Marks& io, std::uint64_t s, int depth, std::size_t row,
+                                                Envelope* env, std::string_view key, bool key_ok, int slot, int name,
+                                                std::uint64_t& value_end);
+  // A projected value met in a row: kept unless a better-ranked name of its field was met before.
+  void store(std::size_t row, int slot, int name, std::string_view text, bool escaped);
   ParseError read_row_array(json::Marks& io, std::uint64_t open, int depth, bool allow_records,
                             std::vector<std::uint32_t>& out, bool defer_errors, std::uint64_t& end);
   bool skip_value(json::Marks& io, std::uint64_t s, int depth, std::uint64_t& end);
