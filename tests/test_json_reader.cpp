@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -142,6 +144,55 @@ TEST(JsonRows, SplitRecordIntoAReusedVectorGivesWhatAFreshOneGives) {
   // A malformed row leaves no cells behind.
   EXPECT_EQ(JsonRecordParser::split_record("{\"a\":1,\"b\":}", 0, reused), ParseError::kBadJson);
   EXPECT_TRUE(reused.empty());
+}
+
+TEST(JsonRows, SplitRecordOfRandomRowsKeepsFirstPositionsAndLastValues) {
+  // Rows built from (name, value) lists drawn from a small set of names, so that duplicates are
+  // common, some names escaped ("\u0061" is "a") and some long: the cells are the names in order of
+  // first appearance with the last value of each, whatever the row's length.
+  const std::vector<std::string> names = {"a", "b", "RemoteIP", "RemoteUrl", "InitiatingProcessFileName",
+                                          "InitiatingProcessVersionInfoCompanyName", "x1", "x2", "x3", "x4"};
+  std::mt19937 rng(17);
+  std::vector<NamedCell> reused;
+  for (int round = 0; round < 3000; ++round) {
+    const std::size_t members = rng() % 60;
+    std::string row = "{";
+    std::vector<std::pair<std::string, std::string>> want;  // name, value in first-seen order
+    for (std::size_t m = 0; m < members; ++m) {
+      const std::string& name = names[rng() % (round % 3 == 0 ? 3 : names.size())];
+      const std::string value = "v" + std::to_string(rng() % 1000) + std::string(rng() % 3 == 0 ? 70 : 0, 'p');
+      if (m > 0) row += rng() % 5 == 0 ? " , " : ",";
+      row += '"';
+      row += name == "a" && rng() % 2 == 0 ? std::string("\\u0061") : name;
+      row += "\":";
+      const bool escape = rng() % 4 == 0;  // "\u0021" is "!"
+      row += "\"" + value.substr(0, 2) + (escape ? "\\u0021" : "") + value.substr(2) + "\"";
+      const std::string decoded = value.substr(0, 2) + (escape ? "!" : "") + value.substr(2);
+      auto it = std::find_if(want.begin(), want.end(), [&](const auto& w) { return w.first == name; });
+      if (it == want.end()) want.emplace_back(name, decoded);
+      else it->second = decoded;
+    }
+    row += "}";
+    ASSERT_EQ(JsonRecordParser::split_record(row, 0, reused), ParseError::kNone) << row;
+    ASSERT_EQ(reused.size(), want.size()) << row;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(reused[i].name, want[i].first) << row;
+      EXPECT_EQ(reused[i].cell.value, want[i].second) << row;
+    }
+  }
+}
+
+TEST(JsonRows, SplitRecordFlattenedMembersAreDuplicatesOfLaterOnes) {
+  // A member after a flattened object that repeats one of its names takes that cell's place.
+  const std::string t = "{\"event_data\":{\"a\":\"1\",\"b\":\"2\"},\"a\":\"3\",\"c\":\"4\"}";
+  std::vector<NamedCell> cells;
+  ASSERT_EQ(JsonRecordParser::split_record(t, 0, cells, {"event_data"}), ParseError::kNone);
+  ASSERT_EQ(cells.size(), 4u);
+  EXPECT_EQ(cells[0].name, "event_data");
+  EXPECT_EQ(cells[1].name, "a");
+  EXPECT_EQ(cells[1].cell.value, "3");
+  EXPECT_EQ(cells[2].name, "b");
+  EXPECT_EQ(cells[3].name, "c");
 }
 
 TEST(JsonRows, NestedValuesAreReencodedAsKustoPrintsDynamic) {
