@@ -1,10 +1,11 @@
 // BulkBytes: regions of 8 MiB (or one region for a larger block) mapped anonymously, aligned to
-// 2 MiB and advised MADV_HUGEPAGE, handed out by a bump pointer under a lock.
+// 2 MiB and advised MADV_HUGEPAGE, handed out by one bump pointer per thread (lane).
 #include "core/bulk_bytes.hpp"
 
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <new>
 
@@ -51,22 +52,39 @@ char* BulkBytes::new_region(std::size_t n) {
   return p;
 }
 
+namespace {
+// This thread's number, given when it first takes a block from any BulkBytes.
+std::size_t thread_number() {
+  static std::atomic<std::size_t> next{0};
+  thread_local const std::size_t number = next.fetch_add(1, std::memory_order_relaxed);
+  return number;
+}
+}  // namespace
+
 char* BulkBytes::take(std::size_t n) {
   n = (n + 7) & ~std::size_t{7};
   if (n == 0) n = 8;
-  std::lock_guard<std::mutex> lock(mutex_);
   if constexpr (kSanitized) {
+    std::lock_guard<std::mutex> lock(mutex_);
     owned_.push_back(new char[n]);
     return owned_.back();
   }
-  if (n > kRegion / 4) return new_region(n);  // a block of its own; the current region goes on
-  if (n > left_) {
-    cursor_ = new_region(kRegion);
-    left_ = kRegion;
+  if (n > kRegion / 4) {  // a block of its own; the lanes' regions go on
+    std::lock_guard<std::mutex> lock(mutex_);
+    return new_region(n);
   }
-  char* p = cursor_;
-  cursor_ += n;
-  left_ -= n;
+  Lane& lane = lanes_[thread_number() % kLanes];
+  std::lock_guard<std::mutex> lock(lane.mutex);
+  if (n > lane.left) {
+    {
+      std::lock_guard<std::mutex> regions(mutex_);
+      lane.cursor = new_region(kRegion);
+    }
+    lane.left = kRegion;
+  }
+  char* p = lane.cursor;
+  lane.cursor += n;
+  lane.left -= n;
   return p;
 }
 
