@@ -172,8 +172,7 @@ static void BM_Csv_FullHunt(benchmark::State& state) { hunt<true>(state, false);
 BENCHMARK(BM_Csv_FullHunt)->Unit(benchmark::kMillisecond);
 
 // JSON stage 1 alone (the string marks the walker asks for), to see what the walk adds.
-static void BM_Jsonl_Stage1Only(benchmark::State& state) {
-  const std::string& d = jsonl_data();
+void stage1_over(benchmark::State& state, const std::string& d) {
   parsers::json::Marks m;
   std::uint64_t n = 0;
   for (auto _ : state) {
@@ -183,6 +182,7 @@ static void BM_Jsonl_Stage1Only(benchmark::State& state) {
   benchmark::DoNotOptimize(n);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.size()));
 }
+static void BM_Jsonl_Stage1Only(benchmark::State& state) { stage1_over(state, jsonl_data()); }
 BENCHMARK(BM_Jsonl_Stage1Only)->Unit(benchmark::kMillisecond);
 
 // Each block classifier chained over the same text (the one this processor runs is Stage1Only's).
@@ -218,8 +218,7 @@ static void BM_Jsonl_Stage1Blocks_Avx2Unchained(benchmark::State& state) {
 BENCHMARK(BM_Jsonl_Stage1Blocks_Avx2Unchained)->Unit(benchmark::kMicrosecond);
 #endif
 
-static void BM_Jsonl_ParseOnly(benchmark::State& state) {
-  const std::string& d = jsonl_data();
+void parse_over(benchmark::State& state, const std::string& d) {
   parsers::JsonRecordParser p(mde_projection());
   std::size_t n = 0;
   for (auto _ : state) {
@@ -229,6 +228,7 @@ static void BM_Jsonl_ParseOnly(benchmark::State& state) {
   benchmark::DoNotOptimize(n);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.size()));
 }
+static void BM_Jsonl_ParseOnly(benchmark::State& state) { parse_over(state, jsonl_data()); }
 BENCHMARK(BM_Jsonl_ParseOnly)->Unit(benchmark::kMillisecond);
 
 // The same two over 256 KiB that stay in the core's cache (cut at a line end), as a chunk's copy
@@ -241,29 +241,9 @@ const std::string& jsonl_hot() {
   }();
   return d;
 }
-static void BM_Jsonl_Stage1Hot(benchmark::State& state) {
-  const std::string& d = jsonl_hot();
-  parsers::json::Marks m;
-  std::uint64_t n = 0;
-  for (auto _ : state) {
-    m.reset(d, 0, d.size());
-    while (m.next() < d.size()) ++n;
-  }
-  benchmark::DoNotOptimize(n);
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.size()));
-}
+static void BM_Jsonl_Stage1Hot(benchmark::State& state) { stage1_over(state, jsonl_hot()); }
 BENCHMARK(BM_Jsonl_Stage1Hot)->Unit(benchmark::kMicrosecond);
-static void BM_Jsonl_ParseOnlyHot(benchmark::State& state) {
-  const std::string& d = jsonl_hot();
-  parsers::JsonRecordParser p(mde_projection());
-  std::size_t n = 0;
-  for (auto _ : state) {
-    p.parse(d, 0, d.size(), true, [&](const parsers::RecordView& rv) { n += rv.values[0].size(); },
-            [](std::uint64_t, parsers::ParseError) {});
-  }
-  benchmark::DoNotOptimize(n);
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * d.size()));
-}
+static void BM_Jsonl_ParseOnlyHot(benchmark::State& state) { parse_over(state, jsonl_hot()); }
 BENCHMARK(BM_Jsonl_ParseOnlyHot)->Unit(benchmark::kMicrosecond);
 
 static void BM_Jsonl_FullHunt(benchmark::State& state) { hunt<true>(state, true); }
