@@ -102,8 +102,9 @@ void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t d
   auto begin = [&](std::uint64_t k) { return data_start + k * chunk_size; };
   std::vector<std::uint64_t> starts(n, size);
   tbb::parallel_for(std::uint64_t{1}, n, [&](std::uint64_t k) {
-    std::uint64_t b = begin(k);
+    const std::uint64_t b = begin(k);
     const std::uint64_t e = b + std::min(chunk_size, size - b);
+    std::uint64_t from = b;  // where the search in `data` starts
     if (probe) {
       const std::string_view head = probe(b - 1, std::min(e, b + kProbe));
       if (!head.empty()) {
@@ -115,13 +116,13 @@ void plan_line_chunks(std::uint32_t file, std::string_view data, std::uint64_t d
           starts[k] = b + static_cast<std::uint64_t>(static_cast<const char*>(nl) - (head.data() + 1)) + 1;
           return;
         }
-        b += head.size() - 1;  // no LF in the probed bytes: the rest of the slice from `data`
-        if (b >= e) return;
+        from = b + head.size() - 1;  // no LF in the probed bytes: the rest of the slice from `data`
+        if (from >= e) return;
       }
     }
-    if (b == begin(k) && data[b - 1] == '\n') {
+    if (from == b && data[b - 1] == '\n') {
       starts[k] = b;
-    } else if (const void* nl = std::memchr(data.data() + b, '\n', e - b)) {
+    } else if (const void* nl = std::memchr(data.data() + from, '\n', e - from)) {
       starts[k] = static_cast<std::uint64_t>(static_cast<const char*>(nl) - data.data()) + 1;
     }
   });

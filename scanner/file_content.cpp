@@ -128,15 +128,19 @@ bool FileContent::open(const std::string& path, const FileIdentity& id, ShrinkMa
   return true;
 }
 
+bool FileContent::copyable(std::uint64_t begin, std::uint64_t end) const {
+  return mapped_ && fd_ >= 0 && begin <= end && end <= map_.bytes().size();
+}
+
 bool FileContent::copy_range(std::uint64_t begin, std::uint64_t end, std::vector<char>& out) const {
-  if (!mapped_ || fd_ < 0 || begin > end || end > map_.bytes().size()) return false;
+  if (!copyable(begin, end)) return false;
   const std::size_t n = static_cast<std::size_t>(end - begin);
   if (out.size() < n) out.resize(n);
   return copy_to(begin, n, out.data());
 }
 
 bool FileContent::copy_range(std::uint64_t begin, std::uint64_t end, core::HugeBuffer& out) const {
-  if (!mapped_ || fd_ < 0 || begin > end || end > map_.bytes().size()) return false;
+  if (!copyable(begin, end)) return false;
   const std::size_t n = static_cast<std::size_t>(end - begin);
   return copy_to(begin, n, out.reserve(n));
 }

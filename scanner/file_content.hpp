@@ -89,6 +89,7 @@ class FileContent {
   ~FileContent() { close(); }
 
  private:
+  bool copyable(std::uint64_t begin, std::uint64_t end) const;        // a mapped file, a range of it
   bool copy_to(std::uint64_t begin, std::size_t n, char* out) const;  // pread, NULs past a truncation
   MappedFile map_;
   std::vector<char> buf_;  // kept between opens: a task reuses it
