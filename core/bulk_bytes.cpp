@@ -14,17 +14,7 @@ namespace rareconn::core {
 namespace {
 constexpr std::size_t kHuge = std::size_t{2} << 20;
 constexpr std::size_t kRegion = std::size_t{8} << 20;
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
+constexpr bool kSanitized = kBulkSanitized;
 // `size` bytes (a multiple of kHuge) at a 2 MiB-aligned start, advised MADV_HUGEPAGE, inside a
 // mapping of kHuge more (its base and length go to `base` and `mapped`, for munmap).
 char* map_huge(std::size_t size, void*& base, std::size_t& mapped) {

@@ -13,6 +13,20 @@
 
 namespace rareconn::core {
 
+// Sanitizer builds take every block (and buffer) from operator new, so that their bounds are
+// checked, instead of from huge-page regions.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kBulkSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kBulkSanitized = true;
+#else
+inline constexpr bool kBulkSanitized = false;
+#endif
+#else
+inline constexpr bool kBulkSanitized = false;
+#endif
+
 class BulkBytes {
  public:
   BulkBytes() = default;

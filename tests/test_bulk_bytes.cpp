@@ -54,17 +54,11 @@ TEST(BulkBytes, ThreadsTakeAtOnce) {
   }
 }
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitizedBuild = true;  // blocks come from operator new there
-#else
-constexpr bool kSanitizedBuild = false;
-#endif
-
 TEST(BulkBytes, TwoThreadsTakeFromDifferentHugePages) {
   // A fresh 2 MiB page faults once, for the thread that touches it first: blocks of two threads in
   // the same page make the other thread wait for that fault (the findings' decoding did not scale
   // with threads). Each thread takes from its own region.
-  if (kSanitizedBuild) GTEST_SKIP() << "sanitizer builds take blocks from operator new";
+  if (kBulkSanitized) GTEST_SKIP() << "sanitizer builds take blocks from operator new";
   BulkBytes b;
   char* first = nullptr;
   char* second = nullptr;
