@@ -14,7 +14,6 @@ namespace rareconn::core {
 namespace {
 constexpr std::size_t kHuge = std::size_t{2} << 20;
 constexpr std::size_t kRegion = std::size_t{8} << 20;
-constexpr bool kSanitized = kBulkSanitized;
 // `size` bytes (a multiple of kHuge) at a 2 MiB-aligned start, advised MADV_HUGEPAGE, inside a
 // mapping of kHuge more (its base and length go to `base` and `mapped`, for munmap).
 char* map_huge(std::size_t size, void*& base, std::size_t& mapped) {
@@ -26,6 +25,12 @@ char* map_huge(std::size_t size, void*& base, std::size_t& mapped) {
   madvise(p, size, MADV_HUGEPAGE);  // a hint: without huge pages the region still works
 #endif
   return p;
+}
+// This thread's number, given when it first takes a block from any BulkBytes.
+std::size_t thread_number() {
+  static std::atomic<std::size_t> next{0};
+  thread_local const std::size_t number = next.fetch_add(1, std::memory_order_relaxed);
+  return number;
 }
 }  // namespace
 
@@ -42,19 +47,10 @@ char* BulkBytes::new_region(std::size_t n) {
   return p;
 }
 
-namespace {
-// This thread's number, given when it first takes a block from any BulkBytes.
-std::size_t thread_number() {
-  static std::atomic<std::size_t> next{0};
-  thread_local const std::size_t number = next.fetch_add(1, std::memory_order_relaxed);
-  return number;
-}
-}  // namespace
-
 char* BulkBytes::take(std::size_t n) {
   n = (n + 7) & ~std::size_t{7};
   if (n == 0) n = 8;
-  if constexpr (kSanitized) {
+  if constexpr (kBulkSanitized) {
     std::lock_guard<std::mutex> lock(mutex_);
     owned_.push_back(new char[n]);
     return owned_.back();
@@ -80,7 +76,7 @@ char* BulkBytes::take(std::size_t n) {
 
 HugeBuffer::~HugeBuffer() {
   if (base_ == nullptr) return;
-  if constexpr (kSanitized) delete[] static_cast<char*>(base_);
+  if constexpr (kBulkSanitized) delete[] static_cast<char*>(base_);
   else munmap(base_, mapped_);
 }
 
@@ -95,7 +91,7 @@ char* HugeBuffer::reserve(std::size_t n) {
   if (n <= capacity_ && data_ != nullptr) return data_;
   HugeBuffer fresh;
   const std::size_t size = std::max<std::size_t>((n + kHuge - 1) / kHuge * kHuge, kHuge);
-  if constexpr (kSanitized) {
+  if constexpr (kBulkSanitized) {
     fresh.base_ = new char[size];
     fresh.data_ = static_cast<char*>(fresh.base_);
   } else {

@@ -284,20 +284,11 @@ inline bool JsonRecordParser::string_close(json::Marks& m, std::uint64_t open, s
   // The walker has checked every byte since the last string it read, so the marks agree with it
   // on where strings open: the next mark is in this string. (A mark at or before `open` would mean
   // they disagree: the text is then not JSON there.)
-  escaped = false;
-  std::uint64_t t = m.next();
-  if (t <= open) [[unlikely]] return false;
-  for (;;) {
-    if (t >= m.limit()) return false;
-    const char c = data_[t];
-    if (c == '"') {
-      close = t;
-      return true;
-    }
-    if (c != '\\') return false;  // a control byte
-    escaped = true;
-    t = m.next();  // (the escaped byte carries no mark unless it is a control byte)
-  }
+  const std::uint64_t t = m.next();
+  if (t <= open || t >= m.limit()) [[unlikely]] return false;
+  escaped = data_[t] != '"';
+  close = escaped ? string_rest(m, t) : t;  // an escape or a control byte first: the rest (0 if bad)
+  return close != 0;
 }
 
 inline bool JsonRecordParser::scalar_end(std::uint64_t s, std::uint64_t& e) const {
