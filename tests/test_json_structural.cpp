@@ -42,7 +42,7 @@ std::vector<std::uint64_t> naive_marks(const std::string& s, std::uint64_t pos, 
 }
 
 std::string random_text(std::mt19937& rng, std::size_t n) {
-  const char alphabet[] = {'"', '\\', '{', '}', '[', ']', ':', ',', ' ', '\n', '\x01', 'a', '\xc3', 'z', '\\', '"'};
+  const char alphabet[] = {'"', '\\', '{', '}', '[', ']', ':', ',', ' ', '\n', '\x01', 'a', '\xc3', 'z', '\\', '"', '\x1f', '\xff'};
   std::string s(n, 'x');
   for (char& c : s) c = rng() % 3 == 0 ? alphabet[rng() % sizeof alphabet] : 'x';
   return s;
