@@ -26,7 +26,7 @@ class Arena {
  private:
   void grow(std::size_t need) {
     const std::size_t size = need > kBlock ? need : kBlock;
-    blocks_.push_back(std::make_unique<char[]>(size));
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));  // not zeroed: a page is touched when a copy reaches it
     cursor_ = blocks_.back().get();
     free_ = size;
   }
