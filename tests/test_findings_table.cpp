@@ -13,6 +13,7 @@
 
 #include "core/hunts/hunt.hpp"
 #include "core/key_codec.hpp"
+#include "core/kusto_time.hpp"
 
 namespace rareconn::hunts {
 namespace {
@@ -47,7 +48,8 @@ struct Table {
   std::vector<std::map<std::string, std::string>> rows;  // column -> non-empty cell
 };
 
-Table build(const std::vector<Row>& rows, const std::vector<std::size_t>& order) {
+Table build(const std::vector<Row>& rows, const std::vector<std::size_t>& order,
+            const std::vector<std::string>& time_columns = {}) {
   FakeServices services;
   services.order = order;
   std::string key;
@@ -60,6 +62,7 @@ Table build(const std::vector<Row>& rows, const std::vector<std::size_t>& order)
   }
   TabularSchema schema;
   schema.key_columns = {"RemoteIP"};
+  schema.time_columns = time_columns;
   const FindingsTable t = tabular_findings_table(findings, rare, services, schema);
   Table out;
   out.columns = t.columns;
@@ -118,6 +121,36 @@ TEST(FindingsTable, ASecondTableDoesNotReuseTheFirstTablesLookups) {
   EXPECT_EQ(second.rows[1].at("a"), "3");
   EXPECT_EQ(second.rows[1].at("b"), "4");
   EXPECT_EQ(first.rows[3].at("a"), "1");
+}
+
+// A thread remembers what the last key order it saw means (which member is the event time); a
+// table with another schema looks again.
+TEST(FindingsTable, ASecondTableWithOtherTimeColumnsLooksAgainAtTheSameKeys) {
+  const Row row{{"Timestamp", "2024-05-01 10:00:00"}, {"a", "1"}};
+  const Table with_time = build({row}, {}, {"Timestamp"});
+  EXPECT_EQ(with_time.rows[0].at("Timestamp"), core::format_datetime(0));  // the finding's time
+  const Table without = build({row}, {});
+  EXPECT_EQ(without.rows[0].at("Timestamp"), "2024-05-01 10:00:00");
+  const Table again = build({row}, {}, {"Timestamp"});
+  EXPECT_EQ(again.rows[0].at("Timestamp"), core::format_datetime(0));
+}
+
+// Rows stored in another order than the columns' are read through their layout.
+TEST(FindingsTable, ARowUnderALayoutReadsEachColumnFromItsCell) {
+  FindingsTable t;
+  t.columns = {"k", "x", "y", "z"};
+  t.resize(2);
+  const std::vector<CellView> stored{{"key", false}, {"3", true}, {"why", false}};  // k, z, y
+  t.set_row(0, stored);
+  t.set_row(1, stored);
+  t.set_layout(1, t.add_layout({0, FindingsTable::kNoCell, 2, 1}));
+  EXPECT_EQ(t.cell(0, 1).value, "3");  // row 0: the columns' order
+  EXPECT_EQ(t.cell(1, 0).value, "key");
+  EXPECT_EQ(t.cell(1, 1).value, "");
+  EXPECT_EQ(t.cell(1, 2).value, "why");
+  EXPECT_EQ(t.cell(1, 3).value, "3");
+  EXPECT_TRUE(t.cell(1, 3).raw_json);
+  EXPECT_EQ(t.stored_cell(1, 1).value, "3");
 }
 
 }  // namespace

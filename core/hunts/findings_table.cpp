@@ -4,8 +4,8 @@
 #include "core/hunts/findings_table.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
-#include <new>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -50,6 +50,9 @@ int time_column(const std::vector<Name>& names, const std::vector<std::string>& 
   return best;
 }
 
+bool is_datetime_column(const TabularSchema& schema, const std::string& name) {
+  return std::find(schema.datetime_columns.begin(), schema.datetime_columns.end(), name) != schema.datetime_columns.end();
+}
 }  // namespace
 
 void FindingsTable::set_row(std::size_t i, std::span<const CellView> cells) {
@@ -79,67 +82,50 @@ void FindingsTable::set_row(std::size_t i, const std::vector<parsers::Cell>& cel
 namespace {
 
 // Builds the findings' rows as their records are decoded again. A CSV record's row is built at
-// once (its columns are known from the headers); a JSON record's cells are kept until every
-// record has named its columns.
+// once (its columns are known from the headers). A JSON record's row is built at once too, in the
+// order of its members (the left side, the members' values, then their names); its layout (where
+// each column is) is set once every record has named its columns.
 class RowsOf final : public RecordVisitor {
  public:
   RowsOf(const std::vector<core::Finding>& findings, const std::vector<core::RareKey>& rare, const TabularSchema& schema,
-         FindingsTable& table, std::size_t nleft, bool any_json)
-      : findings_(findings), rare_(rare), schema_(schema), table_(table), nleft_(nleft) {
-    json_rows.resize(any_json ? findings.size() : 0);
+         FindingsTable& table, std::size_t nleft)
+      : findings_(findings), rare_(rare), schema_(schema), table_(table), nleft_(nleft), id_(next_id()) {
+    json_members.assign(findings.size(), kNotJson);
     decoded.assign(findings.size(), 0);
   }
 
   std::vector<std::vector<std::size_t>> csv_map;  // per input: table column (after nleft) of each header column
   std::vector<int> csv_time;                      // per input: the event time column of its header, or -1
   std::vector<std::vector<char>> csv_datetime;    // per input: header columns printed as datetimes
-  // A JSON record's cells kept until the schema is known, packed in one block of `packed`: its
-  // members, then their names and values (one block a row, where named cells take two
-  // allocations per member).
-  struct PackedRow {
-    struct Member {
-      std::uint32_t name_at, name_len, value_at, value_len;
-      bool raw_json;
-    };
-    const Member* members = nullptr;
-    std::uint32_t count = 0;
-    const char* text = nullptr;
-    std::span<const Member> all() const { return {members, count}; }
-    std::string_view name(const Member& m) const { return {text + m.name_at, m.name_len}; }
-    std::string_view value(const Member& m) const { return {text + m.value_at, m.value_len}; }
-  };
-  std::vector<PackedRow> json_rows;
-  core::BulkBytes packed;
+  // Per row: its members when it is a JSON record's (its values are cells [nleft, nleft + n), its
+  // names cells [nleft + n, nleft + 2n)), else kNotJson.
+  static constexpr std::uint32_t kNotJson = UINT32_MAX;
+  std::vector<std::uint32_t> json_members;
   std::vector<char> decoded;  // the records that decoded (the others have only the left side)
 
   void row(std::size_t i, RowCells& r) override {
     decoded[i] = 1;
     if (!r.header) {
-      PackedRow& p = json_rows[i];
-      std::size_t bytes = 0;
-      for (const parsers::NamedCell& c : r.cells) bytes += c.name.size() + c.cell.value.size();
-      const std::size_t head = r.cells.size() * sizeof(PackedRow::Member);
-      char* block = packed.take(head + bytes);
-      auto* members = reinterpret_cast<PackedRow::Member*>(block);  // 8-byte aligned block
-      char* text = block + head;
-      std::uint32_t at = 0;
-      for (std::size_t j = 0; j < r.cells.size(); ++j) {
+      const std::size_t count = r.cells.size();
+      const Look& look = look_of(r.cells);
+      Scratch& s = scratch(i, nleft_ + 2 * count);
+      thread_local std::vector<std::string> printed;  // datetimes as Kusto prints them
+      printed.resize(count + 1);  // no reallocation below: the cells view these strings
+      for (std::size_t j = 0; j < count; ++j) {
         const parsers::NamedCell& c = r.cells[j];
-        PackedRow::Member m;
-        m.name_at = at;
-        m.name_len = static_cast<std::uint32_t>(c.name.size());
-        if (!c.name.empty()) std::memcpy(text + at, c.name.data(), c.name.size());
-        at += m.name_len;
-        m.value_at = at;
-        m.value_len = static_cast<std::uint32_t>(c.cell.value.size());
-        if (!c.cell.value.empty()) std::memcpy(text + at, c.cell.value.data(), c.cell.value.size());
-        at += m.value_len;
-        m.raw_json = c.cell.raw_json;
-        new (members + j) PackedRow::Member(m);
+        std::string_view v = c.cell.value;
+        bool raw = c.cell.raw_json;
+        if (static_cast<int>(j) == look.time) {
+          v = printed[count] = core::format_datetime(findings_[i].time);
+          raw = false;
+        } else if (look.datetime[j] && !raw && !v.empty()) {
+          if (const auto d = core::parse_datetime(core::trim_blanks(v))) v = printed[j] = core::format_datetime(*d);
+        }
+        s.cells[nleft_ + j] = {v, raw};
+        s.cells[nleft_ + count + j] = {c.name, false};
       }
-      p.members = members;
-      p.count = static_cast<std::uint32_t>(r.cells.size());
-      p.text = text;
+      table_.set_row(i, s.cells);
+      json_members[i] = static_cast<std::uint32_t>(count);
       return;
     }
     const std::uint32_t file = findings_[i].file;
@@ -183,11 +169,41 @@ class RowsOf final : public RecordVisitor {
   }
 
  private:
+  // What a JSON record's member names mean for its row: which members are printed as datetimes,
+  // and which one holds the event time (or -1). Exports repeat one key order row after row, so each
+  // thread keeps the last names it looked at (for this table only).
+  struct Look {
+    std::uint64_t table = 0;  // id_ of the table it was made for
+    std::vector<std::string> names;
+    std::vector<char> datetime;
+    int time = -1;
+  };
+  const Look& look_of(const std::vector<parsers::NamedCell>& cells) const {
+    thread_local Look look;
+    bool same = look.table == id_ && look.names.size() == cells.size();
+    for (std::size_t j = 0; same && j < cells.size(); ++j) same = look.names[j] == cells[j].name;
+    if (same) return look;
+    look.table = id_;
+    look.names.resize(cells.size());
+    look.datetime.resize(cells.size());
+    for (std::size_t j = 0; j < cells.size(); ++j) {
+      look.names[j] = cells[j].name;
+      look.datetime[j] = is_datetime_column(schema_, cells[j].name);
+    }
+    look.time = time_column(look.names, schema_.time_columns);
+    return look;
+  }
+  static std::uint64_t next_id() {
+    static std::atomic<std::uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
+
   const std::vector<core::Finding>& findings_;
   const std::vector<core::RareKey>& rare_;
   const TabularSchema& schema_;
   FindingsTable& table_;
   std::size_t nleft_;
+  std::uint64_t id_;  // this table's, for the threads' cached looks
 };
 
 // Lookups by string_view in a map keyed by std::string.
@@ -196,18 +212,6 @@ struct NameHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-// Two packed JSON rows name the same members in the same order.
-bool same_names(const RowsOf::PackedRow& a, const RowsOf::PackedRow& b) {
-  if (a.count != b.count) return false;
-  for (std::uint32_t j = 0; j < a.count; ++j) {
-    if (a.name(a.members[j]) != b.name(b.members[j])) return false;
-  }
-  return true;
-}
-
-bool is_datetime_column(const TabularSchema& schema, const std::string& name) {
-  return std::find(schema.datetime_columns.begin(), schema.datetime_columns.end(), name) != schema.datetime_columns.end();
-}
 
 }  // namespace
 
@@ -235,9 +239,7 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
   if (!schema.set_column.empty()) table.columns.push_back(schema.set_column);
   table.columns.push_back("count_");
   const std::size_t nleft = table.columns.size();
-  bool any_json = false;
-  for (const core::Finding& f : findings) any_json = any_json || !headers[f.file];
-  RowsOf rows(findings, rare, schema, table, nleft, any_json);
+  RowsOf rows(findings, rare, schema, table, nleft);
   rows.csv_map.resize(headers.size());
   rows.csv_time.assign(headers.size(), -1);
   rows.csv_datetime.resize(headers.size());
@@ -258,76 +260,57 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
     for (const core::Finding& f : findings) refs.push_back({f.offset, f.file, f.length});
     services.read_again(refs, rows);
   }
-  // 3. JSON rows: their keys complete the schema, then their rows are built. Exports repeat one
-  // key order row after row: a row naming the previous row's keys in the same order shares its
-  // shape (its members' columns and its time column), so only a new key order is looked up.
-  struct Shape {
-    std::vector<std::size_t> column;  // per member: its index in `right`
-    int time = -1;                    // the member holding the event time, or -1
+  // 3. JSON rows: their keys complete the schema, then each row's layout is set. Exports repeat
+  // one key order row after row: a row naming the previous row's keys in the same order shares its
+  // shape (its members' columns), so only a new key order is looked up.
+  auto name = [&](std::size_t i, std::size_t m) { return table.stored_cell(i, nleft + rows.json_members[i] + m).value; };
+  auto same_names = [&](std::size_t a, std::size_t b) {
+    if (rows.json_members[a] != rows.json_members[b]) return false;
+    for (std::size_t m = 0; m < rows.json_members[a]; ++m) {
+      if (name(a, m) != name(b, m)) return false;
+    }
+    return true;
   };
-  std::vector<Shape> shapes;
+  std::vector<std::vector<std::size_t>> shapes;  // per shape, per member: its index in `right`
   constexpr std::uint32_t kNoShape = UINT32_MAX;
-  std::vector<std::uint32_t> shape_of(rows.json_rows.size(), kNoShape);
+  std::vector<std::uint32_t> shape_of(findings.size(), kNoShape);
   {
-    std::vector<std::string_view> names;
     std::size_t previous = SIZE_MAX;
-    for (std::size_t i = 0; i < rows.json_rows.size(); ++i) {
-      const RowsOf::PackedRow& r = rows.json_rows[i];
-      if (r.members == nullptr) continue;  // a CSV record's row, or a record that did not decode
-      if (previous != SIZE_MAX && same_names(rows.json_rows[previous], r)) {
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+      if (rows.json_members[i] == RowsOf::kNotJson) continue;  // a CSV record's row, or a record that did not decode
+      if (previous != SIZE_MAX && same_names(previous, i)) {
         shape_of[i] = shape_of[previous];
       } else {
-        Shape shape;
-        names.clear();
-        for (const auto& m : r.all()) {
-          names.push_back(r.name(m));
-          shape.column.push_back(add_right(names.back()));
-        }
-        shape.time = time_column(names, schema.time_columns);
+        std::vector<std::size_t> column;
+        for (std::size_t m = 0; m < rows.json_members[i]; ++m) column.push_back(add_right(name(i, m)));
         shape_of[i] = static_cast<std::uint32_t>(shapes.size());
-        shapes.push_back(std::move(shape));
+        shapes.push_back(std::move(column));
       }
       previous = i;
     }
   }
   for (std::string& n : unique_right_names(table.columns, right)) table.columns.push_back(std::move(n));
-  std::vector<char> datetime_at(right.size(), 0);  // the datetime columns present
-  for (const std::string& c : schema.datetime_columns) {
-    auto it = right_index.find(c);
-    if (it != right_index.end()) datetime_at[it->second] = 1;
+  std::vector<std::uint32_t> layout_of_shape;
+  for (const std::vector<std::size_t>& column : shapes) {
+    std::vector<std::uint32_t> cell_of(table.columns.size(), FindingsTable::kNoCell);
+    for (std::size_t j = 0; j < nleft; ++j) cell_of[j] = static_cast<std::uint32_t>(j);
+    for (std::size_t m = 0; m < column.size(); ++m) cell_of[nleft + column[m]] = static_cast<std::uint32_t>(nleft + m);
+    layout_of_shape.push_back(table.add_layout(std::move(cell_of)));
   }
-  services.parallel_for(findings.size(), [&](std::size_t i) {
-    const core::Finding& f = findings[i];
-    if (headers[f.file]) {
-      if (!rows.decoded[i]) {
-        RowCells none;
-        none.header = headers[f.file];
-        rows.row(i, none);
-      }
-      return;
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    if (shape_of[i] != kNoShape) table.set_layout(i, layout_of_shape[shape_of[i]]);
+  }
+  // 4. The records that did not decode (gone, changed since the scan) keep their left side.
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    if (rows.decoded[i]) continue;
+    RowCells none;
+    none.header = headers[findings[i].file];
+    if (none.header) {
+      rows.row(i, none);
+    } else {
+      table.set_row(i, rows.scratch(i, nleft).cells);
     }
-    RowsOf::PackedRow& r = rows.json_rows[i];
-    RowsOf::Scratch& s = rows.scratch(i, table.columns.size());
-    if (shape_of[i] != kNoShape) {
-      const Shape& shape = shapes[shape_of[i]];
-      thread_local std::vector<std::string> printed;  // datetimes as Kusto prints them
-      printed.resize(r.count + 1);  // no reallocation below: the cells view these strings
-      for (std::size_t j = 0; j < r.count; ++j) {
-        const auto& m = r.members[j];
-        const std::size_t at = shape.column[j];
-        std::string_view v = r.value(m);
-        if (datetime_at[at] && !m.raw_json && !v.empty()) {
-          if (const auto d = core::parse_datetime(core::trim_blanks(v))) v = printed[j] = core::format_datetime(*d);
-        }
-        s.cells[nleft + at] = {v, m.raw_json};
-      }
-      if (shape.time >= 0) {
-        printed.back() = core::format_datetime(f.time);
-        s.cells[nleft + shape.column[static_cast<std::size_t>(shape.time)]] = {printed.back(), false};
-      }
-    }
-    table.set_row(i, s.cells);
-  });
+  }
   return table;
 }
 

@@ -38,7 +38,20 @@ class FindingsTable {
   // Thread-safe for distinct rows. Cells of a row hold less than 2 GiB together.
   void set_row(std::size_t i, std::span<const CellView> cells);
   void set_row(std::size_t i, const std::vector<parsers::Cell>& cells);
-  CellView cell(std::size_t i, std::size_t j) const {
+  // Rows may be stored with their cells in another order than the columns' (a JSON record's, in
+  // the order of its members), under a layout: the cell holding each column, or kNoCell. Layouts
+  // are numbered from 1; row i takes layout `layout` (0: the columns' order, the default).
+  static constexpr std::uint32_t kNoCell = UINT32_MAX;
+  std::uint32_t add_layout(std::vector<std::uint32_t> cell_of_column) {
+    layouts_.push_back(std::move(cell_of_column));
+    return static_cast<std::uint32_t>(layouts_.size());
+  }
+  void set_layout(std::size_t i, std::uint32_t layout) {
+    if (layout_of_.empty()) layout_of_.assign(rows_.size(), 0);
+    layout_of_[i] = layout;
+  }
+  // Cell j of row i as stored (whatever the row's layout); empty past the row's cells.
+  CellView stored_cell(std::size_t i, std::size_t j) const {
     const char* row = rows_[i];
     std::uint32_t n, end, begin = 0;
     std::memcpy(&n, row, 4);
@@ -47,10 +60,20 @@ class FindingsTable {
     if (j > 0) std::memcpy(&begin, row + 4 * j, 4), begin &= ~kRawJson;
     return {std::string_view(row + 4 + 4 * std::size_t{n} + begin, (end & ~kRawJson) - begin), (end & kRawJson) != 0};
   }
+  CellView cell(std::size_t i, std::size_t j) const {
+    if (!layout_of_.empty() && layout_of_[i] != 0) {  // a row stored in its record's order
+      const std::vector<std::uint32_t>& cell_of = layouts_[layout_of_[i] - 1];
+      if (j >= cell_of.size() || cell_of[j] == kNoCell) return {};
+      j = cell_of[j];
+    }
+    return stored_cell(i, j);
+  }
 
  private:
   static constexpr std::uint32_t kRawJson = 1u << 31;
   std::vector<const char*> rows_;                                        // blocks in bytes_
+  std::vector<std::vector<std::uint32_t>> layouts_;                      // layout k is layouts_[k - 1]
+  std::vector<std::uint32_t> layout_of_;                                 // per row; empty: all 0
   std::unique_ptr<core::BulkBytes> bytes_ = std::make_unique<core::BulkBytes>();  // fresh pages are dear
 };
 
