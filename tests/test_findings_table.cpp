@@ -20,14 +20,19 @@ namespace {
 
 using Row = std::vector<std::pair<std::string, std::string>>;  // a JSON record's members
 
-// JSON records by offset; parallel_for runs its body in the order given (a thread's rows).
+// JSON records by offset; read_again and parallel_for visit the rows in the order given (the order
+// in which threads would build them).
 class FakeServices final : public RunServices {
  public:
   std::map<std::uint64_t, Row> records;
-  std::vector<std::size_t> order;  // parallel_for's order of the rows; empty: 0..n-1
+  std::vector<std::size_t> order;  // the order of the rows; empty: 0..n-1
 
   void read_again(std::span<const core::EventRef> refs, RecordVisitor& visitor) const override {
-    for (std::size_t i = 0; i < refs.size(); ++i) {
+    std::vector<std::size_t> visit = order;
+    if (visit.empty()) {
+      for (std::size_t i = 0; i < refs.size(); ++i) visit.push_back(i);
+    }
+    for (std::size_t i : visit) {
       RowCells cells;
       for (const auto& [name, value] : records.at(refs[i].offset)) cells.cells.push_back({name, {value, false}});
       visitor.row(i, cells);
@@ -151,6 +156,27 @@ TEST(FindingsTable, ARowUnderALayoutReadsEachColumnFromItsCell) {
   EXPECT_EQ(t.cell(1, 3).value, "3");
   EXPECT_TRUE(t.cell(1, 3).raw_json);
   EXPECT_EQ(t.stored_cell(1, 1).value, "3");
+}
+
+// A JSON record's row holds the left side and its members' values only: the names are kept once
+// per key order, not once per row.
+TEST(FindingsTable, AJsonRowStoresItsValuesNotItsNames) {
+  FakeServices services;
+  std::string key;
+  core::append_key_part(key, "10.0.0.1");
+  std::vector<core::RareKey> rare{{key, 3, {}}};
+  services.records[0] = {{"SomeLongMemberName", "v1"}, {"AnotherLongMemberName", "v2"}};
+  services.records[100] = {{"SomeLongMemberName", "v3"}, {"AnotherLongMemberName", "v4"}};
+  const std::vector<core::Finding> findings{{0, 0, 0, 10, 0}, {0, 100, 0, 10, 0}};
+  TabularSchema schema;
+  schema.key_columns = {"RemoteIP"};
+  const FindingsTable t = tabular_findings_table(findings, rare, services, schema);
+  ASSERT_EQ(t.columns, (std::vector<std::string>{"RemoteIP", "count_", "SomeLongMemberName", "AnotherLongMemberName"}));
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(t.stored_cell(i, 2).value, i == 0 ? "v1" : "v3");
+    EXPECT_EQ(t.stored_cell(i, 3).value, i == 0 ? "v2" : "v4");
+    for (std::size_t j = 4; j < 8; ++j) EXPECT_EQ(t.stored_cell(i, j).value, "") << i << " " << j;
+  }
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <mutex>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -82,25 +84,30 @@ void FindingsTable::set_row(std::size_t i, const std::vector<parsers::Cell>& cel
 namespace {
 
 // Builds the findings' rows as their records are decoded again. A CSV record's row is built at
-// once (its columns are known from the headers). A JSON record's row is built at once too, in the
-// order of its members (the left side, the members' values, then their names); its layout (where
-// each column is) is set once every record has named its columns.
+// once (its columns are known from the headers). A JSON record's row is built at once too: the
+// left side, then its members' values in their order; its key order (the members' names) is kept
+// once per distinct order, and its layout (where each column is) is set once every record has
+// named its columns. Names are more than half of an export's JSON text (1,049 of 1,802 bytes a
+// record in gen_mde.py's), so rows without them take half the fresh memory.
 class RowsOf final : public RecordVisitor {
  public:
   RowsOf(const std::vector<core::Finding>& findings, const std::vector<core::RareKey>& rare, const TabularSchema& schema,
          FindingsTable& table, std::size_t nleft)
       : findings_(findings), rare_(rare), schema_(schema), table_(table), nleft_(nleft), id_(next_id()) {
-    json_members.assign(findings.size(), kNotJson);
+    json_order.assign(findings.size(), kNotJson);
     decoded.assign(findings.size(), 0);
   }
 
   std::vector<std::vector<std::size_t>> csv_map;  // per input: table column (after nleft) of each header column
   std::vector<int> csv_time;                      // per input: the event time column of its header, or -1
   std::vector<std::vector<char>> csv_datetime;    // per input: header columns printed as datetimes
-  // Per row: its members when it is a JSON record's (its values are cells [nleft, nleft + n), its
-  // names cells [nleft + n, nleft + 2n)), else kNotJson.
+  // Per row: its key order (an index in `orders`) when it is a JSON record's (its values are cells
+  // [nleft, nleft + n) for the order's n names), else kNotJson.
   static constexpr std::uint32_t kNotJson = UINT32_MAX;
-  std::vector<std::uint32_t> json_members;
+  std::vector<std::uint32_t> json_order;
+  // The distinct key orders, numbered as the threads meet them (their numbers are not the rows'
+  // order; the columns are, in step 3).
+  std::vector<std::vector<std::string>> orders;
   std::vector<char> decoded;  // the records that decoded (the others have only the left side)
 
   void row(std::size_t i, RowCells& r) override {
@@ -108,7 +115,7 @@ class RowsOf final : public RecordVisitor {
     if (!r.header) {
       const std::size_t count = r.cells.size();
       const Look& look = look_of(r.cells);
-      Scratch& s = scratch(i, nleft_ + 2 * count);
+      Scratch& s = scratch(i, nleft_ + count);
       thread_local std::vector<std::string> printed;  // datetimes as Kusto prints them
       printed.resize(count + 1);  // no reallocation below: the cells view these strings
       for (std::size_t j = 0; j < count; ++j) {
@@ -122,10 +129,9 @@ class RowsOf final : public RecordVisitor {
           if (const auto d = core::parse_datetime(core::trim_blanks(v))) v = printed[j] = core::format_datetime(*d);
         }
         s.cells[nleft_ + j] = {v, raw};
-        s.cells[nleft_ + count + j] = {c.name, false};
       }
       table_.set_row(i, s.cells);
-      json_members[i] = static_cast<std::uint32_t>(count);
+      json_order[i] = look.order;
       return;
     }
     const std::uint32_t file = findings_[i].file;
@@ -177,8 +183,9 @@ class RowsOf final : public RecordVisitor {
     std::vector<std::string> names;
     std::vector<char> datetime;
     int time = -1;
+    std::uint32_t order = 0;  // the names' index in `orders`
   };
-  const Look& look_of(const std::vector<parsers::NamedCell>& cells) const {
+  const Look& look_of(const std::vector<parsers::NamedCell>& cells) {
     thread_local Look look;
     bool same = look.table == id_ && look.names.size() == cells.size();
     for (std::size_t j = 0; same && j < cells.size(); ++j) same = look.names[j] == cells[j].name;
@@ -191,7 +198,21 @@ class RowsOf final : public RecordVisitor {
       look.datetime[j] = is_datetime_column(schema_, cells[j].name);
     }
     look.time = time_column(look.names, schema_.time_columns);
+    look.order = order_of(look.names);
     return look;
+  }
+  // The index of a key order in `orders`, added when new (any thread).
+  std::uint32_t order_of(const std::vector<std::string>& names) {
+    std::string k;  // each name after its length: no two orders share it
+    for (const std::string& n : names) {
+      const std::uint32_t len = static_cast<std::uint32_t>(n.size());
+      k.append(reinterpret_cast<const char*>(&len), sizeof len);
+      k.append(n);
+    }
+    std::lock_guard<std::mutex> lock(orders_mutex_);
+    const auto [it, fresh] = order_index_.try_emplace(std::move(k), static_cast<std::uint32_t>(orders.size()));
+    if (fresh) orders.push_back(names);
+    return it->second;
   }
   static std::uint64_t next_id() {
     static std::atomic<std::uint64_t> next{1};
@@ -204,6 +225,8 @@ class RowsOf final : public RecordVisitor {
   FindingsTable& table_;
   std::size_t nleft_;
   std::uint64_t id_;  // this table's, for the threads' cached looks
+  std::mutex orders_mutex_;
+  std::unordered_map<std::string, std::uint32_t> order_index_;  // encoded names -> index in `orders`
 };
 
 // Lookups by string_view in a map keyed by std::string.
@@ -260,45 +283,28 @@ FindingsTable tabular_findings_table(const std::vector<core::Finding>& findings,
     for (const core::Finding& f : findings) refs.push_back({f.offset, f.file, f.length});
     services.read_again(refs, rows);
   }
-  // 3. JSON rows: their keys complete the schema, then each row's layout is set. Exports repeat
-  // one key order row after row: a row naming the previous row's keys in the same order shares its
-  // shape (its members' columns), so only a new key order is looked up.
-  auto name = [&](std::size_t i, std::size_t m) { return table.stored_cell(i, nleft + rows.json_members[i] + m).value; };
-  auto same_names = [&](std::size_t a, std::size_t b) {
-    if (rows.json_members[a] != rows.json_members[b]) return false;
-    for (std::size_t m = 0; m < rows.json_members[a]; ++m) {
-      if (name(a, m) != name(b, m)) return false;
-    }
-    return true;
-  };
-  std::vector<std::vector<std::size_t>> shapes;  // per shape, per member: its index in `right`
-  constexpr std::uint32_t kNoShape = UINT32_MAX;
-  std::vector<std::uint32_t> shape_of(findings.size(), kNoShape);
+  // 3. JSON rows: their keys complete the schema (a key order's names, in the order of the first row
+  // showing it), then each row's layout is set, one per key order.
+  std::vector<std::vector<std::size_t>> columns_of(rows.orders.size());  // per order, per member: its index in `right`
   {
-    std::size_t previous = SIZE_MAX;
+    std::vector<char> seen(rows.orders.size(), 0);
     for (std::size_t i = 0; i < findings.size(); ++i) {
-      if (rows.json_members[i] == RowsOf::kNotJson) continue;  // a CSV record's row, or a record that did not decode
-      if (previous != SIZE_MAX && same_names(previous, i)) {
-        shape_of[i] = shape_of[previous];
-      } else {
-        std::vector<std::size_t> column;
-        for (std::size_t m = 0; m < rows.json_members[i]; ++m) column.push_back(add_right(name(i, m)));
-        shape_of[i] = static_cast<std::uint32_t>(shapes.size());
-        shapes.push_back(std::move(column));
-      }
-      previous = i;
+      const std::uint32_t o = rows.json_order[i];
+      if (o == RowsOf::kNotJson || seen[o]) continue;  // a CSV record's row, one that did not decode, or a known order
+      seen[o] = 1;
+      for (const std::string& n : rows.orders[o]) columns_of[o].push_back(add_right(n));
     }
   }
   for (std::string& n : unique_right_names(table.columns, right)) table.columns.push_back(std::move(n));
-  std::vector<std::uint32_t> layout_of_shape;
-  for (const std::vector<std::size_t>& column : shapes) {
+  std::vector<std::uint32_t> layout_of(rows.orders.size());
+  for (std::size_t o = 0; o < rows.orders.size(); ++o) {
     std::vector<std::uint32_t> cell_of(table.columns.size(), FindingsTable::kNoCell);
     for (std::size_t j = 0; j < nleft; ++j) cell_of[j] = static_cast<std::uint32_t>(j);
-    for (std::size_t m = 0; m < column.size(); ++m) cell_of[nleft + column[m]] = static_cast<std::uint32_t>(nleft + m);
-    layout_of_shape.push_back(table.add_layout(std::move(cell_of)));
+    for (std::size_t m = 0; m < columns_of[o].size(); ++m) cell_of[nleft + columns_of[o][m]] = static_cast<std::uint32_t>(nleft + m);
+    layout_of[o] = table.add_layout(std::move(cell_of));
   }
   for (std::size_t i = 0; i < findings.size(); ++i) {
-    if (shape_of[i] != kNoShape) table.set_layout(i, layout_of_shape[shape_of[i]]);
+    if (rows.json_order[i] != RowsOf::kNotJson) table.set_layout(i, layout_of[rows.json_order[i]]);
   }
   // 4. The records that did not decode (gone, changed since the scan) keep their left side.
   for (std::size_t i = 0; i < findings.size(); ++i) {

@@ -28,7 +28,8 @@ struct CellView {
 
 // The result table. Each row is one block (the end of each cell, then the cells' bytes): a row
 // costs its text and 4 bytes a cell, not a std::string a cell. A JSON record's row is stored once,
-// in its members' order, and read through its key order's layout.
+// its values in its members' order (their names are kept once per key order by the builder), and
+// read through its key order's layout.
 class FindingsTable {
  public:
   std::vector<std::string> columns;
