@@ -1,6 +1,6 @@
 // Tests for core/hunts/findings_table: the JSON rows' columns (the union of their keys in the order
 // the findings show them) and each row's cells under them, whatever order the rows are built in;
-// rows repeating the previous row's key order share its lookups (its shape), so rows that name the
+// each distinct key order is looked up once (numbered as the rows arrive), so rows that name the
 // same keys in another order, or other keys, are mixed with them here.
 #include "core/hunts/findings_table.hpp"
 
@@ -53,8 +53,9 @@ struct Table {
   std::vector<std::map<std::string, std::string>> rows;  // column -> non-empty cell
 };
 
-Table build(const std::vector<Row>& rows, const std::vector<std::size_t>& order,
-            const std::vector<std::string>& time_columns = {}) {
+// The findings table of one rare key's findings, the records `rows`, decoded in `order`.
+FindingsTable build_table(const std::vector<Row>& rows, const std::vector<std::size_t>& order,
+                          const std::vector<std::string>& time_columns = {}) {
   FakeServices services;
   services.order = order;
   std::string key;
@@ -68,7 +69,12 @@ Table build(const std::vector<Row>& rows, const std::vector<std::size_t>& order,
   TabularSchema schema;
   schema.key_columns = {"RemoteIP"};
   schema.time_columns = time_columns;
-  const FindingsTable t = tabular_findings_table(findings, rare, services, schema);
+  return tabular_findings_table(findings, rare, services, schema);
+}
+
+Table build(const std::vector<Row>& rows, const std::vector<std::size_t>& order,
+            const std::vector<std::string>& time_columns = {}) {
+  const FindingsTable t = build_table(rows, order, time_columns);
   Table out;
   out.columns = t.columns;
   for (std::size_t i = 0; i < t.size(); ++i) {
@@ -161,16 +167,9 @@ TEST(FindingsTable, ARowUnderALayoutReadsEachColumnFromItsCell) {
 // A JSON record's row holds the left side and its members' values only: the names are kept once
 // per key order, not once per row.
 TEST(FindingsTable, AJsonRowStoresItsValuesNotItsNames) {
-  FakeServices services;
-  std::string key;
-  core::append_key_part(key, "10.0.0.1");
-  std::vector<core::RareKey> rare{{key, 3, {}}};
-  services.records[0] = {{"SomeLongMemberName", "v1"}, {"AnotherLongMemberName", "v2"}};
-  services.records[100] = {{"SomeLongMemberName", "v3"}, {"AnotherLongMemberName", "v4"}};
-  const std::vector<core::Finding> findings{{0, 0, 0, 10, 0}, {0, 100, 0, 10, 0}};
-  TabularSchema schema;
-  schema.key_columns = {"RemoteIP"};
-  const FindingsTable t = tabular_findings_table(findings, rare, services, schema);
+  const FindingsTable t = build_table({{{"SomeLongMemberName", "v1"}, {"AnotherLongMemberName", "v2"}},
+                                       {{"SomeLongMemberName", "v3"}, {"AnotherLongMemberName", "v4"}}},
+                                      {});
   ASSERT_EQ(t.columns, (std::vector<std::string>{"RemoteIP", "count_", "SomeLongMemberName", "AnotherLongMemberName"}));
   for (std::size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(t.stored_cell(i, 2).value, i == 0 ? "v1" : "v3");
