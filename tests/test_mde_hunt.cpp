@@ -90,3 +90,18 @@ TEST(MdeHunt, AllowListIsTheKeyFilter) {
   EXPECT_TRUE(hunt.window_config().track_set);
   EXPECT_FALSE(hunt.window_config().recent_within_lookback);
 }
+
+// A JSON walk stores every projected member it meets, so the projection holds only what the run
+// reads: the process file name for the (RemoteIP, process) pivot alone.
+TEST(MdeHunt, ProjectsTheProcessFileNameOnlyForTheProcessPivot) {
+  RunOptions by_ip = options(nullptr);
+  const MdeHunt ip_hunt(by_ip);
+  ASSERT_EQ(ip_hunt.projection().fields.size(), std::size_t{kMdeProcessFileName});
+  for (const auto& field : ip_hunt.projection().fields) EXPECT_NE(field.names.front(), "InitiatingProcessFileName");
+
+  RunOptions by_process = options(nullptr);
+  by_process.by = KeyBy::kIpProcess;
+  const MdeHunt process_hunt(by_process);
+  ASSERT_EQ(process_hunt.projection().fields.size(), std::size_t{kMdeSlotCount});
+  EXPECT_EQ(process_hunt.projection().fields[kMdeProcessFileName].names.front(), "InitiatingProcessFileName");
+}

@@ -15,7 +15,7 @@
 
 namespace rareconn::hunts {
 
-// Slots of the projected record, in this order.
+// Slots of the projected record, in this order (kMdeProcessFileName only with the process pivot).
 enum MdeSlot : std::size_t {
   kMdeTime = 0,
   kMdeDeviceName,

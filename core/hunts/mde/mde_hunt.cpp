@@ -5,6 +5,8 @@
 
 namespace rareconn::hunts {
 
+static_assert(kMdeProcessFileName + 1 == kMdeSlotCount, "the process file name is the projection's optional last slot");
+
 namespace {
 std::vector<std::string> allow_needles_of(const RunOptions& o) {
   std::vector<std::string> needles = o.default_allow ? core::default_allow_needles() : std::vector<std::string>{};
@@ -19,7 +21,11 @@ MdeHunt::MdeHunt(const RunOptions& o) : zone_(o.zone), window_(o.window), allow_
   mde_.per_server = o.per_server;
   window_.track_set = true;                 // make_set(RemoteUrl)
   window_.recent_within_lookback = false;   // the recent side has only its own filter
-  for (auto& names : mde_field_names()) projection_.fields.push_back({names});
+  // Only the fields this run reads: InitiatingProcessFileName (the last slot) is read for the
+  // (RemoteIP, process) pivot alone; left out, it costs a JSON walk nothing but a skip.
+  std::vector<std::vector<std::string>> names = mde_field_names();
+  if (mde_.by != KeyBy::kIpProcess) names.pop_back();
+  for (auto& n : names) projection_.fields.push_back({std::move(n)});
 }
 
 std::optional<std::string> MdeHunt::needs_zone(const std::vector<std::string>& header) const {
