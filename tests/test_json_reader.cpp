@@ -311,14 +311,19 @@ TEST(JsonRows, IntegersOfEveryLengthEndAtTheirFirstNonDigit) {
   for (int len = 1; len <= 20; ++len) {
     std::string digits;
     for (int k = 0; k < len; ++k) digits.push_back(static_cast<char>('1' + (k * 7) % 9));
-    for (const std::string after : {"}", ",\"a\":1}", " }", "/}", ":}", "\xc3}", "\x80}", "\xb9}", "\xb0}", "0}"}) {
+    // A fraction or an exponent after the digits (short integers have a path of their own).
+    for (const std::string after : {"}", ",\"a\":1}", " }", "/}", ":}", "\xc3}", "\x80}", "\xb9}", "\xb0}", "0}", ".5}",
+                                    "E2}", "e+7,\"a\":1}", ".}", "e}"}) {
       const std::string line = "{\"RemotePort\":" + digits + after;
-      const bool ok = after[0] == '}' || after[0] == ',' || after[0] == ' ' || after[0] == '0';
+      const bool ok = after[0] == '}' || after[0] == ',' || after[0] == ' ' || after[0] == '0' ||
+                      (after.size() > 2 && after[1] != '}');
+      std::string value = digits;  // the digits, and what of `after` belongs to the number
+      if (after[0] == '0' || after[0] == '.' || (after[0] | 0x20) == 'e') value.append(after, 0, after.find_first_of(" ,}"));
       for (const bool at_end : {false, true}) {
         const Out o = parse(at_end ? line : line + "\n");
         ASSERT_EQ(o.rows.size(), ok ? 1u : 0u) << line;
         if (ok) {
-          EXPECT_EQ(o.rows[0][2], after[0] == '0' ? digits + "0" : digits) << line;
+          EXPECT_EQ(o.rows[0][2], value) << line;
         }
       }
     }
