@@ -76,7 +76,9 @@ in the Sentinel Event table).
   --per-server                  baseline per DeviceName instead of fleet-wide
   --threads N                   worker threads (default: all cores)
   -o FILE                       write findings to FILE (default stdout)
-  --format csv|jsonl|table      findings format (default csv)
+  --format csv|jsonl|table|count
+                                findings format (default csv); count: their number alone
+                                (Kusto's `| count`), their records not read again
   --strict                      a malformed record is an error (exit 3), not a skip
   --max-record-size SIZE        a longer record is malformed and skipped (default 16M)
   --max-decompressed-size SIZE  memory bound for decompressed .gz/.zst inputs (default: half
@@ -256,7 +258,8 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
       if (v == "csv") o.format = OutputFormat::kCsv;
       else if (v == "jsonl") o.format = OutputFormat::kJsonl;
       else if (v == "table") o.format = OutputFormat::kTable;
-      else return error = "--format must be csv, jsonl or table", false;
+      else if (v == "count") o.format = OutputFormat::kCount;
+      else return error = "--format must be csv, jsonl, table or count", false;
     } else if (a == "--strict") {
       o.strict = true;
     } else if (a == "--stats") {

@@ -14,7 +14,8 @@
 
 namespace rareconn::scanner {
 
-enum class OutputFormat { kCsv, kJsonl, kTable };
+// kCount: the number of findings alone (Kusto's `| count`), without reading their records again.
+enum class OutputFormat { kCsv, kJsonl, kTable, kCount };
 enum class Progress { kAuto, kAlways, kNever };
 
 struct ScanOptions {

@@ -1,5 +1,6 @@
 // Phase 6: the output. Fills the summary, applies --strict, asks the hunt for its result table
-// (its records read again in parallel), writes it atomically, then the summary and --stats.
+// (its records read again in parallel), writes it atomically (or only its row count, --format
+// count), then the summary and --stats.
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -42,14 +43,19 @@ PhaseResult phase_output(ScanRun& run) {
     return kExitInput;
   }
 
-  const FindingsTable table = hunt.findings_table(run.findings, run.merger->rare_keys(), *run.reader, report.notes);
-  run.timer.mark("decode");
-
-  if (!read_faults_ok(run.files)) return kExitInput;  // the findings' records were read again
   std::FILE* stream = run.out.stream();
-  opt.format == OutputFormat::kCsv     ? write_csv(stream, table)
-  : opt.format == OutputFormat::kJsonl ? write_jsonl(stream, table)
-                                       : write_table(stream, table, hunt.preferred_columns());
+  if (opt.format == OutputFormat::kCount) {
+    // The result table has one row per finding (FindingsTable::size()), so its row count is known
+    // without reading the records again.
+    std::fprintf(stream, "%zu\n", run.findings.size());
+  } else {
+    const FindingsTable table = hunt.findings_table(run.findings, run.merger->rare_keys(), *run.reader, report.notes);
+    run.timer.mark("decode");
+    if (!read_faults_ok(run.files)) return kExitInput;  // the findings' records were read again
+    opt.format == OutputFormat::kCsv     ? write_csv(stream, table)
+    : opt.format == OutputFormat::kJsonl ? write_jsonl(stream, table)
+                                         : write_table(stream, table, hunt.preferred_columns());
+  }
   std::string error;
   bool broken_pipe = false;
   if (!run.out.commit(error, broken_pipe)) {

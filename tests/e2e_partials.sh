@@ -95,12 +95,17 @@ EOF
            echo "FAIL $name: merge failed"; cat "$w/err"; fail=$((fail + 1)); return; fi ;;
       R) local parts=(); for i in "$@"; do parts+=("$w/$i.part"); done
          if ! "$bin" report -o "$w/report.csv" --stats "$w/report.json" "${parts[@]}" 2>"$w/err"; then
-           echo "FAIL $name: report failed"; cat "$w/err"; fail=$((fail + 1)); return; fi ;;
+           echo "FAIL $name: report failed"; cat "$w/err"; fail=$((fail + 1)); return; fi
+         "$bin" report --format count -o "$w/report.count" "${parts[@]}" 2>"$w/err" ;;
     esac
   done <"$w/plan"
   expect_same "$name: findings" "$w/scan.csv" "$w/report.csv"
   counts "$w/scan.json" >"$w/scan.counts"; counts "$w/report.json" >"$w/report.counts"
   expect_same "$name: summary counts" "$w/scan.counts" "$w/report.counts"
+  # --format count: the rows of the report's table (a CSV reader counts them: a cell may hold a line break)
+  /usr/bin/python3 -c 'import csv, sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline="", encoding="utf-8"))) - 1)' \
+    "$w/report.csv" >"$w/report.rows"
+  expect_same "$name: report --format count" "$w/report.rows" "$w/report.count"
   [ "$(wc -l <"$w/scan.csv")" -ge 3 ] || { echo "FAIL $name: the scan found less than 2 findings (a weak case)"; fail=$((fail + 1)); }
 }
 
