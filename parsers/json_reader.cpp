@@ -292,6 +292,15 @@ inline bool JsonRecordParser::string_close(json::Marks& m, std::uint64_t open, s
 }
 
 namespace {
+// The bytes of a little-endian word that are not ASCII digits, as the high bit of each: a byte is a
+// digit when its high bit is clear and its low 7 bits are at least '0' and below ':'.
+inline std::uint64_t not_digit_bytes(std::uint64_t w) {
+  static_assert(std::endian::native == std::endian::little);
+  constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL, kHigh = 0x8080808080808080ULL;
+  const std::uint64_t low = w & kLow7;
+  return (w | (low + 0x4646464646464646ULL) | ~(low + 0x5050505050505050ULL)) & kHigh;
+}
+
 // The end of a positive integer of 1 to 7 digits at `s` that no fraction or exponent follows (ports,
 // process ids, most of an export's numbers), from one 8-byte load: false for anything else, which
 // scalar_end then reads. Inline in the member loop, where a call spills its registers.
@@ -299,9 +308,7 @@ inline bool short_integer_end(const char* d, std::uint64_t size, std::uint64_t s
   if (static_cast<unsigned char>(d[s] - '1') > 8 || s + 8 > size) return false;
   std::uint64_t w;
   std::memcpy(&w, d + s, 8);
-  constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL, kHigh = 0x8080808080808080ULL;
-  const std::uint64_t low = w & kLow7;  // scalar_end's digit test, on a little-endian word
-  const std::uint64_t not_digit = (w | (low + 0x4646464646464646ULL) | ~(low + 0x5050505050505050ULL)) & kHigh;
+  const std::uint64_t not_digit = not_digit_bytes(w);
   if (not_digit == 0) return false;  // 8 digits or more
   const std::uint64_t i = s + static_cast<std::uint64_t>(__builtin_ctzll(not_digit)) / 8;
   if (d[i] == '.' || (d[i] | 0x20) == 'e') return false;
@@ -323,17 +330,12 @@ inline bool JsonRecordParser::scalar_end(std::uint64_t s, std::uint64_t& e) cons
     default: {
       // A positive integer not followed by a fraction or an exponent (most numbers) needs no grammar.
       std::uint64_t i = s;
-      // Its digits 8 bytes at a time where 8 can be read: a byte is a digit when its high bit is
-      // clear and its low 7 bits are at least '0' and below ':' (the first byte in memory is the
-      // lowest of the word on this little-endian build).
-      static_assert(std::endian::native == std::endian::little);
+      // Its digits 8 bytes at a time where 8 can be read.
       bool in_digits = true;
       while (in_digits && i + 8 <= data_.size()) {
         std::uint64_t w;
         std::memcpy(&w, data_.data() + i, 8);
-        constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL, kHigh = 0x8080808080808080ULL;
-        const std::uint64_t low = w & kLow7;
-        const std::uint64_t not_digit = (w | (low + 0x4646464646464646ULL) | ~(low + 0x5050505050505050ULL)) & kHigh;
+        const std::uint64_t not_digit = not_digit_bytes(w);
         if (not_digit != 0) {
           i += static_cast<std::uint64_t>(__builtin_ctzll(not_digit)) / 8;
           in_digits = false;
