@@ -621,7 +621,7 @@ ParseError JsonRecordParser::read_row_array(json::Marks& io, std::uint64_t open,
     if (p == cut_from_ && depth == cut_depth_) [[unlikely]] {
       // A cut document: the rows from here up to cut_to_ are other chunks'.
       p = cut_to_;
-      io.reset(data_, p, io.limit());
+      io.restart(p);
       cut_jumped_ = true;
       cut_from_ = UINT64_MAX;
       cut_records_array_ = records_arrays_;
@@ -657,7 +657,7 @@ std::uint64_t JsonRecordParser::read_rows(std::uint64_t begin, std::uint64_t end
   rows_.clear();
   slots_.clear();
   rows_out_.clear();
-  marks_.reset(data_, begin, data_.size());
+  marks_.reset(data_, begin, data_.size(), ring_);
   const int depth = row_depth(array);
   std::uint64_t p = begin;
   while (p < end) {

@@ -151,6 +151,7 @@ class JsonRecordParser {
   std::uint64_t name_filter_ = 0;  // one bit per (head, length) of a projected name
   std::vector<KeyCandidate> keys_;
   std::uint32_t bucket_[66] = {};
+  json::MarkRing ring_;  // the blocks marks_ computed ahead
   json::Marks marks_;
   std::string_view data_;
   bool line_mode_ = true;
@@ -191,7 +192,7 @@ void JsonRecordParser::parse(std::string_view data, std::uint64_t begin, std::ui
   std::uint64_t pos = begin;
   bool fresh = true;  // the tokenizer must restart at pos (no token stream known to lead there)
   while (pos < limit && pos < data.size()) {
-    if (fresh) marks_.reset(data, pos, line_mode ? std::min<std::uint64_t>(data.size(), pos + max_record_bytes_ + 2) : data.size());
+    if (fresh) marks_.reset(data, pos, line_mode ? std::min<std::uint64_t>(data.size(), pos + max_record_bytes_ + 2) : data.size(), ring_);
     const bool jumped_before = cut_jumped_;
     const Step s = line_mode ? step_line(pos) : step_document(pos);
     if (cut_jumped_ && !jumped_before) {

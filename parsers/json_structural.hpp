@@ -131,22 +131,43 @@ inline std::uint64_t block_marks(const BlockClasses& m, std::uint64_t escaped, s
   return (quotes & ~in_string) | (((m.backslash & ~escaped) | m.control) & in_string);
 }
 
+// A few blocks' marks computed ahead of the walker, in one loop (so that the core overlaps one
+// block's classification with the next's) instead of one call per block on the walker's path.
+// Owned by whoever owns the Marks that fill it; every copy of those Marks reads it. Each entry is
+// tagged by its block's offset, so a copy that fell behind (or one from another reset) finds its
+// block missing and computes it again from its own carry.
+struct MarkRing {
+  static constexpr unsigned kBlocks = 16;
+  std::uint64_t bits[kBlocks];
+  BlockCarry carry[kBlocks];       // what block i hands the next
+  std::uint64_t first = 0;         // offset of block 0's first byte
+  std::uint64_t count = 0;         // blocks held
+};
+
 // The marks of a text in order, from a position outside any string up to a limit. The walker asks
 // for the next mark once it has passed a string's opening quote: it is that string's closing quote
 // (or an escape or a bad byte in it), so one mark is popped per string and the dependency chain
 // from one mark to the next is one bit clear. Small and copyable, so that a walker can keep it in
-// registers.
+// registers; the blocks' marks come from a MarkRing, filled a few blocks at a time.
 class Marks {
  public:
-  // Marks in [pos, limit) of `data`; pos <= limit <= data.size(); pos is outside any string.
-  void reset(std::string_view data, std::uint64_t pos, std::uint64_t limit) {
+  // Marks in [pos, limit) of `data`; pos <= limit <= data.size(); pos is outside any string. The
+  // ring must outlive the Marks and its copies.
+  void reset(std::string_view data, std::uint64_t pos, std::uint64_t limit, MarkRing& ring) {
     data_ = data.data();
     size_ = data.size();
     limit_ = limit;
+    ring_ = &ring;
+    ring.count = 0;
+    restart(pos);
+  }
+  // Starts again at pos (outside any string), with the same data, limit and ring.
+  void restart(std::uint64_t pos) {
+    ring_->count = 0;
     base_ = pos;
     carry_ = 0;
     bits_ = 0;
-    if (pos < limit) take(load(data_, size_, pos, carry_));
+    if (pos < limit_) fill(pos, 0);
   }
   // Moves the limit forward (marks before the old limit not yet returned are kept).
   void extend(std::uint64_t limit) { limit_ = limit; }
@@ -168,22 +189,7 @@ class Marks {
     std::uint64_t bits;
     BlockCarry carry;
   };
-  // The marks of the 64 bytes at `at` (fewer at the end of the data: the rest read as blanks).
-  [[gnu::noinline]] static Block load(const char* data, std::uint64_t size, std::uint64_t at, BlockCarry carry) {
-    const char* p = data + at;
-    __builtin_prefetch(p + kPrefetchAhead);  // past the data's end is harmless: a hint
-    char tail[64];
-    if (size - at < 64) [[unlikely]] {
-      std::memset(tail, ' ', sizeof tail);
-      std::memcpy(tail, p, size - at);
-      p = tail;
-    }
-#if RARECONN_JSON_AVX2
-    if (kFast) return marks_avx2(p, carry);
-#endif
-    return marks_portable(p, carry);
-  }
-  // The two block classifiers load() chooses between (both public for tests).
+  // The two block classifiers (both public for tests and benchmarks).
   static Block marks_portable(const char* p, BlockCarry carry) {
     const BlockClasses m = classify_block(p);
     std::uint64_t escaped;
@@ -207,17 +213,84 @@ class Marks {
   static inline const bool kFast = fast_cpu();
 #endif
 
+  // Fills `ring` with the marks of up to MarkRing::kBlocks blocks from `at` (64 bytes apart, none
+  // starting at or past `size`; the last one's bytes past `size` read as blanks), the first
+  // block's carry in being `carry`. Public for benchmarks.
+  static void fill_ring(const char* data, std::uint64_t size, std::uint64_t at, BlockCarry carry, MarkRing& ring) {
+#if RARECONN_JSON_AVX2
+    if (kFast) return fill_ring_avx2(data, size, at, carry, ring);
+#endif
+    fill_ring_portable(data, size, at, carry, ring);
+  }
+
  private:
+  // The fill loop, once per classifier: each is compiled for its own instruction set, so that the
+  // classifier inlines into it.
+  // The string and escape states travel from block to block apart (so that the next block's
+  // carry-less multiply need not wait for this block's string state), joined in the ring's carries.
+  struct SplitCarry {
+    std::uint64_t escape;     // 1 when the previous block's last backslash escapes this block's first byte
+    std::uint64_t in_string;  // all ones when the previous block ends inside a string
+  };
+  template <class Prefix>
+  [[gnu::always_inline]] static std::uint64_t split_marks(const BlockClasses& m, SplitCarry& c, Prefix prefix) {
+    const std::uint64_t escaped = escaped_bytes(m.backslash, c.escape);
+    const std::uint64_t quotes = m.quote & ~escaped;
+    const std::uint64_t in_string = prefix(quotes) ^ c.in_string;
+    c.in_string = static_cast<std::uint64_t>(static_cast<std::int64_t>(in_string) >> 63);
+    return (quotes & ~in_string) | (((m.backslash & ~escaped) | m.control) & in_string);
+  }
+#define RARECONN_JSON_FILL_RING(CLASSES, PREFIX)                                             \
+  ring.first = at;                                                                           \
+  const std::uint64_t whole = (size - at) / 64; /* blocks of 64 bytes in the data */         \
+  const unsigned n = whole < MarkRing::kBlocks ? static_cast<unsigned>(whole) : MarkRing::kBlocks; \
+  SplitCarry c{carry & 1, 0 - (carry >> 1)};                                                 \
+  for (unsigned i = 0; i < n; ++i) {                                                         \
+    __builtin_prefetch(data + at + 64 * i + kPrefetchAhead); /* past the end is harmless */  \
+    ring.bits[i] = split_marks(CLASSES(data + at + 64 * i), c, PREFIX);                      \
+    ring.carry[i] = c.escape | (c.in_string & 2);                                            \
+  }                                                                                          \
+  ring.count = n;                                                                            \
+  if (n < MarkRing::kBlocks && at + 64 * n < size) { /* a last, short block */               \
+    char tail[64];                                                                           \
+    std::memset(tail, ' ', sizeof tail);                                                     \
+    std::memcpy(tail, data + at + 64 * n, size - at - 64 * n);                               \
+    ring.bits[n] = split_marks(CLASSES(tail), c, PREFIX);                                    \
+    ring.carry[n] = c.escape | (c.in_string & 2);                                            \
+    ring.count = n + 1;                                                                      \
+  }
+  [[gnu::noinline]] static void fill_ring_portable(const char* data, std::uint64_t size, std::uint64_t at,
+                                                   BlockCarry carry, MarkRing& ring) {
+    RARECONN_JSON_FILL_RING(classify_block, [](std::uint64_t q) { return prefix_xor(q); })
+  }
+#if RARECONN_JSON_AVX2
+  [[gnu::noinline, gnu::target("avx2,pclmul")]] static void fill_ring_avx2(const char* data, std::uint64_t size,
+                                                                          std::uint64_t at, BlockCarry carry,
+                                                                          MarkRing& ring) {
+    RARECONN_JSON_FILL_RING(classify_block_avx2,
+                            [](std::uint64_t q) [[gnu::target("pclmul")]] { return prefix_xor_clmul(q); })
+  }
+#endif
+#undef RARECONN_JSON_FILL_RING
+
+  // Takes the ring's block at `at`, computing the ring again from there when it does not hold it.
+  void fill(std::uint64_t at, BlockCarry carry) {
+    fill_ring(data_, size_, at, carry, *ring_);
+    bits_ = ring_->bits[0];
+    carry_ = ring_->carry[0];
+  }
   // Loads the next block; false at the limit.
   bool next_block() {
     if (base_ + 64 >= limit_) return false;
     base_ += 64;
-    take(load(data_, size_, base_, carry_));
+    const std::uint64_t d = base_ - ring_->first;
+    if (d < 64 * ring_->count && d % 64 == 0) [[likely]] {
+      bits_ = ring_->bits[d / 64];
+      carry_ = ring_->carry[d / 64];
+    } else {
+      fill(base_, carry_);
+    }
     return true;
-  }
-  void take(Block b) {
-    bits_ = b.bits;
-    carry_ = b.carry;
   }
 
   const char* data_ = nullptr;
@@ -226,6 +299,7 @@ class Marks {
   std::uint64_t base_ = 0;  // offset of the loaded block's first byte
   std::uint64_t bits_ = 0;  // marks of the loaded block not yet passed
   BlockCarry carry_ = 0;    // what the loaded block hands the next
+  MarkRing* ring_ = nullptr;
 };
 
 }  // namespace rareconn::parsers::json

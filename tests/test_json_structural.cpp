@@ -58,8 +58,9 @@ TEST(JsonStructural, MarksAgreeWithByteWalk) {
     if (round % 7 == 0) s.replace(0, std::min<std::size_t>(n, 70), std::min<std::size_t>(n, 70), '\\');  // long runs
     const std::uint64_t pos = n == 0 ? 0 : rng() % (n / 4 + 1);
     const std::uint64_t limit = pos + (n - pos == 0 ? 0 : rng() % (n - pos) + 1);
+    MarkRing ring;
     Marks m;
-    m.reset(s, pos, limit);
+    m.reset(s, pos, limit, ring);
     std::vector<std::uint64_t> got;
     for (std::uint64_t p = m.next(); p < limit; p = m.next()) got.push_back(p);
     EXPECT_EQ(m.next(), limit);
@@ -113,8 +114,9 @@ TEST(JsonStructural, EachBlockClassifierChainedGivesTheReferenceMarks) {
 
 TEST(JsonStructural, ExtendingTheLimitKeepsTheMarksBeyondIt) {
   const std::string s = "{\"a\":\"b\\\"c\"}\n{\"d\":1}\n";
+  MarkRing ring;
   Marks m;
-  m.reset(s, 0, 13);
+  m.reset(s, 0, 13, ring);
   std::vector<std::uint64_t> got;
   std::uint64_t p = m.next();
   for (; p < m.limit(); p = m.next()) got.push_back(p);
@@ -122,6 +124,44 @@ TEST(JsonStructural, ExtendingTheLimitKeepsTheMarksBeyondIt) {
   m.extend(s.size());
   for (p = m.next(); p < m.limit(); p = m.next()) got.push_back(p);
   EXPECT_EQ(got, naive_marks(s, 0, s.size()));
+}
+
+// The blocks' marks are computed a ring at a time and shared by the copies of a Marks (the walker
+// keeps one in registers): a copy that fell behind the ring, or one started again elsewhere, gets
+// the marks a byte walk gives all the same.
+TEST(JsonStructural, ACopyBehindTheRingGetsTheSameMarks) {
+  std::mt19937 rng(17);
+  for (int round = 0; round < 100; ++round) {
+    const std::string s = random_text(rng, 64 * MarkRing::kBlocks * 3 + rng() % 500);
+    const std::vector<std::uint64_t> want = naive_marks(s, 0, s.size());
+    MarkRing ring;
+    Marks ahead;
+    ahead.reset(s, 0, s.size(), ring);
+    const std::size_t lag = rng() % (want.size() + 1);
+    std::vector<std::uint64_t> got;
+    for (std::size_t i = 0; i < lag; ++i) got.push_back(ahead.next());
+    Marks behind = ahead;  // from here, both must give the rest
+    for (std::uint64_t p = ahead.next(); p < s.size(); p = ahead.next()) {
+    }
+    std::vector<std::uint64_t> rest;
+    for (std::uint64_t p = behind.next(); p < s.size(); p = behind.next()) rest.push_back(p);
+    got.insert(got.end(), rest.begin(), rest.end());
+    EXPECT_EQ(got, want) << "round " << round << ", lag " << lag;
+  }
+}
+
+TEST(JsonStructural, RestartingAtAPositionGivesTheMarksFromThere) {
+  // From 0 the quote at 2 opens a string, so the marks from 0 and from 200 differ.
+  const std::string s = "xx\"" + std::string(197, 'x') + "\"bc\\\"d\"" + std::string(700, 'y') + "\"q\"";
+  ASSERT_NE(naive_marks(s, 0, s.size()), naive_marks(s, 200, s.size()));
+  MarkRing ring;
+  Marks m;
+  m.reset(s, 0, s.size(), ring);
+  EXPECT_EQ(m.next(), 200u);
+  m.restart(200);
+  std::vector<std::uint64_t> got;
+  for (std::uint64_t p = m.next(); p < s.size(); p = m.next()) got.push_back(p);
+  EXPECT_EQ(got, naive_marks(s, 200, s.size()));
 }
 
 // Every classifier the dispatcher can pick agrees with the byte definitions: SSE2 always, and
