@@ -133,15 +133,18 @@ inline std::uint64_t block_marks(const BlockClasses& m, std::uint64_t escaped, s
 
 // A few blocks' marks computed ahead of the walker, in one loop (so that the core overlaps one
 // block's classification with the next's) instead of one call per block on the walker's path.
-// Owned by whoever owns the Marks that fill it; every copy of those Marks reads it. Each entry is
-// tagged by its block's offset, so a copy that fell behind (or one from another reset) finds its
-// block missing and computes it again from its own carry.
+// Owned by whoever owns the Marks that fill it; every copy of those Marks reads it. A copy that
+// fell behind (another copy filled the ring since) sees the fill count move and computes its blocks
+// again from its own carry.
 struct MarkRing {
   static constexpr unsigned kBlocks = 16;
-  std::uint64_t bits[kBlocks];
-  BlockCarry carry[kBlocks];       // what block i hands the next
-  std::uint64_t first = 0;         // offset of block 0's first byte
+  struct Entry {
+    std::uint64_t bits;  // the block's marks
+    BlockCarry carry;    // what it hands the next block
+  };
+  Entry blocks[kBlocks + 1] = {};  // one more than ever held: a walker may read the entry after its block
   std::uint64_t count = 0;         // blocks held
+  std::uint64_t fills = 0;         // times filled (so that a copy can tell its blocks are gone)
 };
 
 // The marks of a text in order, from a position outside any string up to a limit. The walker asks
@@ -158,15 +161,17 @@ class Marks {
     size_ = data.size();
     limit_ = limit;
     ring_ = &ring;
-    ring.count = 0;
     restart(pos);
   }
   // Starts again at pos (outside any string), with the same data, limit and ring.
   void restart(std::uint64_t pos) {
     ring_->count = 0;
+    ++ring_->fills;
     base_ = pos;
     carry_ = 0;
     bits_ = 0;
+    cur_ = end_ = ring_->blocks;
+    fills_ = ring_->fills;
     if (pos < limit_) fill(pos, 0);
   }
   // Moves the limit forward (marks before the old limit not yet returned are kept).
@@ -174,13 +179,22 @@ class Marks {
   std::uint64_t limit() const { return limit_; }
 
   // The next mark (dropped), or limit() when there is none before it (then nothing is dropped).
+  // Whether the next mark lies in this block or the next is the input's whim: the step to the next
+  // block is taken without a branch (its marks are read whether needed or not), and the branch is
+  // only for the rare rest (no mark in that block either, the ring's end, a limit).
   std::uint64_t next() {
-    while (bits_ == 0) [[unlikely]] {
-      if (!next_block()) return limit_;
-    }
-    const std::uint64_t t = base_ + static_cast<std::uint64_t>(__builtin_ctzll(bits_));
+    const bool empty = bits_ == 0;
+    const MarkRing::Entry ahead = cur_[1];
+    const std::uint64_t b = empty ? ahead.bits : bits_;
+    const MarkRing::Entry* const c = cur_ + (empty ? 1 : 0);
+    if ((b == 0) | (c >= end_) | (fills_ != ring_->fills)) [[unlikely]] return next_slow();
+    base_ += empty ? 64 : 0;
+    carry_ = empty ? ahead.carry : carry_;
+    cur_ = c;
+    const std::uint64_t t = base_ + static_cast<std::uint64_t>(__builtin_ctzll(b));
+    bits_ = b;
     if (t >= limit_) [[unlikely]] return limit_;
-    bits_ &= bits_ - 1;
+    bits_ = b & (b - 1);
     return t;
   }
 
@@ -241,22 +255,22 @@ class Marks {
     return (quotes & ~in_string) | (((m.backslash & ~escaped) | m.control) & in_string);
   }
 #define RARECONN_JSON_FILL_RING(CLASSES, PREFIX)                                             \
-  ring.first = at;                                                                           \
+  ++ring.fills;                                                                              \
   const std::uint64_t whole = (size - at) / 64; /* blocks of 64 bytes in the data */         \
   const unsigned n = whole < MarkRing::kBlocks ? static_cast<unsigned>(whole) : MarkRing::kBlocks; \
   SplitCarry c{carry & 1, 0 - (carry >> 1)};                                                 \
   for (unsigned i = 0; i < n; ++i) {                                                         \
     __builtin_prefetch(data + at + 64 * i + kPrefetchAhead); /* past the end is harmless */  \
-    ring.bits[i] = split_marks(CLASSES(data + at + 64 * i), c, PREFIX);                      \
-    ring.carry[i] = c.escape | (c.in_string & 2);                                            \
+    ring.blocks[i].bits = split_marks(CLASSES(data + at + 64 * i), c, PREFIX);               \
+    ring.blocks[i].carry = c.escape | (c.in_string & 2);                                     \
   }                                                                                          \
   ring.count = n;                                                                            \
   if (n < MarkRing::kBlocks && at + 64 * n < size) { /* a last, short block */               \
     char tail[64];                                                                           \
     std::memset(tail, ' ', sizeof tail);                                                     \
     std::memcpy(tail, data + at + 64 * n, size - at - 64 * n);                               \
-    ring.bits[n] = split_marks(CLASSES(tail), c, PREFIX);                                    \
-    ring.carry[n] = c.escape | (c.in_string & 2);                                            \
+    ring.blocks[n].bits = split_marks(CLASSES(tail), c, PREFIX);                             \
+    ring.blocks[n].carry = c.escape | (c.in_string & 2);                                     \
     ring.count = n + 1;                                                                      \
   }
   [[gnu::noinline]] static void fill_ring_portable(const char* data, std::uint64_t size, std::uint64_t at,
@@ -273,24 +287,35 @@ class Marks {
 #endif
 #undef RARECONN_JSON_FILL_RING
 
-  // Takes the ring's block at `at`, computing the ring again from there when it does not hold it.
+  // Computes the ring from `at` (the block before handing `carry`) and takes its first block.
   void fill(std::uint64_t at, BlockCarry carry) {
     fill_ring(data_, size_, at, carry, *ring_);
-    bits_ = ring_->bits[0];
-    carry_ = ring_->carry[0];
+    fills_ = ring_->fills;
+    cur_ = ring_->blocks;
+    end_ = ring_->blocks + ring_->count;
+    bits_ = cur_->bits;
+    carry_ = cur_->carry;
   }
-  // Loads the next block; false at the limit.
-  bool next_block() {
-    if (base_ + 64 >= limit_) return false;
-    base_ += 64;
-    const std::uint64_t d = base_ - ring_->first;
-    if (d < 64 * ring_->count && d % 64 == 0) [[likely]] {
-      bits_ = ring_->bits[d / 64];
-      carry_ = ring_->carry[d / 64];
-    } else {
-      fill(base_, carry_);
+  // next() when its one step does not reach a mark: block by block, from the ring while it holds
+  // this walk's blocks.
+  std::uint64_t next_slow() {
+    for (;;) {
+      if (bits_ != 0) {
+        const std::uint64_t t = base_ + static_cast<std::uint64_t>(__builtin_ctzll(bits_));
+        if (t >= limit_) return limit_;
+        bits_ &= bits_ - 1;
+        return t;
+      }
+      if (base_ + 64 >= limit_) return limit_;
+      base_ += 64;
+      if (fills_ == ring_->fills && cur_ + 1 < end_) {
+        ++cur_;
+        bits_ = cur_->bits;
+        carry_ = cur_->carry;
+      } else {
+        fill(base_, carry_);
+      }
     }
-    return true;
   }
 
   const char* data_ = nullptr;
@@ -300,6 +325,9 @@ class Marks {
   std::uint64_t bits_ = 0;  // marks of the loaded block not yet passed
   BlockCarry carry_ = 0;    // what the loaded block hands the next
   MarkRing* ring_ = nullptr;
+  const MarkRing::Entry* cur_ = nullptr;  // the loaded block's entry in the ring
+  const MarkRing::Entry* end_ = nullptr;  // past the ring's last block
+  std::uint64_t fills_ = 0;               // the ring's fill that cur_ and end_ point into
 };
 
 }  // namespace rareconn::parsers::json
