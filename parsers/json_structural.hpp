@@ -1,7 +1,8 @@
-// Stage 1 of the JSON reader, computed lazily 64 bytes at a time: marks the bytes a walker cannot
-// see by looking at the bytes around a string (closing quotes, and escaping backslashes and control
-// bytes inside strings). Knows no grammar and never reads past the data; the walker checks the
-// bytes between strings (: , { } [ ] literals, numbers) itself.
+// Stage 1 of the JSON reader, computed on demand 16 blocks of 64 bytes at a time, just ahead of
+// the walker (MarkRing): marks the bytes a walker cannot see by looking at the bytes around a
+// string (closing quotes, and escaping backslashes and control bytes inside strings). Knows no
+// grammar and never reads past the data; the walker checks the bytes between strings (: , { } [ ]
+// literals, numbers) itself.
 #pragma once
 
 #include <cstdint>
