@@ -143,7 +143,9 @@ struct MarkRing {
     std::uint64_t bits;  // the block's marks
     BlockCarry carry;    // what it hands the next block
   };
-  Entry blocks[kBlocks + 1] = {};  // one more than ever held: a walker may read the entry after its block
+  // One more than ever held: the entry after the last block held has no marks (bits 0), and a
+  // walker reads the entry after its block whether it needs it or not.
+  Entry blocks[kBlocks + 1] = {};
   std::uint64_t count = 0;         // blocks held
   std::uint64_t fills = 0;         // times filled (so that a copy can tell its blocks are gone)
 };
@@ -172,6 +174,7 @@ class Marks {
     carry_ = 0;
     bits_ = 0;
     cur_ = end_ = ring_->blocks;
+    ring_->blocks[1].bits = 0;  // (next() reads the entry after cur_)
     fills_ = ring_->fills;
     if (pos < limit_) fill(pos, 0);
   }
@@ -184,14 +187,15 @@ class Marks {
   // block is taken without a branch (its marks are read whether needed or not), and the branch is
   // only for the rare rest (no mark in that block either, the ring's end, a limit).
   std::uint64_t next() {
-    const bool empty = bits_ == 0;
+    // Masks rather than conditions, so that the compiler does not turn the step back into a branch.
+    const std::uint64_t step = bits_ == 0 ? 1 : 0;  // this block has no mark left: take the next one
+    const std::uint64_t take = 0 - step;             // all ones when stepping
     const MarkRing::Entry ahead = cur_[1];
-    const std::uint64_t b = empty ? ahead.bits : bits_;
-    const MarkRing::Entry* const c = cur_ + (empty ? 1 : 0);
-    if ((b == 0) | (c >= end_) | (fills_ != ring_->fills)) [[unlikely]] return next_slow();
-    base_ += empty ? 64 : 0;
-    carry_ = empty ? ahead.carry : carry_;
-    cur_ = c;
+    const std::uint64_t b = bits_ | (ahead.bits & take);
+    if ((b == 0) | (fills_ != ring_->fills)) [[unlikely]] return next_slow();  // (past the ring: b == 0)
+    cur_ += step;
+    base_ += step << 6;
+    carry_ = (carry_ & ~take) | (ahead.carry & take);
     const std::uint64_t t = base_ + static_cast<std::uint64_t>(__builtin_ctzll(b));
     bits_ = b;
     if (t >= limit_) [[unlikely]] return limit_;
@@ -266,6 +270,7 @@ class Marks {
     ring.blocks[i].carry = c.escape | (c.in_string & 2);                                     \
   }                                                                                          \
   ring.count = n;                                                                            \
+  ring.blocks[n].bits = 0; /* the entry after the last: no marks, so next() takes its slow way */ \
   if (n < MarkRing::kBlocks && at + 64 * n < size) { /* a last, short block */               \
     char tail[64];                                                                           \
     std::memset(tail, ' ', sizeof tail);                                                     \
@@ -273,6 +278,7 @@ class Marks {
     ring.blocks[n].bits = split_marks(CLASSES(tail), c, PREFIX);                             \
     ring.blocks[n].carry = c.escape | (c.in_string & 2);                                     \
     ring.count = n + 1;                                                                      \
+    ring.blocks[n + 1].bits = 0;                                                             \
   }
   [[gnu::noinline]] static void fill_ring_portable(const char* data, std::uint64_t size, std::uint64_t at,
                                                    BlockCarry carry, MarkRing& ring) {
