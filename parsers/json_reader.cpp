@@ -451,7 +451,7 @@ std::uint64_t JsonRecordParser::string_rest(json::Marks& m, std::uint64_t t) con
     const char c = data_[t];
     if (c == '"') return t;
     if (c != '\\') return 0;  // a control byte
-    t = m.next();  // (the escaped byte carries no mark unless it is a control byte)
+    t = m.next_past_escapes();  // (escaped bytes carry no mark unless they are control bytes)
   }
 }
 

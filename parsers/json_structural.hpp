@@ -140,8 +140,9 @@ inline std::uint64_t block_marks(const BlockClasses& m, std::uint64_t escaped, s
 struct MarkRing {
   static constexpr unsigned kBlocks = 16;
   struct Entry {
-    std::uint64_t bits;  // the block's marks
-    BlockCarry carry;    // what it hands the next block
+    std::uint64_t bits;     // the block's marks
+    BlockCarry carry;       // what it hands the next block
+    std::uint64_t escapes;  // the marks that are escaping backslashes (a subset of bits)
   };
   // One more than ever held: the entry after the last block held has no marks (bits 0), and a
   // walker reads the entry after its block whether it needs it or not.
@@ -203,6 +204,26 @@ class Marks {
     return t;
   }
 
+  // The next mark that is not an escaping backslash (inside a string: its closing quote or a bad
+  // byte), dropping the escapes before it; or limit(). The escapes of a string are skipped a block
+  // at a time. A copy whose ring another copy has filled since gets next() (the caller then sees an
+  // escape and asks again).
+  std::uint64_t next_past_escapes() {
+    for (;;) {
+      if (fills_ != ring_->fills) [[unlikely]] return next();
+      const std::uint64_t rest = bits_ & ~cur_->escapes;
+      if (rest != 0) {
+        const std::uint64_t t = base_ + static_cast<std::uint64_t>(__builtin_ctzll(rest));
+        if (t >= limit_) return limit_;
+        const std::uint64_t low = rest & (0 - rest);
+        bits_ &= ~(low ^ (low - 1));  // the marks up to and including t
+        return t;
+      }
+      bits_ = 0;
+      if (!advance()) return limit_;
+    }
+  }
+
   // A block's marks and what it hands the next block (returned in registers).
   struct Block {
     std::uint64_t bits;
@@ -252,12 +273,14 @@ class Marks {
     std::uint64_t in_string;  // all ones when the previous block ends inside a string
   };
   template <class Prefix>
-  [[gnu::always_inline]] static std::uint64_t split_marks(const BlockClasses& m, SplitCarry& c, Prefix prefix) {
+  [[gnu::always_inline]] static void split_marks(const BlockClasses& m, SplitCarry& c, Prefix prefix, MarkRing::Entry& e) {
     const std::uint64_t escaped = escaped_bytes(m.backslash, c.escape);
     const std::uint64_t quotes = m.quote & ~escaped;
     const std::uint64_t in_string = prefix(quotes) ^ c.in_string;
     c.in_string = static_cast<std::uint64_t>(static_cast<std::int64_t>(in_string) >> 63);
-    return (quotes & ~in_string) | (((m.backslash & ~escaped) | m.control) & in_string);
+    e.escapes = m.backslash & ~escaped & in_string;
+    e.bits = (quotes & ~in_string) | ((e.escapes | m.control) & in_string);
+    e.carry = c.escape | (c.in_string & 2);
   }
 #define RARECONN_JSON_FILL_RING(CLASSES, PREFIX)                                             \
   ++ring.fills;                                                                              \
@@ -266,8 +289,7 @@ class Marks {
   SplitCarry c{carry & 1, 0 - (carry >> 1)};                                                 \
   for (unsigned i = 0; i < n; ++i) {                                                         \
     __builtin_prefetch(data + at + 64 * i + kPrefetchAhead); /* past the end is harmless */  \
-    ring.blocks[i].bits = split_marks(CLASSES(data + at + 64 * i), c, PREFIX);               \
-    ring.blocks[i].carry = c.escape | (c.in_string & 2);                                     \
+    split_marks(CLASSES(data + at + 64 * i), c, PREFIX, ring.blocks[i]);                     \
   }                                                                                          \
   ring.count = n;                                                                            \
   ring.blocks[n].bits = 0; /* the entry after the last: no marks, so next() takes its slow way */ \
@@ -275,8 +297,7 @@ class Marks {
     char tail[64];                                                                           \
     std::memset(tail, ' ', sizeof tail);                                                     \
     std::memcpy(tail, data + at + 64 * n, size - at - 64 * n);                               \
-    ring.blocks[n].bits = split_marks(CLASSES(tail), c, PREFIX);                             \
-    ring.blocks[n].carry = c.escape | (c.in_string & 2);                                     \
+    split_marks(CLASSES(tail), c, PREFIX, ring.blocks[n]);                                   \
     ring.count = n + 1;                                                                      \
     ring.blocks[n + 1].bits = 0;                                                             \
   }
@@ -313,16 +334,21 @@ class Marks {
         bits_ &= bits_ - 1;
         return t;
       }
-      if (base_ + 64 >= limit_) return limit_;
-      base_ += 64;
-      if (fills_ == ring_->fills && cur_ + 1 < end_) {
-        ++cur_;
-        bits_ = cur_->bits;
-        carry_ = cur_->carry;
-      } else {
-        fill(base_, carry_);
-      }
+      if (!advance()) return limit_;
     }
+  }
+  // Loads the next block (from the ring while it holds this walk's blocks); false at the limit.
+  bool advance() {
+    if (base_ + 64 >= limit_) return false;
+    base_ += 64;
+    if (fills_ == ring_->fills && cur_ + 1 < end_) {
+      ++cur_;
+      bits_ = cur_->bits;
+      carry_ = cur_->carry;
+    } else {
+      fill(base_, carry_);
+    }
+    return true;
   }
 
   const char* data_ = nullptr;
