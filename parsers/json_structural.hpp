@@ -255,7 +255,8 @@ class Marks {
 
   // Fills `ring` with the marks of up to MarkRing::kBlocks blocks from `at` (64 bytes apart, none
   // starting at or past `size`; the last one's bytes past `size` read as blanks), the first
-  // block's carry in being `carry`. Public for benchmarks.
+  // block's carry in being `carry`. Public for benchmarks; the two fills it chooses between are
+  // public for tests.
   static void fill_ring(const char* data, std::uint64_t size, std::uint64_t at, BlockCarry carry, MarkRing& ring) {
 #if RARECONN_JSON_AVX2
     if (kFast) return fill_ring_avx2(data, size, at, carry, ring);
@@ -264,8 +265,6 @@ class Marks {
   }
 
  private:
-  // The fill loop, once per classifier: each is compiled for its own instruction set, so that the
-  // classifier inlines into it.
   // The string and escape states travel from block to block apart (so that the next block's
   // carry-less multiply need not wait for this block's string state), joined in the ring's carries.
   struct SplitCarry {
@@ -282,6 +281,10 @@ class Marks {
     e.bits = (quotes & ~in_string) | ((e.escapes | m.control) & in_string);
     e.carry = c.escape | (c.in_string & 2);
   }
+
+ public:
+  // The fill loop, once per classifier: each is compiled for its own instruction set, so that the
+  // classifier inlines into it.
 #define RARECONN_JSON_FILL_RING(CLASSES, PREFIX)                                             \
   ++ring.fills;                                                                              \
   const std::uint64_t whole = (size - at) / 64; /* blocks of 64 bytes in the data */         \
@@ -315,6 +318,7 @@ class Marks {
 #endif
 #undef RARECONN_JSON_FILL_RING
 
+ private:
   // Computes the ring from `at` (the block before handing `carry`) and takes its first block.
   void fill(std::uint64_t at, BlockCarry carry) {
     fill_ring(data_, size_, at, carry, *ring_);

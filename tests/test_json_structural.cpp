@@ -126,6 +126,49 @@ TEST(JsonStructural, ExtendingTheLimitKeepsTheMarksBeyondIt) {
   EXPECT_EQ(got, naive_marks(s, 0, s.size()));
 }
 
+// Each ring fill (the portable one always, the AVX2+PCLMULQDQ one where the processor has them),
+// chained over a text a ring at a time, gives the reference's marks, and its escapes are exactly
+// the marks that are escaping backslashes.
+TEST(JsonStructural, EachRingFillGivesTheReferenceMarksAndEscapes) {
+  std::mt19937 rng(29);
+  for (int round = 0; round < 300; ++round) {
+    const std::string s = random_text(rng, 64 * (1 + rng() % 60) + rng() % 64);
+    const std::vector<std::uint64_t> want = naive_marks(s, 0, s.size());
+    std::vector<std::uint64_t> want_escapes;
+    for (std::uint64_t p : want) {
+      if (s[p] == '\\') want_escapes.push_back(p);
+    }
+    auto chained = [&](auto fill, std::vector<std::uint64_t>& escapes) {
+      std::vector<std::uint64_t> got;
+      MarkRing ring;
+      BlockCarry carry = 0;
+      for (std::uint64_t at = 0; at < s.size(); at += 64 * ring.count) {
+        fill(s.data(), s.size(), at, carry, ring);
+        EXPECT_GT(ring.count, 0u);
+        EXPECT_EQ(ring.blocks[ring.count].bits, 0u);  // the entry after the last
+        for (std::uint64_t i = 0; i < ring.count; ++i) {
+          const MarkRing::Entry& e = ring.blocks[i];
+          EXPECT_EQ(e.escapes & ~e.bits, 0u);
+          for (std::uint64_t b = e.bits; b; b &= b - 1) got.push_back(at + 64 * i + static_cast<std::uint64_t>(__builtin_ctzll(b)));
+          for (std::uint64_t b = e.escapes; b; b &= b - 1) escapes.push_back(at + 64 * i + static_cast<std::uint64_t>(__builtin_ctzll(b)));
+          carry = e.carry;
+        }
+      }
+      return got;
+    };
+    std::vector<std::uint64_t> escapes;
+    EXPECT_EQ(chained(Marks::fill_ring_portable, escapes), want) << "round " << round;
+    EXPECT_EQ(escapes, want_escapes) << "round " << round;
+#if RARECONN_JSON_AVX2
+    if (Marks::kFast) {
+      escapes.clear();
+      EXPECT_EQ(chained(Marks::fill_ring_avx2, escapes), want) << "round " << round;
+      EXPECT_EQ(escapes, want_escapes) << "round " << round;
+    }
+#endif
+  }
+}
+
 // The blocks' marks are computed a ring at a time and shared by the copies of a Marks (the walker
 // keeps one in registers): a copy that fell behind the ring, or one started again elsewhere, gets
 // the marks a byte walk gives all the same.
