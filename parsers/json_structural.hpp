@@ -18,9 +18,9 @@
 
 namespace rareconn::parsers::json {
 
-// How far ahead of the block being classified its bytes are prefetched. The input is usually a
-// mapping of the page cache, whose 4 KiB pages lie anywhere in memory, so the hardware's stream
-// prefetchers stop at each page's end; 512 bytes measured best (256: slower, 1024-4096: slower).
+// How far ahead of the block being classified its bytes are prefetched. The hardware's stream
+// prefetchers stop at each 4 KiB page's end (the input was first read through a mapping of the page
+// cache); 512 bytes measured best (256: slower, 1024-4096: slower; again the same with the ring).
 inline constexpr std::size_t kPrefetchAhead = 512;
 
 // One 64-byte block classified: bit i stands for byte i.
@@ -108,28 +108,43 @@ inline std::uint64_t prefix_xor(std::uint64_t x) {
 }
 #endif
 
+// prefix_xor as block_marks takes it: by shifts, and by carry-less multiply.
+struct PrefixByShifts {
+  std::uint64_t operator()(std::uint64_t x) const { return prefix_xor(x); }
+};
+#if RARECONN_JSON_AVX2
+struct PrefixByClmul {
+  [[gnu::target("pclmul")]] std::uint64_t operator()(std::uint64_t x) const { return prefix_xor_clmul(x); }
+};
+#endif
+
 // What one block hands the next, in one word (so that a block and its carry come back in two
 // registers): bit 0 when its last backslash escapes the next byte, bit 1 when it ends inside a string.
 using BlockCarry = std::uint64_t;
 
-// The unescaped quotes of a block (their prefix_xor is the caller's: by shifts or by carry-less
-// multiply); `escaped` receives the escaped bytes, and bit 0 of `carry` is updated.
-inline std::uint64_t unescaped_quotes(const BlockClasses& m, BlockCarry& carry, std::uint64_t& escaped) {
-  std::uint64_t escape = carry & 1;
-  escaped = escaped_bytes(m.backslash, escape);
-  carry = (carry & ~std::uint64_t{1}) | escape;
-  return m.quote & ~escaped;
-}
+// What a block hands the next, as two values that travel apart from block to block (so that the
+// next block's carry-less multiply need not wait for this block's string state); BlockCarry joins them.
+struct SplitCarry {
+  std::uint64_t escape;     // 1 when the block's last backslash escapes the next block's first byte
+  std::uint64_t in_string;  // all ones when the block ends inside a string
+  static SplitCarry of(BlockCarry c) { return {c & 1, 0 - (c >> 1)}; }
+  BlockCarry joined() const { return escape | (in_string & 2); }
+};
 
 // Marks of a block: the closing quote of every string, and inside strings every escaping backslash
 // and every control byte (an error there). Bytes outside strings carry no mark: the walker checks
-// them itself, and asks for a string's marks only once it has seen the string open. `prefix` is
-// prefix_xor(quotes); bit 1 of `carry` is updated.
-inline std::uint64_t block_marks(const BlockClasses& m, std::uint64_t escaped, std::uint64_t quotes, std::uint64_t prefix,
-                                 BlockCarry& carry) {
-  const std::uint64_t in_string = prefix ^ (0 - (carry >> 1));
-  carry = (carry & 1) | (in_string >> 63 << 1);
-  return (quotes & ~in_string) | (((m.backslash & ~escaped) | m.control) & in_string);
+// them itself, and asks for a string's marks only once it has seen the string open. `prefix`
+// computes prefix_xor (by shifts or by carry-less multiply); `c` goes from the previous block's
+// state to this block's; `escapes` receives the marks that are escaping backslashes.
+template <class Prefix>
+[[gnu::always_inline]] inline std::uint64_t block_marks(const BlockClasses& m, SplitCarry& c, Prefix prefix,
+                                                        std::uint64_t& escapes) {
+  const std::uint64_t escaped = escaped_bytes(m.backslash, c.escape);
+  const std::uint64_t quotes = m.quote & ~escaped;
+  const std::uint64_t in_string = prefix(quotes) ^ c.in_string;
+  c.in_string = static_cast<std::uint64_t>(static_cast<std::int64_t>(in_string) >> 63);
+  escapes = m.backslash & ~escaped & in_string;
+  return (quotes & ~in_string) | ((escapes | m.control) & in_string);
 }
 
 // A few blocks' marks computed ahead of the walker, in one loop (so that the core overlaps one
@@ -174,7 +189,7 @@ class Marks {
     base_ = pos;
     carry_ = 0;
     bits_ = 0;
-    cur_ = end_ = ring_->blocks;
+    cur_ = ring_->blocks;
     ring_->blocks[1].bits = 0;  // (next() reads the entry after cur_)
     fills_ = ring_->fills;
     if (pos < limit_) fill(pos, 0);
@@ -229,21 +244,19 @@ class Marks {
     std::uint64_t bits;
     BlockCarry carry;
   };
-  // The two block classifiers (both public for tests and benchmarks).
+  // One block classified, as the ring fills classify each of theirs (public for tests and benchmarks).
   static Block marks_portable(const char* p, BlockCarry carry) {
-    const BlockClasses m = classify_block(p);
-    std::uint64_t escaped;
-    const std::uint64_t quotes = unescaped_quotes(m, carry, escaped);
-    const std::uint64_t bits = block_marks(m, escaped, quotes, prefix_xor(quotes), carry);
-    return {bits, carry};
+    SplitCarry c = SplitCarry::of(carry);
+    std::uint64_t escapes;
+    const std::uint64_t bits = block_marks(classify_block(p), c, PrefixByShifts{}, escapes);
+    return {bits, c.joined()};
   }
 #if RARECONN_JSON_AVX2
   [[gnu::target("avx2,pclmul")]] static Block marks_avx2(const char* p, BlockCarry carry) {
-    const BlockClasses m = classify_block_avx2(p);
-    std::uint64_t escaped;
-    const std::uint64_t quotes = unescaped_quotes(m, carry, escaped);
-    const std::uint64_t bits = block_marks(m, escaped, quotes, prefix_xor_clmul(quotes), carry);
-    return {bits, carry};
+    SplitCarry c = SplitCarry::of(carry);
+    std::uint64_t escapes;
+    const std::uint64_t bits = block_marks(classify_block_avx2(p), c, PrefixByClmul{}, escapes);
+    return {bits, c.joined()};
   }
   // The processor has AVX2 and PCLMULQDQ (decided once, before main).
   static bool fast_cpu() {
@@ -255,8 +268,7 @@ class Marks {
 
   // Fills `ring` with the marks of up to MarkRing::kBlocks blocks from `at` (64 bytes apart, none
   // starting at or past `size`; the last one's bytes past `size` read as blanks), the first
-  // block's carry in being `carry`. Public for benchmarks; the two fills it chooses between are
-  // public for tests.
+  // block's carry in being `carry`: one of the two fills below, which are public for tests.
   static void fill_ring(const char* data, std::uint64_t size, std::uint64_t at, BlockCarry carry, MarkRing& ring) {
 #if RARECONN_JSON_AVX2
     if (kFast) return fill_ring_avx2(data, size, at, carry, ring);
@@ -264,35 +276,19 @@ class Marks {
     fill_ring_portable(data, size, at, carry, ring);
   }
 
- private:
-  // The string and escape states travel from block to block apart (so that the next block's
-  // carry-less multiply need not wait for this block's string state), joined in the ring's carries.
-  struct SplitCarry {
-    std::uint64_t escape;     // 1 when the previous block's last backslash escapes this block's first byte
-    std::uint64_t in_string;  // all ones when the previous block ends inside a string
-  };
-  template <class Prefix>
-  [[gnu::always_inline]] static void split_marks(const BlockClasses& m, SplitCarry& c, Prefix prefix, MarkRing::Entry& e) {
-    const std::uint64_t escaped = escaped_bytes(m.backslash, c.escape);
-    const std::uint64_t quotes = m.quote & ~escaped;
-    const std::uint64_t in_string = prefix(quotes) ^ c.in_string;
-    c.in_string = static_cast<std::uint64_t>(static_cast<std::int64_t>(in_string) >> 63);
-    e.escapes = m.backslash & ~escaped & in_string;
-    e.bits = (quotes & ~in_string) | ((e.escapes | m.control) & in_string);
-    e.carry = c.escape | (c.in_string & 2);
-  }
 
- public:
   // The fill loop, once per classifier: each is compiled for its own instruction set, so that the
   // classifier inlines into it.
 #define RARECONN_JSON_FILL_RING(CLASSES, PREFIX)                                             \
   ++ring.fills;                                                                              \
   const std::uint64_t whole = (size - at) / 64; /* blocks of 64 bytes in the data */         \
   const unsigned n = whole < MarkRing::kBlocks ? static_cast<unsigned>(whole) : MarkRing::kBlocks; \
-  SplitCarry c{carry & 1, 0 - (carry >> 1)};                                                 \
+  SplitCarry c = SplitCarry::of(carry);                                                       \
   for (unsigned i = 0; i < n; ++i) {                                                         \
     __builtin_prefetch(data + at + 64 * i + kPrefetchAhead); /* past the end is harmless */  \
-    split_marks(CLASSES(data + at + 64 * i), c, PREFIX, ring.blocks[i]);                     \
+    MarkRing::Entry& e = ring.blocks[i];                                                     \
+    e.bits = block_marks(CLASSES(data + at + 64 * i), c, PREFIX, e.escapes);                 \
+    e.carry = c.joined();                                                                    \
   }                                                                                          \
   ring.count = n;                                                                            \
   ring.blocks[n].bits = 0; /* the entry after the last: no marks, so next() takes its slow way */ \
@@ -300,20 +296,21 @@ class Marks {
     char tail[64];                                                                           \
     std::memset(tail, ' ', sizeof tail);                                                     \
     std::memcpy(tail, data + at + 64 * n, size - at - 64 * n);                               \
-    split_marks(CLASSES(tail), c, PREFIX, ring.blocks[n]);                                   \
+    MarkRing::Entry& e = ring.blocks[n];                                                     \
+    e.bits = block_marks(CLASSES(tail), c, PREFIX, e.escapes);                               \
+    e.carry = c.joined();                                                                    \
     ring.count = n + 1;                                                                      \
     ring.blocks[n + 1].bits = 0;                                                             \
   }
   [[gnu::noinline]] static void fill_ring_portable(const char* data, std::uint64_t size, std::uint64_t at,
                                                    BlockCarry carry, MarkRing& ring) {
-    RARECONN_JSON_FILL_RING(classify_block, [](std::uint64_t q) { return prefix_xor(q); })
+    RARECONN_JSON_FILL_RING(classify_block, PrefixByShifts{})
   }
 #if RARECONN_JSON_AVX2
   [[gnu::noinline, gnu::target("avx2,pclmul")]] static void fill_ring_avx2(const char* data, std::uint64_t size,
                                                                           std::uint64_t at, BlockCarry carry,
                                                                           MarkRing& ring) {
-    RARECONN_JSON_FILL_RING(classify_block_avx2,
-                            [](std::uint64_t q) [[gnu::target("pclmul")]] { return prefix_xor_clmul(q); })
+    RARECONN_JSON_FILL_RING(classify_block_avx2, PrefixByClmul{})
   }
 #endif
 #undef RARECONN_JSON_FILL_RING
@@ -324,7 +321,6 @@ class Marks {
     fill_ring(data_, size_, at, carry, *ring_);
     fills_ = ring_->fills;
     cur_ = ring_->blocks;
-    end_ = ring_->blocks + ring_->count;
     bits_ = cur_->bits;
     carry_ = cur_->carry;
   }
@@ -345,7 +341,7 @@ class Marks {
   bool advance() {
     if (base_ + 64 >= limit_) return false;
     base_ += 64;
-    if (fills_ == ring_->fills && cur_ + 1 < end_) {
+    if (fills_ == ring_->fills && cur_ + 1 < ring_->blocks + ring_->count) {
       ++cur_;
       bits_ = cur_->bits;
       carry_ = cur_->carry;
@@ -363,8 +359,8 @@ class Marks {
   BlockCarry carry_ = 0;    // what the loaded block hands the next
   MarkRing* ring_ = nullptr;
   const MarkRing::Entry* cur_ = nullptr;  // the loaded block's entry in the ring
-  const MarkRing::Entry* end_ = nullptr;  // past the ring's last block
-  std::uint64_t fills_ = 0;               // the ring's fill that cur_ and end_ point into
+  std::uint64_t fills_ = 0;               // the ring's fill that cur_ points into
+  // (carry_ is cur_->carry while the ring holds this walk's blocks; kept for a copy left behind.)
 };
 
 }  // namespace rareconn::parsers::json
