@@ -149,9 +149,8 @@ template <class Prefix>
 
 // A few blocks' marks computed ahead of the walker, in one loop (so that the core overlaps one
 // block's classification with the next's) instead of one call per block on the walker's path.
-// Owned by whoever owns the Marks that fill it; every copy of those Marks reads it. A copy that
-// fell behind (another copy filled the ring since) sees the fill count move and computes its blocks
-// again from its own carry.
+// Owned by whoever owns the Marks that fill it; the copies of those Marks share it, one at a time
+// (see Marks).
 struct MarkRing {
   static constexpr unsigned kBlocks = 16;
   struct Entry {
@@ -162,8 +161,10 @@ struct MarkRing {
   // One more than ever held: the entry after the last block held has no marks (bits 0), and a
   // walker reads the entry after its block whether it needs it or not.
   Entry blocks[kBlocks + 1] = {};
-  std::uint64_t count = 0;         // blocks held
-  std::uint64_t fills = 0;         // times filled (so that a copy can tell its blocks are gone)
+  std::uint64_t count = 0;     // blocks held
+  std::uint64_t fills = 0;     // times filled (so that a copy can tell its blocks are gone)
+  const char* data = nullptr;  // the text (Marks::reset)
+  std::uint64_t size = 0;
 };
 
 // The marks of a text in order, from a position outside any string up to a limit. The walker asks
@@ -171,47 +172,61 @@ struct MarkRing {
 // (or an escape or a bad byte in it), so one mark is popped per string and the dependency chain
 // from one mark to the next is one bit clear. Small and copyable, so that a walker can keep it in
 // registers; the blocks' marks come from a MarkRing, filled a few blocks at a time.
+//
+// The copies of a Marks take turns: a copy may go on only while it is the one that last read the
+// ring (current()): once another copy has gone on past the ring's blocks and refilled it, the
+// blocks this copy points into are gone. The walker hands its copy back and forth (`m = io` ...
+// `io = m`) and starts again (restart) after an error, so it never reads through an old copy;
+// builds with RARECONN_JSON_CHECKED (the sanitizer builds) stop the process if one does.
 class Marks {
  public:
   // Marks in [pos, limit) of `data`; pos <= limit <= data.size(); pos is outside any string. The
   // ring must outlive the Marks and its copies.
   void reset(std::string_view data, std::uint64_t pos, std::uint64_t limit, MarkRing& ring) {
-    data_ = data.data();
-    size_ = data.size();
+    ring.data = data.data();
+    ring.size = data.size();
     limit_ = limit;
     ring_ = &ring;
     restart(pos);
   }
   // Starts again at pos (outside any string), with the same data, limit and ring.
   void restart(std::uint64_t pos) {
-    ring_->count = 0;
-    ++ring_->fills;
-    base_ = pos;
-    carry_ = 0;
+    MarkRing& r = *ring_;
+    r.count = 0;
+    ++r.fills;
     bits_ = 0;
-    cur_ = ring_->blocks;
-    ring_->blocks[1].bits = 0;  // (next() reads the entry after cur_)
-    fills_ = ring_->fills;
-    if (pos < limit_) fill(pos, 0);
+    fills_ = r.fills;
+    if (pos < limit_) {
+      base_ = pos;
+      fill(pos, 0);
+      return;
+    }
+    // Nothing before the limit yet: as if just past a block that ends at pos, outside any string
+    // (its entry has no marks and hands on nothing), so that the first advance once the limit
+    // moves fills the ring from pos. (Modulo 2^64 when pos < 64.)
+    base_ = pos - 64;
+    r.blocks[0] = {};
+    r.blocks[1].bits = 0;  // (next() reads the entry after cur_)
+    cur_ = r.blocks;
   }
   // Moves the limit forward (marks before the old limit not yet returned are kept).
   void extend(std::uint64_t limit) { limit_ = limit; }
   std::uint64_t limit() const { return limit_; }
+  // Whether this copy may go on: no other copy has refilled the ring since it last read it.
+  bool current() const { return fills_ == ring_->fills; }
 
   // The next mark (dropped), or limit() when there is none before it (then nothing is dropped).
   // Whether the next mark lies in this block or the next is the input's whim: the step to the next
   // block is taken without a branch (its marks are read whether needed or not), and the branch is
   // only for the rare rest (no mark in that block either, the ring's end, a limit).
   std::uint64_t next() {
-    // Masks rather than conditions, so that the compiler does not turn the step back into a branch.
-    const std::uint64_t step = bits_ == 0 ? 1 : 0;  // this block has no mark left: take the next one
-    const std::uint64_t take = 0 - step;             // all ones when stepping
-    const MarkRing::Entry ahead = cur_[1];
-    const std::uint64_t b = bits_ | (ahead.bits & take);
-    if ((b == 0) | (fills_ != ring_->fills)) [[unlikely]] return next_slow();  // (past the ring: b == 0)
+    check_current();
+    const std::uint64_t step = is_zero(bits_);  // this block has no mark left: take the next one
+    const std::uint64_t take = 0 - step;         // all ones when stepping
+    const std::uint64_t b = bits_ | (cur_[1].bits & take);
+    if (b == 0) [[unlikely]] return next_slow();  // (past the ring's last block: its next entry has no marks)
     cur_ += step;
     base_ += step << 6;
-    carry_ = (carry_ & ~take) | (ahead.carry & take);
     const std::uint64_t t = base_ + static_cast<std::uint64_t>(__builtin_ctzll(b));
     bits_ = b;
     if (t >= limit_) [[unlikely]] return limit_;
@@ -221,11 +236,10 @@ class Marks {
 
   // The next mark that is not an escaping backslash (inside a string: its closing quote or a bad
   // byte), dropping the escapes before it; or limit(). The escapes of a string are skipped a block
-  // at a time. A copy whose ring another copy has filled since gets next() (the caller then sees an
-  // escape and asks again).
+  // at a time.
   std::uint64_t next_past_escapes() {
+    check_current();
     for (;;) {
-      if (fills_ != ring_->fills) [[unlikely]] return next();
       const std::uint64_t rest = bits_ & ~cur_->escapes;
       if (rest != 0) {
         const std::uint64_t t = base_ + static_cast<std::uint64_t>(__builtin_ctzll(rest));
@@ -318,11 +332,10 @@ class Marks {
  private:
   // Computes the ring from `at` (the block before handing `carry`) and takes its first block.
   void fill(std::uint64_t at, BlockCarry carry) {
-    fill_ring(data_, size_, at, carry, *ring_);
+    fill_ring(ring_->data, ring_->size, at, carry, *ring_);
     fills_ = ring_->fills;
     cur_ = ring_->blocks;
     bits_ = cur_->bits;
-    carry_ = cur_->carry;
   }
   // next() when its one step does not reach a mark: block by block, from the ring while it holds
   // this walk's blocks.
@@ -337,30 +350,42 @@ class Marks {
       if (!advance()) return limit_;
     }
   }
-  // Loads the next block (from the ring while it holds this walk's blocks); false at the limit.
+  // Loads the next block (from the ring while it holds more of this walk's blocks, else by
+  // refilling it from the carry of the block just passed); false at the limit.
   bool advance() {
     if (base_ + 64 >= limit_) return false;
     base_ += 64;
-    if (fills_ == ring_->fills && cur_ + 1 < ring_->blocks + ring_->count) {
+    if (cur_ + 1 < ring_->blocks + ring_->count) {
       ++cur_;
       bits_ = cur_->bits;
-      carry_ = cur_->carry;
     } else {
-      fill(base_, carry_);
+      fill(base_, cur_->carry);
     }
     return true;
   }
+  // 1 when v is 0, else 0, computed as a value: GCC otherwise branches on v and duplicates the
+  // code after it for either value (checked with objdump).
+  static std::uint64_t is_zero(std::uint64_t v) {
+#if defined(__GNUC__) && defined(__x86_64__)
+    std::uint64_t z;
+    asm("xorl %k0, %k0\n\ttestq %1, %1\n\tsete %b0" : "=&r"(z) : "r"(v) : "cc");
+    return z;
+#else
+    return v == 0 ? 1 : 0;
+#endif
+  }
+  void check_current() const {
+#if RARECONN_JSON_CHECKED
+    if (!current()) __builtin_trap();  // a copy read after another copy refilled the ring
+#endif
+  }
 
-  const char* data_ = nullptr;
-  std::uint64_t size_ = 0;
   std::uint64_t limit_ = 0;
   std::uint64_t base_ = 0;  // offset of the loaded block's first byte
   std::uint64_t bits_ = 0;  // marks of the loaded block not yet passed
-  BlockCarry carry_ = 0;    // what the loaded block hands the next
   MarkRing* ring_ = nullptr;
   const MarkRing::Entry* cur_ = nullptr;  // the loaded block's entry in the ring
-  std::uint64_t fills_ = 0;               // the ring's fill that cur_ points into
-  // (carry_ is cur_->carry while the ring holds this walk's blocks; kept for a copy left behind.)
+  std::uint64_t fills_ = 0;               // the ring's fill that cur_ points into (current())
 };
 
 }  // namespace rareconn::parsers::json
