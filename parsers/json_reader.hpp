@@ -15,6 +15,14 @@
 #include "parsers/json_structural.hpp"
 #include "parsers/record_view.hpp"
 
+// The member loop is compiled twice, for x86-64-v3 (BMI1/2, AVX2: Haswell and later) and for the
+// build's baseline, and the loader picks one (GCC's target_clones); elsewhere, once.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(RARECONN_JSON_CHECKED)
+#define RARECONN_JSON_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define RARECONN_JSON_HOT
+#endif
+
 namespace rareconn::parsers {
 
 // True when the file is one JSON value per line (so every LF is a record boundary and the file can
@@ -101,8 +109,8 @@ class JsonRecordParser {
   ParseError read_top(json::Marks& io, std::uint64_t v, std::uint64_t& end);
   ParseError read_row_object(json::Marks& io, std::uint64_t open, int depth, bool allow_records,
                              std::vector<std::uint32_t>& out, std::uint64_t& end, ParseError& own);
-  ParseError read_members(json::Marks& io, std::uint64_t open, int depth, std::size_t row, Envelope* env,
-                          std::uint64_t& end);
+  RARECONN_JSON_HOT ParseError read_members(json::Marks& io, std::uint64_t open, int depth, std::size_t row,
+                                            Envelope* env, std::uint64_t& end);
   // The member loop's rare paths, out of line so that the loop keeps its values in registers:
   // the rest of a string whose first mark `t` is an escape (its closing quote, 0 if bad); a member
   // name with escapes (`key` from its first byte; decoded into key_buf_, key_ok false and the row's
