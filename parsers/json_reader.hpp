@@ -37,6 +37,9 @@ class JsonRecordParser {
   // A line (line mode) or a row (document mode) longer than `max_record_bytes` (clamped to
   // kMaxRecordBytesLimit) is malformed: see parse().
   explicit JsonRecordParser(const Projection& projection, std::uint64_t max_record_bytes = kDefaultMaxRecordBytes);
+  // keys_ holds views of its own copy of the projection's names: neither copyable nor movable.
+  JsonRecordParser(const JsonRecordParser&) = delete;
+  JsonRecordParser& operator=(const JsonRecordParser&) = delete;
 
   // Line mode: decodes every line that starts in [begin, end); each line is parsed on its own (a
   // value may not run on past its LF, whatever the chunks), and a line longer than
