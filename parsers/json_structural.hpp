@@ -222,8 +222,7 @@ class Marks {
   std::uint64_t next() {
     check_current();
     const std::uint64_t step = is_zero(bits_);  // this block has no mark left: take the next one
-    const std::uint64_t take = 0 - step;         // all ones when stepping
-    const std::uint64_t b = bits_ | (cur_[1].bits & take);
+    const std::uint64_t b = or_if_zero(bits_, cur_[1].bits);
     if (b == 0) [[unlikely]] return next_slow();  // (past the ring's last block: its next entry has no marks)
     cur_ += step;
     base_ += step << 6;
@@ -372,6 +371,15 @@ class Marks {
     return z;
 #else
     return v == 0 ? 1 : 0;
+#endif
+  }
+  // v, or `other` when v is 0, by a conditional move: two steps from v (a mask would take four).
+  static std::uint64_t or_if_zero(std::uint64_t v, std::uint64_t other) {
+#if defined(__GNUC__) && defined(__x86_64__)
+    asm("testq %0, %0\n\tcmovzq %1, %0" : "+r"(v) : "r"(other) : "cc");
+    return v;
+#else
+    return v != 0 ? v : other;
 #endif
   }
   void check_current() const {
