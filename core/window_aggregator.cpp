@@ -131,8 +131,13 @@ void WindowPartial::add(std::string_view key, std::string_view set_value, Ticks 
     if (cfg.track_set && !keys_[id].saturated) note_url(id, urls_.intern(set_value), t);
   }
   if (in_recent) {
-    recent_.push_back({t, ref.offset, ref.file, ref.length, id});
-    if (sink_ != nullptr) [[unlikely]] sink_(sink_context_, ref, t);
+    if (now_known_ && keys_[id].saturated) {
+      // Never rare (its count only grows): counted, not held, as prune_now() would drop it.
+      ++recent_dropped_;
+    } else {
+      recent_.push_back({t, ref.offset, ref.file, ref.length, id});
+      if (sink_ != nullptr) [[unlikely]] sink_(sink_context_, ref, t);
+    }
   }
   if (!now_known_ && pending_.size() + recent_.size() > next_prune_) prune();
 }

@@ -269,6 +269,37 @@ TEST(WindowAggregator, PruningKeepsARowWhoseShadowIsOneTickTooEarly) {
   expect_same(merge(shared, {&p}), want);
 }
 
+// With `now` given, a recent row of a key this partial already counts `threshold` times for can
+// never be a finding: it is counted as a recent-window event but not held (nor handed to the
+// recent sink, which copies streamed records), so the partial's recent rows stay few when common
+// destinations fill the recent window.
+TEST(WindowAggregator, ARecentRowOfAKeyAlreadyPastTheThresholdIsNotHeld) {
+  const WindowConfig cfg = config(true);
+  const Ticks recent_time = *cfg.now - cfg.recent + kDay;
+  std::string common, rare;
+  append_key_part(common, "srv-common");
+  append_key_part(rare, "srv-rare");
+  std::vector<Event> evs;
+  for (int i = 0; i < cfg.threshold; ++i) evs.push_back({common, "a.example", *cfg.now - 10 * kDay, evs.size()});
+  for (int i = 0; i < 3; ++i) evs.push_back({common, "a.example", recent_time, evs.size()});
+  evs.push_back({rare, "b.example", recent_time, evs.size()});
+  WindowShared shared(cfg);
+  WindowPartial p(shared);
+  std::size_t sunk = 0;
+  p.set_recent_sink([](void* c, const EventRef&, Ticks) { ++*static_cast<std::size_t*>(c); }, &sunk);
+  for (const Event& e : evs) {
+    p.observe(e.time);
+    p.add(e.key, e.url, e.time, EventRef{e.offset, 0, 1});
+  }
+  EXPECT_EQ(p.recent_count(), 1u);  // the rare key's row only
+  EXPECT_EQ(sunk, 1u);
+  const Outcome want = reference(evs, cfg);
+  ASSERT_EQ(want.rows.size(), 1u);
+  const Outcome got = merge(shared, {&p});
+  EXPECT_EQ(got.counts.recent_events, 4u);  // every recent-window event is still counted
+  expect_same(got, want);
+}
+
 TEST(KeyCodec, PartsOfEveryLengthRoundTrip) {
   std::string key;
   const std::vector<std::string> parts = {"", "a", std::string(127, 'b'), std::string(128, 'c'), std::string(20000, 'd')};
