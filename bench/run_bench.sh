@@ -15,6 +15,10 @@
 #                 run starts at once, and the section says how many runs started on a busy machine
 #   --check-only  only the hand-made correctness check (tiny CSV/JSONL with known findings), no timing
 #   --skip-evtx   no EVTX section (by default it runs after the MDE sections)
+#   --pairs N     rounds of interleaved runs per file (default 7; 0: none): DuckDB's query, rareconn 2 threads,
+#                 rareconn 2 threads --format count and rareconn 1 thread, back to back on the warm file; the
+#                 ratios are taken round by round, so that the host's speed drifting between the best-of-3
+#                 blocks (minutes apart) does not enter them. The targets' verdicts use these medians.
 #
 # Steps: node deps (npm install --no-package-lock) -> build rareconn if build/rareconn is missing ->
 # hand-made correctness check -> generate data -> warm the page cache -> best of 3 wall-clock runs of
@@ -37,6 +41,7 @@ MAX_WAIT_S=600
 KEEP=0
 CHECK_ONLY=0
 SKIP_EVTX=0
+PAIRS=7
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --size|--sizes) SIZES="${2:?$1 needs a value}"; shift 2 ;;
@@ -46,7 +51,9 @@ while [[ $# -gt 0 ]]; do
     --keep) KEEP=1; shift ;;
     --check-only) CHECK_ONLY=1; shift ;;
     --skip-evtx) SKIP_EVTX=1; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --pairs) PAIRS="${2:?--pairs needs a value}"; shift 2 ;;
+    --pairs=*) PAIRS="${1#*=}"; shift ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "run_bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -308,6 +315,19 @@ time_best() { # cmd... ; sets BEST_WALL, MED_WALL (s), BEST_RSS (KiB of the best
   BEST_WALL=$best
   MED_WALL=$(median3 "${walls[@]}")
 }
+# One run of an interleaved round: waits for idle CPUs, warms the file, sets PAIR_S (wall seconds) and
+# leaves stdout in $TMP/pout. Not in a subshell, so that wait_quiet's counters count it.
+PAIR_ROWS=()   # file|DuckDB query s...|rareconn 2T s...|--format count s...|1T s... (space-separated, by round)
+PAIR_S=0
+pair_run() { # cmd...
+  local t0 t1
+  wait_quiet
+  [[ -n "$WARM_FILE" ]] && cat "$WARM_FILE" >/dev/null
+  t0=$EPOCHREALTIME
+  "$@" >"$TMP/pout" 2>"$TMP/err" || { log "failed: $* ($(tail -c 300 "$TMP/err"))"; return 1; }
+  t1=$EPOCHREALTIME
+  PAIR_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b-a}')
+}
 # Peak anonymous RSS (RssAnon, sampled every ~2 ms from /proc; the input's mmap pages are file-backed and
 # not counted) of one extra, untimed rareconn run.
 peak_anon_kib() { # cmd...
@@ -375,6 +395,23 @@ bench_file() { # format size file
     ROWS+=("rareconn --format count|2|given|$fmt|$BEST_WALL|$BEST_WALL|$(rareconn_findings "$TMP/stats.json")|$BEST_RSS||$MED_WALL")
   else
     ROWS+=("rareconn --format count|2|given|$fmt|FAILED|FAILED|-|-|")
+  fi
+  # Interleaved rounds (--pairs): each round runs the four commands back to back, each on a freshly
+  # warmed file, and the ratios are taken within the round.
+  if (( PAIRS > 0 )); then
+    log "interleaved rounds $fmt: $PAIRS x (DuckDB's query, rareconn 2 threads, --format count, 1 thread)"
+    local k q=() r2=() rc=() r1=()
+    for ((k = 0; k < PAIRS; k++)); do
+      pair_run node "$DUCK" --input "$file" --format "${fmt%%:*}" --threads 2 --now "$NOW" || { q=(); break; }
+      q+=("$(json_key "$(cat "$TMP/pout")" hunt_s)")
+      pair_run "$RARECONN" scan --now "$NOW" --threads 2 "$file" -o /dev/null || { q=(); break; }
+      r2+=("$PAIR_S")
+      pair_run "$RARECONN" scan --now "$NOW" --threads 2 --format count "$file" -o /dev/null || { q=(); break; }
+      rc+=("$PAIR_S")
+      pair_run "$RARECONN" scan --now "$NOW" --threads 1 "$file" -o /dev/null || { q=(); break; }
+      r1+=("$PAIR_S")
+    done
+    [[ ${#q[@]} -gt 0 ]] && PAIR_ROWS+=("$fmt|${q[*]}|${r2[*]}|${rc[*]}|${r1[*]}")
   fi
   cat "$file" >/dev/null
   ANON+=("$fmt|$(peak_anon_kib "$RARECONN" scan --now "$NOW" --threads 2 "$file" -o /dev/null)")
@@ -496,7 +533,9 @@ printf '%s\n' "${FILE_INFO[@]}" >"$TMP/files"
 printf '%s\n' "${EVTX_ROWS[@]}" >"$TMP/evtx_rows"
 printf '%s\n' "${ANON[@]}" >"$TMP/anon"
 printf '%s\n' "${CHECK_LINES[@]}" >"$TMP/check"
-STATUS="$(python3 - "$TMP/rows" "$TMP/anon" "$TMP/check" "$TMP/evtx_rows" "$TMP/files" <<'PY'
+printf '%s\n' "${PAIR_ROWS[@]}" >"$TMP/pairs"
+export RB_PAIRS="$PAIRS"
+STATUS="$(python3 - "$TMP/rows" "$TMP/anon" "$TMP/check" "$TMP/evtx_rows" "$TMP/files" "$TMP/pairs" <<'PY'
 import json, os, re, sys
 E = os.environ
 rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1]) if l.strip()]
@@ -576,6 +615,42 @@ for fmt in keys:
     if fmt in anon and anon[fmt].strip().isdigit():
         a = int(anon[fmt]) / 1024
         tg.append(f"- {L}: peak anonymous RSS {a:.1f} MiB (target < 128 MiB: {'met' if a < 128 else 'NOT met'})")
+# Interleaved rounds (--pairs): ratios taken round by round; their medians carry the verdicts, since
+# best-of-3 blocks minutes apart see the host's speed drift (this VM's changes by 10-30 % within minutes).
+pairs = {}
+for l in open(sys.argv[6]):
+    if not l.strip(): continue
+    f = l.rstrip("\n").split("|")
+    pairs[f[0]] = [[float(x) for x in col.split()] for col in f[1:5]]
+def med(v):
+    v = sorted(v); n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+pair_tg = []
+for fmt in keys:
+    if fmt not in pairs: continue
+    need = 5.0 if fmt.startswith("csv:") else 3.0
+    L = label(fmt)
+    q, r2, rc, r1 = pairs[fmt]
+    n = min(len(q), len(r2), len(rc), len(r1))
+    for name, num_, den, want in (("rareconn 2 threads, findings written as CSV, against DuckDB's query", q, r2, need),
+                                  ("rareconn 2 threads `--format count` (the result of DuckDB's query), against DuckDB's query", q, rc, need),
+                                  ("rareconn 2 threads against 1 thread", r1, r2, 1.8)):
+        rs = [num_[i] / den[i] for i in range(n) if den[i] > 0]
+        if not rs: continue
+        m = med(rs)
+        pair_tg.append(f"- {L}, {n} interleaved rounds: {name}: {min(rs):.2f}x-{max(rs):.2f}x, median **{m:.2f}x** "
+                       f"(target >= {want:g}x on the median: {verdict(m, want)})")
+    out.append(f"\n#### {L}: interleaved rounds (each: DuckDB's query, rareconn 2 threads, 2 threads `--format count`, "
+               f"1 thread, back to back; seconds as in the table above)\n")
+    out.append("| round | DuckDB's query s | rareconn 2T s | 2T --format count s | 1T s | query / 2T | query / count | 1T / 2T |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for i in range(n):
+        out.append(f"| {i + 1} | {q[i]:.3f} | {r2[i]:.3f} | {rc[i]:.3f} | {r1[i]:.3f} | {q[i] / r2[i]:.2f}x | "
+                   f"{q[i] / rc[i]:.2f}x | {r1[i] / r2[i]:.2f}x |")
+if pair_tg:
+    tg = ["Interleaved rounds (the verdicts; `--pairs`, ratios taken within each round):"] + pair_tg + \
+         ["", "Best of 3 (each tool's runs in their own block, minutes apart; for reference):"] + tg
+
 # EVTX section (Sysmon hunt on the spliced dense file)
 erows = [l.rstrip("\n").split("|", 6) for l in open(sys.argv[4]) if l.strip()]
 evtx_skip = E.get("RB_EVTX_SKIP", "")
@@ -689,6 +764,8 @@ build/rareconn scan --now {now} --threads 2 --format count --stats S.json FILE -
 node bench/duckdb/mde_hunt.mjs --input FILE --format csv|jsonl --threads 1 --now {now}
 node bench/duckdb/mde_hunt.mjs --input FILE --format csv|jsonl --threads 2 --now {now}
 node bench/duckdb/mde_hunt.mjs --input FILE --format csv|jsonl --threads 2
+# interleaved rounds (--pairs {E['RB_PAIRS']}): DuckDB --threads 2 --now, then rareconn --now --threads 2,
+# --now --threads 2 --format count and --now --threads 1 (without --stats), each after a warm-up, N times
 python3 scripts/gen_mde.py --format csv|jsonl --size {'|'.join(E['RB_SIZES'].split(','))} --seed 1 --end 2024-05-31T12:00:00Z --days 40 --out FILE{evtx_cmds}
 ```"""
 run = f"""### Run of {E['RB_DATE']}
