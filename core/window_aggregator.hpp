@@ -83,15 +83,17 @@ class WindowPartial {
   // A lower bound of the final default `now` known to this thread: its own newest time and the
   // shared one last read (WindowShared::kNoTime before any time was seen).
   Ticks newest_so_far() const { return std::max(cached_newest_, local_newest_); }
-  // A record that passed the hunt's filters. `key` is an encoded key (key_codec.hpp).
+  // A record that passed the hunt's filters. `key` is an encoded key (key_codec.hpp). With `now`
+  // given, a recent record of a key this partial already counts `threshold` times is counted as a
+  // recent-window event but not held (it can never be a finding).
   void add(std::string_view key, std::string_view set_value, Ticks t, EventRef ref);
 
   std::size_t memory_bytes() const;
   WindowShared& shared() const { return shared_; }
 
-  // Called with every record that enters the recent partition (the only records a finding can
-  // come from), while its bytes are still readable: streamed inputs copy them there (their
-  // blocks are recycled). nullptr: none.
+  // Called with every record that enters the recent partition and is held (the only records a
+  // finding can come from), while its bytes are still readable: streamed inputs copy them there
+  // (their blocks are recycled). nullptr: none.
   using RecentSink = void (*)(void* context, const EventRef& ref, Ticks time);
   void set_recent_sink(RecentSink sink, void* context) {
     sink_ = sink;
