@@ -293,41 +293,37 @@ BEST_WALL=0; MED_WALL=0; BEST_RSS=0; BEST_OUT=""; ALL_OUT=()
 # stdout, ALL_OUT every run's).
 TB_CAPTURE=0
 median3() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+# One timed run: waits for idle CPUs, re-warms the file (this VM reclaims idle page cache within
+# seconds, free memory or not), runs the command with stdout to `sink`; sets RUN_S (wall seconds)
+# and RUN_RSS (peak RSS, KiB). Not in a subshell, so that wait_quiet's counters count it.
+RUN_S=0; RUN_RSS=0
+run_once() { # sink cmd...
+  local sink="$1" t0 t1
+  shift
+  wait_quiet
+  [[ -n "$WARM_FILE" ]] && cat "$WARM_FILE" >/dev/null
+  t0=$EPOCHREALTIME
+  /usr/bin/time -f '%M' -o "$TMP/rss" "$@" >"$sink" 2>"$TMP/err" || { log "failed: $* ($(tail -c 300 "$TMP/err"))"; return 1; }
+  t1=$EPOCHREALTIME
+  RUN_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b-a}')
+  RUN_RSS=$(tail -n1 "$TMP/rss")
+}
 time_best() { # cmd... ; sets BEST_WALL, MED_WALL (s), BEST_RSS (KiB of the best run), BEST_OUT, ALL_OUT
-  local i t0 t1 w best="" rss out walls=()
+  local i best="" walls=() sink=/dev/null
+  [[ $TB_CAPTURE -eq 1 ]] && sink="$TMP/out"
   ALL_OUT=()
   for i in 1 2 3; do
-    wait_quiet
-    # This VM reclaims idle page cache within seconds (free memory or not), so re-warm before every run.
-    [[ -n "$WARM_FILE" ]] && cat "$WARM_FILE" >/dev/null
-    t0=$EPOCHREALTIME
-    local sink=/dev/null; [[ $TB_CAPTURE -eq 1 ]] && sink="$TMP/out"
-    /usr/bin/time -f '%M' -o "$TMP/rss" "$@" >"$sink" 2>"$TMP/err" || { log "failed: $* ($(tail -c 300 "$TMP/err"))"; return 1; }
-    t1=$EPOCHREALTIME
-    w=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b-a}')
-    rss=$(tail -n1 "$TMP/rss")
-    walls+=("$w")
+    run_once "$sink" "$@" || return 1
+    walls+=("$RUN_S")
     [[ $TB_CAPTURE -eq 1 ]] && ALL_OUT+=("$(cat "$TMP/out")")
-    if [[ -z "$best" ]] || awk -v a="$w" -v b="$best" 'BEGIN{exit !(a<b)}'; then
-      best=$w; BEST_RSS=$rss; BEST_OUT=""; [[ $TB_CAPTURE -eq 1 ]] && BEST_OUT="$(cat "$TMP/out")"
+    if [[ -z "$best" ]] || awk -v a="$RUN_S" -v b="$best" 'BEGIN{exit !(a<b)}'; then
+      best=$RUN_S; BEST_RSS=$RUN_RSS; BEST_OUT=""; [[ $TB_CAPTURE -eq 1 ]] && BEST_OUT="$(cat "$TMP/out")"
     fi
   done
   BEST_WALL=$best
   MED_WALL=$(median3 "${walls[@]}")
 }
-# One run of an interleaved round: waits for idle CPUs, warms the file, sets PAIR_S (wall seconds) and
-# leaves stdout in $TMP/pout. Not in a subshell, so that wait_quiet's counters count it.
 PAIR_ROWS=()   # file|DuckDB query s...|rareconn 2T s...|--format count s...|1T s... (space-separated, by round)
-PAIR_S=0
-pair_run() { # cmd...
-  local t0 t1
-  wait_quiet
-  [[ -n "$WARM_FILE" ]] && cat "$WARM_FILE" >/dev/null
-  t0=$EPOCHREALTIME
-  "$@" >"$TMP/pout" 2>"$TMP/err" || { log "failed: $* ($(tail -c 300 "$TMP/err"))"; return 1; }
-  t1=$EPOCHREALTIME
-  PAIR_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b-a}')
-}
 # Peak anonymous RSS (RssAnon, sampled every ~2 ms from /proc; the input's mmap pages are file-backed and
 # not counted) of one extra, untimed rareconn run.
 peak_anon_kib() { # cmd...
@@ -402,14 +398,14 @@ bench_file() { # format size file
     log "interleaved rounds $fmt: $PAIRS x (DuckDB's query, rareconn 2 threads, --format count, 1 thread)"
     local k q=() r2=() rc=() r1=()
     for ((k = 0; k < PAIRS; k++)); do
-      pair_run node "$DUCK" --input "$file" --format "${fmt%%:*}" --threads 2 --now "$NOW" || { q=(); break; }
+      run_once "$TMP/pout" node "$DUCK" --input "$file" --format "${fmt%%:*}" --threads 2 --now "$NOW" || { q=(); break; }
       q+=("$(json_key "$(cat "$TMP/pout")" hunt_s)")
-      pair_run "$RARECONN" scan --now "$NOW" --threads 2 "$file" -o /dev/null || { q=(); break; }
-      r2+=("$PAIR_S")
-      pair_run "$RARECONN" scan --now "$NOW" --threads 2 --format count "$file" -o /dev/null || { q=(); break; }
-      rc+=("$PAIR_S")
-      pair_run "$RARECONN" scan --now "$NOW" --threads 1 "$file" -o /dev/null || { q=(); break; }
-      r1+=("$PAIR_S")
+      run_once /dev/null "$RARECONN" scan --now "$NOW" --threads 2 "$file" -o /dev/null || { q=(); break; }
+      r2+=("$RUN_S")
+      run_once /dev/null "$RARECONN" scan --now "$NOW" --threads 2 --format count "$file" -o /dev/null || { q=(); break; }
+      rc+=("$RUN_S")
+      run_once /dev/null "$RARECONN" scan --now "$NOW" --threads 1 "$file" -o /dev/null || { q=(); break; }
+      r1+=("$RUN_S")
     done
     [[ ${#q[@]} -gt 0 ]] && PAIR_ROWS+=("$fmt|${q[*]}|${r2[*]}|${rc[*]}|${r1[*]}")
   fi
