@@ -19,6 +19,11 @@
 #                 rareconn 2 threads --format count and rareconn 1 thread, back to back on the warm file; the
 #                 ratios are taken round by round, so that the host's speed drifting between the best-of-3
 #                 blocks (minutes apart) does not enter them. The targets' verdicts use these medians.
+#   --cache-state S  cold (default): before its runs, each file is written back, dropped from the page cache
+#                 (POSIX_FADV_DONTNEED) and read once, so that the cache holds it as a cold read leaves it
+#                 (on Linux 6.18 ext4: in 2 MiB folios) whatever the file's history; as-is: the cache as found
+#                 (a file just written in small pieces sits in 4 KiB folios, and copying those out costs the
+#                 kernel about twice as much: both tools are slower, rareconn's 2-thread runs most)
 #
 # Steps: node deps (npm install --no-package-lock) -> build rareconn if build/rareconn is missing ->
 # hand-made correctness check -> generate data -> warm the page cache -> best of 3 wall-clock runs of
@@ -42,6 +47,7 @@ KEEP=0
 CHECK_ONLY=0
 SKIP_EVTX=0
 PAIRS=7
+CACHE_STATE=cold
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --size|--sizes) SIZES="${2:?$1 needs a value}"; shift 2 ;;
@@ -53,11 +59,14 @@ while [[ $# -gt 0 ]]; do
     --skip-evtx) SKIP_EVTX=1; shift ;;
     --pairs) PAIRS="${2:?--pairs needs a value}"; shift 2 ;;
     --pairs=*) PAIRS="${1#*=}"; shift ;;
+    --cache-state) CACHE_STATE="${2:?--cache-state needs a value}"; shift 2 ;;
+    --cache-state=*) CACHE_STATE="${1#*=}"; shift ;;
     -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "run_bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
+[[ $CACHE_STATE == cold || $CACHE_STATE == as-is ]] || { echo "run_bench.sh: --cache-state is cold or as-is" >&2; exit 2; }
 NOW="2024-05-31T12:00:00.0000000Z"
 die() { printf '[run_bench] error: %s\n' "$*" >&2; exit 1; }
 RARECONN="${RARECONN:-$ROOT/build/rareconn}"   # env override, e.g. for a build in another directory
@@ -338,6 +347,25 @@ peak_anon_kib() { # cmd...
   echo "$peak"
 }
 
+# kB of file pages that the page cache holds in huge folios, system-wide (0 where the kernel does not say).
+file_huge_kb() { awk '/^FileHugePages:/{v = $2} END{print v + 0}' /proc/meminfo; }
+# Leaves FILE in the page cache as a cold read does (--cache-state cold): written back, dropped, read once
+# by cat. Prints how many MB the page cache's huge folios grew by during that read (about the part of FILE
+# in 2 MiB folios; other processes' files can move it too).
+settle_cache() { # file
+  local a b
+  python3 - "$1" <<'PY' || return 1
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.fsync(fd)  # dirty pages are not dropped
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+os.close(fd)
+PY
+  a=$(file_huge_kb); cat "$1" >/dev/null; b=$(file_huge_kb)
+  echo $(( (b - a) / 1024 ))
+}
+CACHE_INFO=()  # key|how the file's page cache was set before its runs
+
 ANON=()
 # min and median of a JSON key over the captured outputs (ALL_OUT)
 hunt_stats() { # key -> "min median"
@@ -349,6 +377,14 @@ hunt_stats() { # key -> "min median"
 bench_file() { # format size file
   local fmt="$1" size="$2" file="$3" th nowmode best_s dj d rs hmin hmed
   fmt="$fmt:$size"  # the rows' key
+  if [[ $CACHE_STATE == cold ]]; then
+    log "dropping $file from the page cache and reading it once, cold"
+    local mb
+    mb="$(settle_cache "$file")" || mb="?"
+    CACHE_INFO+=("$fmt|dropped and read once cold before its runs; the page cache's 2 MiB folios grew by $mb MB during that read (\`FileHugePages\`)")
+  else
+    CACHE_INFO+=("$fmt|as found (\`--cache-state as-is\`; \`FileHugePages\` $(( $(file_huge_kb) / 1024 )) MB system-wide before its runs)")
+  fi
   log "warming the page cache with $file"
   cat "$file" >/dev/null; cat "$file" >/dev/null
   WARM_FILE="$file"
@@ -530,8 +566,9 @@ printf '%s\n' "${EVTX_ROWS[@]}" >"$TMP/evtx_rows"
 printf '%s\n' "${ANON[@]}" >"$TMP/anon"
 printf '%s\n' "${CHECK_LINES[@]}" >"$TMP/check"
 printf '%s\n' "${PAIR_ROWS[@]}" >"$TMP/pairs"
-export RB_PAIRS="$PAIRS"
-STATUS="$(python3 - "$TMP/rows" "$TMP/anon" "$TMP/check" "$TMP/evtx_rows" "$TMP/files" "$TMP/pairs" <<'PY'
+printf '%s\n' "${CACHE_INFO[@]}" >"$TMP/cache"
+export RB_PAIRS="$PAIRS" RB_CACHE_STATE="$CACHE_STATE"
+STATUS="$(python3 - "$TMP/rows" "$TMP/anon" "$TMP/check" "$TMP/evtx_rows" "$TMP/files" "$TMP/pairs" "$TMP/cache" <<'PY'
 import json, os, re, sys
 E = os.environ
 rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1]) if l.strip()]
@@ -542,6 +579,7 @@ keys = [f[0] for f in finfo]                     # "csv:1G", "jsonl:1G", "csv:4G
 size = {f[0]: int(f[2]) for f in finfo}
 path = {f[0]: f[1] for f in finfo}
 lines = {f[0]: int(f[3]) for f in finfo}
+cache = dict(l.rstrip("\n").split("|", 1) for l in open(sys.argv[7]) if l.strip())
 def label(key):
     fmt, sz = key.split(":")
     return f"{fmt.upper()} {sz}"
@@ -555,6 +593,7 @@ out = []
 mismatch = False
 for fmt in keys:
     out.append(f"\n#### {label(fmt)}: `{path[fmt]}`, {size[fmt]/1e9:.3f} GB, {lines[fmt]:,} lines\n")
+    if fmt in cache: out.append(f"Page cache: {cache[fmt]}.\n")
     out.append("| tool | threads | now given? | seconds (best of 3) | median s | GB/s | speed-up vs DuckDB's query "
                "(same threads, same now) | findings | process wall s | peak RSS MiB | notes |")
     out.append("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -744,6 +783,13 @@ tg += evtx_tg
 
 
 now = E["RB_NOW"]
+cold = E.get("RB_CACHE_STATE") == "cold"
+cache_how = ("each file is first written back, dropped from the page cache and read once, so that the cache holds "
+             "it as a cold read leaves it whatever its history (`--cache-state cold`; the state of each file under its heading),"
+             if cold else "the page cache as found, `--cache-state as-is`;")
+cache_cmd = ("python3 -c 'import os,sys; fd=os.open(sys.argv[1],os.O_RDONLY); os.fsync(fd); "
+             "os.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED)' FILE; cat FILE > /dev/null   # once, before the file's runs\n"
+             if cold else "")
 busy, timed = int(E.get("RB_BUSY_RUNS") or 0), int(E.get("RB_TIMED_RUNS") or 0)
 busy_line = (f"Fairness: all {timed} timed runs started with the CPUs >= 90 % idle." if busy == 0 else
              f"Fairness: **{busy} of {timed} timed runs started on a busy machine** (CPUs < 90 % idle over the half "
@@ -751,7 +797,7 @@ busy_line = (f"Fairness: all {timed} timed runs started with the CPUs >= 90 % id
              f"runs measured at different loads are not reliable.")
 cmds = f"""```
 {E['RB_CMDLINE']}            # this run
-cat FILE > /dev/null                       # warm-up (twice, and again before every run), then timed
+{cache_cmd}cat FILE > /dev/null                       # warm-up (twice, and again before every run), then timed
 wc -l FILE
 build/rareconn scan --now {now} --threads 1 --stats S.json FILE -o /dev/null
 build/rareconn scan --now {now} --threads 2 --stats S.json FILE -o /dev/null
@@ -772,7 +818,7 @@ run = f"""### Run of {E['RB_DATE']}
   {E['RB_LOADAVG']})
 - {busy_line}
 - Versions: rareconn `{E['RB_RC_VER']}`{(' (' + E['RB_RC_SELF'] + ')') if E['RB_RC_SELF'] else ''} ({E['RB_RC_BIN']}), DuckDB {E['RB_DUCK_VER']} (`@duckdb/node-api`), node {E['RB_NODE_VER']}{(', libevtx ' + E['RB_EVTXEXPORT_VER']) if E.get('RB_EVTXEXPORT_VER') else ''}
-- Method: warm page cache (the file is read with `cat` right before every timed run, because this VM
+- Method: warm page cache ({cache_how} then read with `cat` right before every timed run, because this VM
   reclaims idle page cache quickly); every number is the best of 3 runs, with the median beside it. "seconds" is
   the process wall time, except for DuckDB where it is DuckDB's query time (`hunt_s` of `mde_hunt.mjs`: input
   sniffing, `read_csv`/`read_json` of the columns the hunt reads, and the SQL, whose result is the number of
