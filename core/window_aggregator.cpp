@@ -372,7 +372,8 @@ void WindowMerger::release_partials() {
   probe_tasks_ = {};
 }
 
-void WindowMerger::probe(std::size_t task, std::vector<Finding>& out, std::uint64_t& recent_events) const {
+template <class OnFinding>
+void WindowMerger::probe_slice(std::size_t task, std::uint64_t& recent_events, OnFinding&& on_finding) const {
   const ProbeTask& t = probe_tasks_[task];
   const WindowPartial& w = *partials_[t.partial];
   const std::vector<std::uint64_t>& rare_of = rare_of_[t.partial];
@@ -383,8 +384,23 @@ void WindowMerger::probe(std::size_t task, std::vector<Finding>& out, std::uint6
     ++recent_events;
     const std::uint64_t code = rare_of[r.key];
     if (code == kNotRare) continue;
-    out.push_back({r.time, r.offset, r.file, r.length, static_cast<std::uint32_t>(code)});
+    on_finding(Finding{r.time, r.offset, r.file, r.length, static_cast<std::uint32_t>(code)});
   }
+}
+
+void WindowMerger::probe(std::size_t task, std::vector<Finding>& out, std::uint64_t& recent_events) const {
+  probe_slice(task, recent_events, [&](const Finding& f) { out.push_back(f); });
+}
+
+std::size_t WindowMerger::probe_count(std::size_t task, std::uint64_t& recent_events) const {
+  std::size_t n = 0;
+  probe_slice(task, recent_events, [&](const Finding&) { ++n; });
+  return n;
+}
+
+void WindowMerger::probe_into(std::size_t task, Finding* out) const {
+  std::uint64_t unused = 0;
+  probe_slice(task, unused, [&](const Finding& f) { *out++ = f; });
 }
 
 }  // namespace rareconn::core

@@ -245,6 +245,12 @@ class WindowMerger {
   std::size_t probe_task_count() const { return probe_tasks_.size(); }
   // Parallel-safe across distinct tasks; appends the findings of one slice of the recent partition.
   void probe(std::size_t task, std::vector<Finding>& out, std::uint64_t& recent_events) const;
+  // The same in two passes, so that the scanner writes every task's findings straight into one
+  // array (no vector per task growing by doubling, no copy into the whole: each fresh page is a
+  // page fault): how many findings the task gives (its recent-window events added to
+  // recent_events), then the findings themselves from `out` on.
+  std::size_t probe_count(std::size_t task, std::uint64_t& recent_events) const;
+  void probe_into(std::size_t task, Finding* out) const;
 
   // After every probe: the partials' key state is no longer read (the rare keys hold their own
   // bytes), so it is freed before the findings are built.
@@ -275,6 +281,9 @@ class WindowMerger {
     std::uint32_t partial;
     std::size_t begin, end;
   };
+  // One task's slice of the recent partition: on_finding(Finding) for each recent row of a rare key.
+  template <class OnFinding>
+  void probe_slice(std::size_t task, std::uint64_t& recent_events, OnFinding&& on_finding) const;
 
   WindowShared& shared_;
   std::vector<WindowPartial*> partials_;

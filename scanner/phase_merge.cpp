@@ -128,20 +128,23 @@ PhaseResult phase_merge(ScanRun& run) {
   core::WindowMerger& merger = *run.merger;
   tbb::parallel_for(std::size_t{0}, merger.partition_count(), [&](std::size_t p) { merger.merge_partition(p); });
   merger.finish_merge();
-  std::vector<std::vector<core::Finding>> per_task(merger.probe_task_count());
-  std::vector<std::uint64_t> recent_per_task(merger.probe_task_count(), 0);
-  tbb::parallel_for(std::size_t{0}, merger.probe_task_count(),
-                    [&](std::size_t t) { merger.probe(t, per_task[t], recent_per_task[t]); });
+  // The probe in two passes: each task counts its findings, then writes them at its place in the
+  // one array of findings (no vector per task, no copy into the whole).
+  const std::size_t tasks = merger.probe_task_count();
+  std::vector<std::size_t> first(tasks + 1, 0);
+  std::vector<std::uint64_t> recent_per_task(tasks, 0);
+  tbb::parallel_for(std::size_t{0}, tasks, [&](std::size_t t) { first[t + 1] = merger.probe_count(t, recent_per_task[t]); });
+  for (std::size_t t = 0; t < tasks; ++t) {
+    first[t + 1] += first[t];
+    merger.add_recent_events(recent_per_task[t]);
+  }
   std::vector<core::Finding>& findings = run.findings;
+  findings.resize(first[tasks]);
+  tbb::parallel_for(std::size_t{0}, tasks, [&](std::size_t t) { merger.probe_into(t, findings.data() + first[t]); });
   merger.release_partials();
 #if defined(__GLIBC__)
-  malloc_trim(0);  // the partials' pages back to the system before the findings are built
+  malloc_trim(0);  // the partials' pages back to the system before the findings' rows are built
 #endif
-  for (std::size_t t = 0; t < per_task.size(); ++t) {
-    findings.insert(findings.end(), per_task[t].begin(), per_task[t].end());
-    merger.add_recent_events(recent_per_task[t]);
-    per_task[t] = {};
-  }
   tbb::parallel_sort(findings.begin(), findings.end(), [](const core::Finding& a, const core::Finding& b) {
     if (a.time != b.time) return a.time < b.time;
     if (a.file != b.file) return a.file < b.file;

@@ -130,6 +130,22 @@ Outcome merge(WindowShared& shared, const std::vector<WindowPartial*>& partials)
   std::uint64_t recent = 0;
   for (std::size_t t = 0; t < m.probe_task_count(); ++t) m.probe(t, fs, recent);
   m.add_recent_events(recent);
+  // The scanner's two passes (probe_count, then probe_into at each task's place) give the same
+  // findings in the same order, and the same recent-window events.
+  std::vector<Finding> two_pass;
+  std::uint64_t recent_counted = 0;
+  for (std::size_t t = 0; t < m.probe_task_count(); ++t) {
+    const std::size_t at = two_pass.size();
+    two_pass.resize(at + m.probe_count(t, recent_counted));
+    m.probe_into(t, two_pass.data() + at);
+  }
+  EXPECT_EQ(recent_counted, recent);
+  EXPECT_EQ(two_pass.size(), fs.size());
+  for (std::size_t i = 0; i < std::min(fs.size(), two_pass.size()); ++i) {
+    EXPECT_TRUE(two_pass[i].time == fs[i].time && two_pass[i].offset == fs[i].offset && two_pass[i].file == fs[i].file &&
+                two_pass[i].length == fs[i].length && two_pass[i].rare == fs[i].rare)
+        << "finding " << i;
+  }
   m.release_partials();  // the rare keys hold their own bytes
   Outcome out;
   for (const Finding& f : fs) {
