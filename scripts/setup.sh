@@ -6,6 +6,7 @@ packages=(cmake g++ make pkg-config libtbb-dev libboost-dev libxxhash-dev robin-
           libbenchmark-dev libgtest-dev libdeflate-dev libzstd-dev python3 tzdata
           libevtx-utils   # evtxexport: an independent EVTX oracle for the tests
           libisal-dev     # streamed gzip inputs (igzip inflate)
+          libsimdjson-dev # bench/bench_json_ab only: simdjson On-Demand as a yardstick for the JSON walker
           # zlib1g-dev: bench/bench_inflate (zlib against ISA-L and libdeflate)
           zstd isal pigz tabix  # zstd, igzip, pigz, bgzip: stream tests and the decompressor bench
           python3-distributed   # Dask for scripts/dask_scan.py (run with /usr/bin/python3)
