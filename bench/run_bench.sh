@@ -18,7 +18,9 @@
 #   --pairs N     rounds of interleaved runs per file (default 7; 0: none): DuckDB's query, rareconn 2 threads,
 #                 rareconn 2 threads --format count and rareconn 1 thread, back to back on the warm file; the
 #                 ratios are taken round by round, so that the host's speed drifting between the best-of-3
-#                 blocks (minutes apart) does not enter them. The targets' verdicts use these medians.
+#                 blocks (minutes apart) does not enter them. The targets' verdicts use these medians. After
+#                 each round's rareconn runs, build/bench/host_scaling measures what the host itself gave two
+#                 threads over one (a fixed job in the core's cache, and streaming from memory), printed beside.
 #   --cache-state S  cold (default): before its runs, each file is written back, dropped from the page cache
 #                 (POSIX_FADV_DONTNEED) and read once, so that the cache holds it as a cold read leaves it
 #                 (on Linux 6.18 ext4: in 2 MiB folios) whatever the file's history; as-is: the cache as found
@@ -114,6 +116,15 @@ RC_MTIME="$(date -u -r "$RARECONN" '+%Y-%m-%dT%H:%M:%SZ')"
 cp "$RARECONN" "$TMP/rareconn"
 RARECONN_SRC="$RARECONN"
 RARECONN="$TMP/rareconn"
+# The host's own two-thread scaling, probed in each interleaved round (bench/host_scaling.cpp): in
+# the core's cache and streaming from memory. Absent (not built): the rounds carry no host columns.
+HOST_SCALING="${HOST_SCALING:-$ROOT/build/bench/host_scaling}"
+[[ -x "$HOST_SCALING" ]] || HOST_SCALING=""
+# host_probe [args]: the probe's "two threads over one" with one thread on the faster CPU, or "-".
+host_probe() {
+  [[ -n "$HOST_SCALING" ]] || { echo "-"; return; }
+  "$HOST_SCALING" "$@" 2>/dev/null | sed -n 's/.*two threads over one: \([0-9.]*\) x (one thread on the faster CPU).*/\1/p' | grep . || echo "-"
+}
 
 # ---------------------------------------------------------------- helpers
 # Findings of a rareconn run: "findings" from its --stats JSON, else the records of its CSV output.
@@ -432,7 +443,7 @@ bench_file() { # format size file
   # warmed file, and the ratios are taken within the round.
   if (( PAIRS > 0 )); then
     log "interleaved rounds $fmt: $PAIRS x (DuckDB's query, rareconn 2 threads, --format count, 1 thread)"
-    local k q=() r2=() rc=() r1=()
+    local k q=() r2=() rc=() r1=() hc=() hm=()
     for ((k = 0; k < PAIRS; k++)); do
       run_once "$TMP/pout" node "$DUCK" --input "$file" --format "${fmt%%:*}" --threads 2 --now "$NOW" || { q=(); break; }
       q+=("$(json_key "$(cat "$TMP/pout")" hunt_s)")
@@ -442,8 +453,11 @@ bench_file() { # format size file
       rc+=("$RUN_S")
       run_once /dev/null "$RARECONN" scan --now "$NOW" --threads 1 "$file" -o /dev/null || { q=(); break; }
       r1+=("$RUN_S")
+      # Right after rareconn's runs: what the host gave two threads over one in this round.
+      hc+=("$(host_probe)")
+      hm+=("$(host_probe --buffer-kib 131072 --iterations 12)")
     done
-    [[ ${#q[@]} -gt 0 ]] && PAIR_ROWS+=("$fmt|${q[*]}|${r2[*]}|${rc[*]}|${r1[*]}")
+    [[ ${#q[@]} -gt 0 ]] && PAIR_ROWS+=("$fmt|${q[*]}|${r2[*]}|${rc[*]}|${r1[*]}|${hc[*]}|${hm[*]}")
   fi
   cat "$file" >/dev/null
   ANON+=("$fmt|$(peak_anon_kib "$RARECONN" scan --now "$NOW" --threads 2 "$file" -o /dev/null)")
@@ -656,7 +670,8 @@ pairs = {}
 for l in open(sys.argv[6]):
     if not l.strip(): continue
     f = l.rstrip("\n").split("|")
-    pairs[f[0]] = [[float(x) for x in col.split()] for col in f[1:5]]
+    pairs[f[0]] = [[float(x) for x in col.split()] for col in f[1:5]] + \
+                  [[float(x) if x != "-" else None for x in col.split()] for col in f[5:7]]
 def med(v):
     v = sorted(v); n = len(v)
     return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
@@ -665,8 +680,12 @@ for fmt in keys:
     if fmt not in pairs: continue
     need = 5.0 if fmt.startswith("csv:") else 3.0
     L = label(fmt)
-    q, r2, rc, r1 = pairs[fmt]
+    q, r2, rc, r1 = pairs[fmt][:4]
     n = min(len(q), len(r2), len(rc), len(r1))
+    hc, hm = (pairs[fmt][4:6] + [[], []])[:2]
+    hc = (hc + [None] * n)[:n]
+    hm = (hm + [None] * n)[:n]
+    has_host = any(v is not None for v in hc + hm)
     for name, num_, den, want in (("rareconn 2 threads, findings written as CSV, against DuckDB's query", q, r2, need),
                                   ("rareconn 2 threads `--format count` (the result of DuckDB's query), against DuckDB's query", q, rc, need),
                                   ("rareconn 2 threads against 1 thread", r1, r2, 1.8)):
@@ -675,13 +694,24 @@ for fmt in keys:
         m = med(rs)
         pair_tg.append(f"- {L}, {n} interleaved rounds: {name}: {min(rs):.2f}x-{max(rs):.2f}x, median **{m:.2f}x** "
                        f"(target >= {want:g}x on the median: {verdict(m, want)})")
+    for name, hs in (("in the core's cache", hc), ("streaming from memory", hm)):
+        hv = [v for v in hs if v is not None]
+        if hv:
+            pair_tg.append(f"- {L}, the same rounds: the host's own two threads over one (`bench/host_scaling`, "
+                           f"{name}, one thread on the faster CPU): {min(hv):.2f}x-{max(hv):.2f}x, median {med(hv):.2f}x")
     out.append(f"\n#### {L}: interleaved rounds (each: DuckDB's query, rareconn 2 threads, 2 threads `--format count`, "
                f"1 thread, back to back; seconds as in the table above)\n")
-    out.append("| round | DuckDB's query s | rareconn 2T s | 2T --format count s | 1T s | query / 2T | query / count | 1T / 2T |")
-    out.append("|---|---|---|---|---|---|---|---|")
+    hx = lambda v: "-" if v is None else f"{v:.2f}x"
+    if has_host:
+        out.append("Host columns: `bench/host_scaling` run right after the round's rareconn runs, the host's own two "
+                   "threads over one (one thread on the faster CPU) for a fixed job in the core's cache and streaming "
+                   "from memory: the most two threads sharing work could get in that round.\n")
+    out.append("| round | DuckDB's query s | rareconn 2T s | 2T --format count s | 1T s | query / 2T | query / count | 1T / 2T |"
+               + (" host 2/1, cache | host 2/1, memory |" if has_host else ""))
+    out.append("|---|---|---|---|---|---|---|---|" + ("---|---|" if has_host else ""))
     for i in range(n):
         out.append(f"| {i + 1} | {q[i]:.3f} | {r2[i]:.3f} | {rc[i]:.3f} | {r1[i]:.3f} | {q[i] / r2[i]:.2f}x | "
-                   f"{q[i] / rc[i]:.2f}x | {r1[i] / r2[i]:.2f}x |")
+                   f"{q[i] / rc[i]:.2f}x | {r1[i] / r2[i]:.2f}x |" + (f" {hx(hc[i])} | {hx(hm[i])} |" if has_host else ""))
 if pair_tg:
     tg = ["Interleaved rounds (the verdicts; `--pairs`, ratios taken within each round):"] + pair_tg + \
          ["", "Best of 3 (each tool's runs in their own block, minutes apart; for reference):"] + tg

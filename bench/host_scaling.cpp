@@ -1,0 +1,131 @@
+// host_scaling: what two threads can get from this machine right now, whatever the program. A
+// fixed job (XXH64 over a buffer of the thread's own, 256 KiB by default, --iterations times:
+// scalar integer work in the core's cache, as a parser's is; with --buffer-kib 262144, a stream
+// from memory) runs alone on the first allowed CPU, alone on the
+// second, then as two copies at once, one on each. On a VM the two vCPUs need not be equally fast
+// (another guest on the host's sibling thread, the host's own work): the sum of the two copies'
+// rates when together, over the rate of one copy alone, is the most a program whose threads share
+// the work by stealing (as oneTBB shares a scan's chunks) can get from two threads over one; it is
+// given twice, for one thread on the faster CPU and on the slower. bench/run_bench.sh runs it in
+// each interleaved round beside rareconn's 1- and 2-thread runs.
+//
+//   host_scaling [--iterations N] [--buffer-kib KIB] [--trials K]
+// Prints one line (medians of K trials): "host_scaling: alone A0 s on cpu X, A1 s on cpu Y;
+// together B0 s / B1 s; two threads over one: F x (one thread on the faster CPU), S x (on the
+// slower)".
+#include <pthread.h>
+#include <sched.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+// The buffer of one copy, filled (its pages touched) once, before any timing.
+std::vector<unsigned char> buffer_of(std::size_t bytes, std::uint64_t seed) {
+  std::vector<unsigned char> buf(bytes);
+  for (std::size_t i = 0; i < buf.size(); ++i) buf[i] = static_cast<unsigned char>((i * 131 + seed) >> 3);
+  return buf;
+}
+
+std::uint64_t job(const std::vector<unsigned char>& buf, std::uint64_t iterations, std::uint64_t seed) {
+  std::uint64_t h = seed;
+  for (std::uint64_t k = 0; k < iterations; ++k) h = XXH64(buf.data(), buf.size(), h);
+  return h;
+}
+
+// The job once on each CPU of `cpus` at the same time (one thread pinned to each, hashing bufs[i]);
+// each copy's own seconds, from a common start.
+std::vector<double> run_on(const std::vector<int>& cpus, const std::vector<const std::vector<unsigned char>*>& bufs,
+                           std::uint64_t iterations, std::uint64_t& sink) {
+  const unsigned n = static_cast<unsigned>(cpus.size());
+  std::vector<std::uint64_t> out(n);
+  std::vector<double> secs(n);
+  std::atomic<unsigned> ready{0};
+  auto copy = [&](unsigned t) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpus[t], &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    ready.fetch_add(1);
+    while (ready.load() < n) {
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    out[t] = job(*bufs[t], iterations, t);
+    secs[t] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < n; ++t) pool.emplace_back(copy, t);
+  for (std::thread& th : pool) th.join();
+  for (std::uint64_t v : out) sink ^= v;
+  return secs;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t iterations = 6000;  // about 0.08 s a copy here (XXH64 at about 19 GB/s)
+  std::size_t buffer = std::size_t{256} << 10;
+  int trials = 3;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--iterations" && i + 1 < argc) {
+      iterations = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--buffer-kib" && i + 1 < argc) {
+      buffer = static_cast<std::size_t>(std::strtoull(argv[++i], nullptr, 10)) << 10;
+    } else if (a == "--trials" && i + 1 < argc) {
+      trials = std::atoi(argv[++i]);
+    } else {
+      std::fprintf(stderr, "usage: host_scaling [--iterations N] [--buffer-kib KIB] [--trials K]\n");
+      return 2;
+    }
+  }
+  if (iterations == 0 || trials <= 0 || buffer == 0) {
+    std::fprintf(stderr, "host_scaling: --iterations, --buffer-kib and --trials must be positive\n");
+    return 2;
+  }
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+    for (int c = 0; c < CPU_SETSIZE && cpus.size() < 2; ++c) {
+      if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+    }
+  }
+  if (cpus.size() < 2) {
+    std::fprintf(stderr, "host_scaling: needs two CPUs it may run on\n");
+    return 2;
+  }
+  const std::vector<unsigned char> buf0 = buffer_of(buffer, 0), buf1 = buffer_of(buffer, 1);
+  std::uint64_t sink = 0;
+  std::vector<double> a0, a1, b0, b1, fast, slow;
+  for (int k = 0; k < trials; ++k) {
+    a0.push_back(run_on({cpus[0]}, {&buf0}, iterations, sink)[0]);
+    a1.push_back(run_on({cpus[1]}, {&buf1}, iterations, sink)[0]);
+    const std::vector<double> both = run_on(cpus, {&buf0, &buf1}, iterations, sink);
+    b0.push_back(both[0]);
+    b1.push_back(both[1]);
+    const double together = 1 / both[0] + 1 / both[1];  // jobs a second, the two copies' rates summed
+    fast.push_back(together * std::min(a0.back(), a1.back()));
+    slow.push_back(together * std::max(a0.back(), a1.back()));
+  }
+  std::printf("host_scaling: alone %.4f s on cpu %d, %.4f s on cpu %d; together %.4f s / %.4f s; "
+              "two threads over one: %.2f x (one thread on the faster CPU), %.2f x (on the slower)\n",
+              median(a0), cpus[0], median(a1), cpus[1], median(b0), median(b1), median(fast), median(slow));
+  return sink == 0x1234567 ? 3 : 0;  // keeps the jobs' results alive
+}
