@@ -4,7 +4,8 @@
 // give the same values for every record (a hash of each record's 7 decoded values), else the
 // program exits with an error and times nothing. Built only where libsimdjson-dev is installed
 // (bench/CMakeLists.txt); run by bench/run_json_ab.sh. Input: the file named by
-// RARECONN_BENCH_JSONL (flat JSON lines rows, e.g. scripts/gen_mde.py --format jsonl).
+// RARECONN_BENCH_JSONL (flat rows or Streaming API records, one a line: scripts/gen_mde.py
+// --format jsonl or streaming).
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 #include <xxhash.h>
@@ -26,6 +27,10 @@ using namespace rareconn;
 namespace {
 
 constexpr std::size_t kFields = 7;
+#define RARECONN_AB_STR2(x) #x
+#define RARECONN_AB_STR(x) RARECONN_AB_STR2(x)
+// The kernel simdjson's header compiled the On-Demand walk for (-march decides it; see CMakeLists).
+constexpr const char* kSimdjsonWalk = RARECONN_AB_STR(SIMDJSON_BUILTIN_IMPLEMENTATION);
 
 const std::string& input() {
   static const std::string d = [] {
@@ -83,8 +88,9 @@ std::size_t rareconn_parse(parsers::JsonRecordParser& p, const std::string& d, O
 }
 
 // simdjson On-Demand over the same lines (iterate_many: one document per line). Each object's
-// members are walked once; a member whose key is one of the hunt's names has its value decoded
-// (strings unescaped, other values as the input wrote them), the others are skipped unread.
+// members are walked once (and those of a top-level "properties" object: Streaming API records);
+// a member whose key is one of the hunt's names has its value decoded (strings unescaped, other
+// values as the input wrote them), the others are skipped unread.
 // kRawKeys = false: each key is unescaped and compared (exact: "\u0054imestamp" is Timestamp);
 // true: the key's raw bytes are compared (raw_json_string::unsafe_is_equal, simdjson's fast path,
 // which misses escaped key names: not exact, simdjson's best case).
@@ -99,87 +105,98 @@ struct SimdjsonProjector {
     return p;
   }
 
+  std::array<std::string_view, kFields> values_;
+  std::array<std::pair<std::size_t, std::size_t>, kFields> at_;  // offset, length in scratch
+  std::array<bool, kFields> in_scratch_{};
+
+  // The slot of a member's key, or kFields; false when the key cannot be read.
+  template <class Field>
+  bool slot_of(Field& field, std::size_t& slot, bool& properties) {
+    slot = kFields;
+    properties = false;
+    if constexpr (kRawKeys) {
+      simdjson::ondemand::raw_json_string key;
+      if (field.key().get(key)) return false;
+      properties = key.unsafe_is_equal("properties");
+      for (std::size_t i = 0; i < kFields && slot == kFields; ++i) {
+        for (const std::string& n : names()[i]) {
+          if (key.unsafe_is_equal(n)) {
+            slot = i;
+            break;
+          }
+        }
+      }
+    } else {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return false;
+      properties = key == "properties";
+      for (std::size_t i = 0; i < kFields && slot == kFields; ++i) {
+        for (const std::string& n : names()[i]) {
+          if (key == n) {
+            slot = i;
+            break;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  // The members of a row object; at the top, an object under "properties" (a Streaming API
+  // record) holds the row's fields as well. False when the row is malformed.
+  bool members(simdjson::ondemand::object& obj, bool top) {
+    for (auto field : obj) {
+      std::size_t slot;
+      bool properties;
+      if (!slot_of(field, slot, properties)) return false;
+      if (top && properties) {
+        simdjson::ondemand::object inner;
+        if (field.value().get_object().get(inner) == simdjson::SUCCESS) {
+          if (!members(inner, false)) return false;
+          continue;
+        }
+      }
+      if (slot == kFields) continue;  // skipped by the iterator, not decoded
+      simdjson::ondemand::value v;
+      if (field.value().get(v)) return false;
+      simdjson::ondemand::json_type type;
+      if (v.type().get(type)) return false;
+      if (type == simdjson::ondemand::json_type::string) {
+        std::string_view str;
+        if (v.get_string().get(str)) return false;
+        at_[slot] = {scratch.size(), str.size()};
+        scratch.append(str);
+        in_scratch_[slot] = true;
+      } else {
+        std::string_view raw = v.raw_json_token();
+        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' || raw.back() == '\n')) raw.remove_suffix(1);
+        values_[slot] = raw;
+        in_scratch_[slot] = false;
+      }
+    }
+    return true;
+  }
+
   template <class OnRecord>
   std::size_t parse(OnRecord&& on_record) {
     std::size_t errors = 0;
     simdjson::ondemand::document_stream docs;
     // simdjson's default batch (1 MB): stage 1 runs a batch ahead of the walk, in cache.
     if (parser.iterate_many(padded()).get(docs)) return 1;
-    std::array<std::string_view, kFields> values;
-    std::array<std::pair<std::size_t, std::size_t>, kFields> at;  // offset, length in scratch
     for (auto doc : docs) {
-      values.fill({});
-      at.fill({0, 0});
+      values_.fill({});
+      at_.fill({0, 0});
+      in_scratch_.fill(false);
       scratch.clear();
-      std::array<bool, kFields> in_scratch{};
       simdjson::ondemand::object obj;
-      if (doc.get_object().get(obj)) {
-        ++errors;
-        continue;
-      }
-      bool bad = false;
-      for (auto field : obj) {
-        std::size_t slot = kFields;
-        if constexpr (kRawKeys) {
-          const simdjson::ondemand::raw_json_string key = field.key();
-          for (std::size_t i = 0; i < kFields && slot == kFields; ++i) {
-            for (const std::string& n : names()[i]) {
-              if (key.unsafe_is_equal(n)) {
-                slot = i;
-                break;
-              }
-            }
-          }
-        } else {
-          std::string_view key;
-          if (field.unescaped_key().get(key)) {
-            bad = true;
-            break;
-          }
-          for (std::size_t i = 0; i < kFields && slot == kFields; ++i) {
-            for (const std::string& n : names()[i]) {
-              if (key == n) {
-                slot = i;
-                break;
-              }
-            }
-          }
-        }
-        if (slot == kFields) continue;  // skipped by the iterator, not decoded
-        simdjson::ondemand::value v;
-        if (field.value().get(v)) {
-          bad = true;
-          break;
-        }
-        simdjson::ondemand::json_type type;
-        if (v.type().get(type)) {
-          bad = true;
-          break;
-        }
-        if (type == simdjson::ondemand::json_type::string) {
-          std::string_view s;
-          if (v.get_string().get(s)) {
-            bad = true;
-            break;
-          }
-          at[slot] = {scratch.size(), s.size()};
-          scratch.append(s);
-          in_scratch[slot] = true;
-        } else {
-          std::string_view raw = v.raw_json_token();
-          while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' || raw.back() == '\n')) raw.remove_suffix(1);
-          values[slot] = raw;
-          in_scratch[slot] = false;
-        }
-      }
-      if (bad) {
+      if (doc.get_object().get(obj) || !members(obj, true)) {
         ++errors;
         continue;
       }
       for (std::size_t i = 0; i < kFields; ++i) {
-        if (in_scratch[i]) values[i] = std::string_view(scratch).substr(at[i].first, at[i].second);
+        if (in_scratch_[i]) values_[i] = std::string_view(scratch).substr(at_[i].first, at_[i].second);
       }
-      on_record(values.data());
+      on_record(values_.data());
     }
     return errors;
   }
@@ -209,8 +226,10 @@ void check_same() {
                  ea, eb, a == b ? "equal" : "different");
     std::exit(1);
   }
-  std::fprintf(stderr, "bench_json_ab: both parsers give the same %zu records (%zu malformed); simdjson's implementation: %s\n", na,
-               ea, simdjson::get_active_implementation()->name().c_str());
+  std::fprintf(stderr,
+               "bench_json_ab: both parsers give the same %zu records (%zu malformed); simdjson: stage 1 %s, On-Demand walk "
+               "compiled for %s\n",
+               na, ea, simdjson::get_active_implementation()->name().c_str(), kSimdjsonWalk);
   done = true;
 }
 
