@@ -64,17 +64,10 @@ parsers::Projection projection() {
   return p;
 }
 
-// Per record: XXH3 of the 7 values, each followed by a 0xFF byte (never in UTF-8 text).
+// Per record: the 7 values hashed in turn, each value's XXH3 seeding the next one's.
 std::uint64_t record_hash(const std::string_view* v) {
-  XXH3_state_t* s = XXH3_createState();
-  XXH3_64bits_reset(s);
-  const char sep = static_cast<char>(0xFF);
-  for (std::size_t i = 0; i < kFields; ++i) {
-    XXH3_64bits_update(s, v[i].data(), v[i].size());
-    XXH3_64bits_update(s, &sep, 1);
-  }
-  const std::uint64_t h = XXH3_64bits_digest(s);
-  XXH3_freeState(s);
+  std::uint64_t h = 0;
+  for (std::size_t i = 0; i < kFields; ++i) h = XXH3_64bits_withSeed(v[i].data(), v[i].size(), h);
   return h;
 }
 
@@ -109,7 +102,9 @@ struct SimdjsonProjector {
   std::array<std::pair<std::size_t, std::size_t>, kFields> at_;  // offset, length in scratch
   std::array<bool, kFields> in_scratch_{};
 
-  // The slot of a member's key, or kFields; false when the key cannot be read.
+  // The slot of a member's key, or kFields; false when the key cannot be read. The name loop is
+  // written out in each branch: one loop taking a comparison lambda made simdjson's pass about 20 %
+  // slower (19.3-22.1 ms against 23.6-24.3 ms on 64 MB, interleaved), and this is its yardstick.
   template <class Field>
   bool slot_of(Field& field, std::size_t& slot, bool& properties) {
     slot = kFields;

@@ -23,6 +23,8 @@ while [[ $# -gt 0 ]]; do
     *) echo "run_json_ab.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+# Google Benchmark prints the medians only for 2 repetitions or more.
+[[ "$REPS" =~ ^[0-9]+$ ]] && (( REPS >= 2 )) || { echo "run_json_ab.sh: --reps must be a number of at least 2" >&2; exit 2; }
 BENCH="${BENCH_JSON_AB:-$ROOT/build/bench/bench_json_ab}"
 if [ ! -x "$BENCH" ]; then
   echo "run_json_ab.sh: $BENCH is not built; it needs libsimdjson-dev (apt-get install libsimdjson-dev, then bash scripts/build.sh)" >&2
@@ -31,6 +33,10 @@ fi
 if [ -n "$KEEP" ]; then DIR="$KEEP"; mkdir -p "$DIR"; else DIR="$(mktemp -d)"; trap 'rm -rf "$DIR"' EXIT; fi
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 
+ratio() {  # ratio NAME: NAME's median time over rareconn's, in the benchmark's CSV output $out
+  awk -F, -v n="BM_Jsonl_Project7_$1_median" '{gsub(/"/, "", $1)} $1 == "BM_Jsonl_Project7_Rareconn_median" {a = $4} $1 == n {b = $4}
+    END {if (a > 0 && b > 0) printf "%.2f", b / a; else printf "?"}' <<<"$out"
+}
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 rows=""; ratios=""; checks=""; sizes=""
 for shape in jsonl streaming; do  # flat rows; Streaming API records (the row under "properties")
@@ -43,10 +49,6 @@ for shape in jsonl streaming; do  # flat rows; Streaming API records (the row un
   # CSV rows: name,iterations,real_time,cpu_time,time_unit,bytes_per_second,...
   rows+="$(awk -F, -v shape="$shape" '{gsub(/"/, "", $1)} $1 ~ /_median$/ {n = $1; sub(/_median$/, "", n); sub(/^BM_Jsonl_Project7_/, "", n);
     printf "| %s | %s | %.1f | %.2f |\n", shape, n, $4, $6 / 1e9}' <<<"$out")"$'\n'
-  ratio() {  # ratio NAME: NAME's median time over rareconn's
-    awk -F, -v n="BM_Jsonl_Project7_$1_median" '{gsub(/"/, "", $1)} $1 == "BM_Jsonl_Project7_Rareconn_median" {a = $4} $1 == n {b = $4}
-      END {if (a > 0 && b > 0) printf "%.2f", b / a; else printf "?"}' <<<"$out"
-  }
   ratios+="${ratios:+; }$shape: **$(ratio SimdjsonOnDemand)x** with its keys unescaped (exact), $(ratio SimdjsonOnDemandRawKeys)x comparing raw keys"
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
