@@ -1,6 +1,7 @@
 // Records read again for output and for hunts' second passes (see the header). The wanted records
-// are grouped by file; each task opens its file (FileContent: read or mapped), decodes its records
-// and closes it, so at most one input per thread is open at a time, however many files there are.
+// are grouped by file; each task decodes records of one file, which its thread opens (FileContent:
+// read or mapped) unless it holds that file open from its previous task, so at most one input per
+// thread is open at a time, however many files there are.
 #include "scanner/record_reader.hpp"
 
 #include <tbb/enumerable_thread_specific.h>
@@ -22,8 +23,11 @@ namespace rareconn::scanner {
 namespace {
 constexpr std::uint64_t kEvtxHeader = parsers::kEvtxFileHeaderSize, kEvtxChunk = parsers::kEvtxChunkSize;
 // A file with more wanted records is split between tasks of this many (4096 left the 6,226
-// findings of one file in two unequal tasks, and 2 threads decoded only 1.3x faster than 1).
-constexpr std::size_t kRefsPerTask = 512;
+// findings of one file in two unequal tasks, and 2 threads decoded only 1.3x faster than 1; with
+// 512, the 8,603 findings of a 1 GB CSV made 17 tasks of 2-4 ms, and the thread that drew the last
+// one finished up to 4 ms after the other). A thread keeps its file open from task to task, so a
+// small task costs no reopening.
+constexpr std::size_t kRefsPerTask = 128;
 
 // One task: the records refs[order[begin, end)], all of one file.
 struct Task {
@@ -32,6 +36,8 @@ struct Task {
 
 struct Scratch {
   FileContent holder;
+  std::uint32_t held_file = UINT32_MAX;  // the file `holder` has open (and `held` its bytes), if any
+  std::string_view held;
   std::vector<char> record;  // a CSV or JSON record copied from a mapped file
   parsers::XmlEventParser xml;
   parsers::XmlEventView view;
@@ -85,12 +91,18 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
       const core::EventRef& first = refs[order[task.begin]];
       const InputFile& f = files_[first.file];
       std::string_view d;
-      std::string error;
-      if (!f.block_streamed && !open_content(f, s->holder, d, error, read_limit(), false, /*random=*/true)) {
-        std::lock_guard<std::mutex> lock(failure_mutex);
-        if (f.reopen_error.empty()) f.reopen_error = error;  // the run fails (read_faults_ok)
-        continue;
+      if (!f.block_streamed && s->held_file != first.file) {
+        s->holder.close();
+        s->held_file = UINT32_MAX;
+        std::string error;
+        if (!open_content(f, s->holder, s->held, error, read_limit(), false, /*random=*/true)) {
+          std::lock_guard<std::mutex> lock(failure_mutex);
+          if (f.reopen_error.empty()) f.reopen_error = error;  // the run fails (read_faults_ok)
+          continue;
+        }
+        s->held_file = first.file;
       }
+      if (!f.block_streamed) d = s->held;
       if (f.format == parsers::InputFormat::kEvtx) {
         // The scan already checked this chunk; a truncated last chunk cannot be verified again.
         parsers::EvtxChunkOptions options;
@@ -123,7 +135,6 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
               }
             },
             [](std::uint64_t, std::uint64_t, const char*) {});
-        s->holder.close();
         continue;
       }
       hunts::RowCells row;  // reused: its cells keep their capacity from record to record
@@ -161,9 +172,9 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
           visitor.event(i, event_view(s->view, r.offset, r.length));
         }
       }
-      s->holder.close();
     }
   });
+  // The threads' held files close as `scratch` goes.
 }
 
 }  // namespace rareconn::scanner
