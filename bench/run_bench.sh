@@ -104,10 +104,13 @@ if [[ $SKIP_EVTX -eq 0 && $CHECK_ONLY -eq 0 ]] && ! command -v evtxexport >/dev/
 fi
 
 # ---------------------------------------------------------------- 2. rareconn
-if [[ ! -x "$RARECONN" && "$RARECONN" == "$ROOT/build/rareconn" ]]; then
-  log "building rareconn (Release)"
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
-  cmake --build build -j2
+# The default binary is always brought up to date with the working tree first (an incremental build:
+# seconds when nothing changed). Timing whatever build/rareconn happened to be would stamp the
+# section with the tree's commit while measuring other sources (a run of 2026-12-04 timed a binary
+# left over from a debugging edit that had since been undone, and was withdrawn).
+if [[ "$RARECONN" == "$ROOT/build/rareconn" ]]; then
+  log "bringing build/ up to date with the working tree (Release)"
+  bash "$ROOT/scripts/build.sh" >/dev/null || die "the build failed"
 fi
 [[ -x "$RARECONN" ]] || die "build/rareconn was not built"
 # Snapshot the binary, so that a rebuild during the run cannot change (or break) what is measured.

@@ -19,8 +19,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "run_damage_bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+# The default binary is rebuilt from the working tree first (incremental), never timed as found.
+if [ -z "${RARECONN:-}" ]; then bash "$ROOT/scripts/build.sh" >/dev/null; fi
 RARECONN="${RARECONN:-$ROOT/build/rareconn}"
-[ -x "$RARECONN" ] || bash "$ROOT/scripts/build.sh"
 TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
 
 python3 "$ROOT/scripts/gen_mde.py" --size "$SIZE" --seed 5 --out "$TMP/clean.csv"

@@ -25,6 +25,8 @@ while [[ $# -gt 0 ]]; do
 done
 # Google Benchmark prints the medians only for 2 repetitions or more.
 [[ "$REPS" =~ ^[0-9]+$ ]] && (( REPS >= 2 )) || { echo "run_json_ab.sh: --reps must be a number of at least 2" >&2; exit 2; }
+# The default binary is rebuilt from the working tree first (incremental), never timed as found.
+if [ -z "${BENCH_JSON_AB:-}" ]; then bash "$ROOT/scripts/build.sh" >/dev/null; fi
 BENCH="${BENCH_JSON_AB:-$ROOT/build/bench/bench_json_ab}"
 if [ ! -x "$BENCH" ]; then
   echo "run_json_ab.sh: $BENCH is not built; it needs libsimdjson-dev (apt-get install libsimdjson-dev, then bash scripts/build.sh)" >&2
