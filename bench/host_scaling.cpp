@@ -10,13 +10,23 @@
 // each interleaved round beside rareconn's 1- and 2-thread runs.
 //
 //   host_scaling [--iterations N] [--buffer-kib KIB] [--trials K]
+//   host_scaling --file PATH [--iterations N] [--trials K]
 // Prints one line (medians of K trials): "host_scaling: alone A0 s on cpu X, A1 s on cpu Y;
 // together B0 s / B1 s; two threads over one: F x (one thread on the faster CPU), S x (on the
-// slower)". If a CPU cannot be pinned (a cpuset or a container forbids it), the copies would run
+// slower)".
+//
+// --file PATH reads a file as a scan does instead: the threads take the file's 1,966,080-byte
+// pieces (a scan's copy size) from one shared cursor, pread each into a buffer of their own and
+// hash it N times (default 4, about a scan's time per byte here); alone on each CPU, then both
+// sharing the file. The figure is the faster CPU's time alone over the time together. It tells
+// the page-cache copies and the memory traffic of a scan's reads from the parse itself. If a CPU cannot be pinned (a cpuset or a container forbids it), the copies would run
 // wherever the kernel puts them and the figure would mean nothing: it says so on stderr and exits
 // with status 3, printing no figure (bench/run_bench.sh then shows "-").
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -74,6 +84,46 @@ std::vector<double> run_on(const std::vector<int>& cpus, const std::vector<const
   return secs;
 }
 
+// The file read by the threads of `cpus` (one pinned to each) sharing its pieces; the seconds from
+// a common start to the last thread's end.
+double file_on(const std::vector<int>& cpus, int fd, std::uint64_t size, std::uint64_t iterations, std::uint64_t& sink,
+               bool& pinned) {
+  constexpr std::uint64_t kPiece = (std::uint64_t{2} << 20) - (std::uint64_t{128} << 10);
+  const unsigned n = static_cast<unsigned>(cpus.size());
+  std::atomic<std::uint64_t> cursor{0};
+  std::atomic<unsigned> ready{0};
+  std::atomic<bool> all_pinned{true};
+  std::atomic<std::uint64_t> hashes{0};
+  auto copy = [&](unsigned t) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpus[t], &set);
+    if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0) all_pinned.store(false);
+    std::vector<unsigned char> buf(kPiece);
+    for (std::size_t i = 0; i < buf.size(); i += 4096) buf[i] = 0;  // its pages touched before the timing
+    ready.fetch_add(1);
+    while (ready.load() < n) {
+    }
+    std::uint64_t h = t;
+    for (;;) {
+      const std::uint64_t at = cursor.fetch_add(kPiece);
+      if (at >= size) break;
+      const ssize_t got = pread(fd, buf.data(), static_cast<std::size_t>(std::min(kPiece, size - at)), static_cast<off_t>(at));
+      if (got <= 0) break;
+      for (std::uint64_t k = 0; k < iterations; ++k) h = XXH64(buf.data(), static_cast<std::size_t>(got), h);
+    }
+    hashes.fetch_xor(h);
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < n; ++t) pool.emplace_back(copy, t);
+  for (std::thread& th : pool) th.join();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  sink ^= hashes.load();
+  pinned = pinned && all_pinned.load();
+  return secs;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
@@ -84,18 +134,24 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   std::uint64_t iterations = 6000;  // about 0.08 s a copy here (XXH64 at about 19 GB/s)
+  bool iterations_given = false;
   std::size_t buffer = std::size_t{256} << 10;
   int trials = 3;
+  std::string file;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--iterations" && i + 1 < argc) {
       iterations = std::strtoull(argv[++i], nullptr, 10);
+      iterations_given = true;
+    } else if (a == "--file" && i + 1 < argc) {
+      file = argv[++i];
     } else if (a == "--buffer-kib" && i + 1 < argc) {
       buffer = static_cast<std::size_t>(std::strtoull(argv[++i], nullptr, 10)) << 10;
     } else if (a == "--trials" && i + 1 < argc) {
       trials = std::atoi(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: host_scaling [--iterations N] [--buffer-kib KIB] [--trials K]\n");
+      std::fprintf(stderr, "usage: host_scaling [--iterations N] [--buffer-kib KIB] [--trials K]\n"
+                           "       host_scaling --file PATH [--iterations N] [--trials K]\n");
       return 2;
     }
   }
@@ -115,9 +171,38 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "host_scaling: needs two CPUs it may run on\n");
     return 2;
   }
-  const std::vector<unsigned char> buf0 = buffer_of(buffer, 0), buf1 = buffer_of(buffer, 1);
   std::uint64_t sink = 0;
   bool pinned = true;
+  if (!file.empty()) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= 0) {
+      std::fprintf(stderr, "host_scaling: cannot read '%s'\n", file.c_str());
+      return 2;
+    }
+    if (!iterations_given) iterations = 4;
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    std::vector<double> a0, a1, both, fast, slow;
+    for (int k = 0; k < trials; ++k) {
+      a0.push_back(file_on({cpus[0]}, fd, size, iterations, sink, pinned));
+      a1.push_back(file_on({cpus[1]}, fd, size, iterations, sink, pinned));
+      both.push_back(file_on(cpus, fd, size, iterations, sink, pinned));
+      fast.push_back(std::min(a0.back(), a1.back()) / both.back());
+      slow.push_back(std::max(a0.back(), a1.back()) / both.back());
+    }
+    ::close(fd);
+    if (!pinned) {
+      std::fprintf(stderr, "host_scaling: cannot pin a thread to cpu %d or %d here: no figure\n", cpus[0], cpus[1]);
+      return 3;
+    }
+    std::printf("host_scaling: file pass: alone %.4f s on cpu %d, %.4f s on cpu %d; together %.4f s; "
+                "two threads over one: %.2f x (one thread on the faster CPU), %.2f x (on the slower)\n",
+                median(a0), cpus[0], median(a1), cpus[1], median(both), median(fast), median(slow));
+    volatile std::uint64_t kept = sink;
+    (void)kept;
+    return 0;
+  }
+  const std::vector<unsigned char> buf0 = buffer_of(buffer, 0), buf1 = buffer_of(buffer, 1);
   std::vector<double> a0, a1, b0, b1, fast, slow;
   for (int k = 0; k < trials; ++k) {
     a0.push_back(run_on({cpus[0]}, {&buf0}, iterations, sink, pinned)[0]);

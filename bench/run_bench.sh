@@ -20,14 +20,16 @@
 #                 ratios are taken round by round, so that the host's speed drifting between the best-of-3
 #                 blocks (minutes apart) does not enter them. The targets' verdicts use these medians. After
 #                 each round's rareconn runs, build/bench/host_scaling measures what the host itself gave two
-#                 threads over one (a fixed job in the core's cache, and streaming from memory), printed beside.
+#                 threads over one (a fixed job in the core's cache, and streaming from memory), printed beside;
+#                 then rareconn's 1-thread run again, pinned to each of the first two CPUs (taskset), which
+#                 gives rareconn's own ceiling in that round (the two rates summed, over the faster one's).
 #   --cache-state S  cold (default): before its runs, each file is written back, dropped from the page cache
 #                 (POSIX_FADV_DONTNEED) and read once, so that the cache holds it as a cold read leaves it
 #                 (on Linux 6.18 ext4: in 2 MiB folios) whatever the file's history; as-is: the cache as found
 #                 (a file just written in small pieces sits in 4 KiB folios, and copying those out costs the
 #                 kernel about twice as much: both tools are slower, rareconn's 2-thread runs most)
 #
-# Steps: node deps (npm install --no-package-lock) -> build rareconn if build/rareconn is missing ->
+# Steps: node deps (npm install --no-package-lock) -> bring build/ up to date (incremental) ->
 # hand-made correctness check -> generate data -> warm the page cache -> best of 3 wall-clock runs of
 # cat, wc -l, rareconn (1 / 2 threads with --now, 2 threads default now; 2 threads --now --format count) and
 # DuckDB (1 / 2 threads with --now, 2 threads default now; its query time,
@@ -123,6 +125,15 @@ RARECONN="$TMP/rareconn"
 # the core's cache and streaming from memory. Absent (not built): the rounds carry no host columns.
 HOST_SCALING="${HOST_SCALING:-$ROOT/build/bench/host_scaling}"
 [[ -x "$HOST_SCALING" ]] || HOST_SCALING=""
+# rareconn's own ceiling in each round: one thread pinned to each of the first two allowed CPUs
+# (taskset). A vCPU of this VM can be much slower than the other for rareconn's work while the
+# fixed probe above sees little difference (2026-12-04: 0.65-0.69 s on cpu 0 against 0.44-0.48 s
+# on cpu 1 for the 1 GB CSV, where host_scaling's job differed by 14 %); two threads sharing the
+# chunks can then reach at most the two rates summed, over the rate of the one the unpinned
+# 1-thread run happened to get.
+PIN_CPUS=()
+command -v taskset >/dev/null && read -r -a PIN_CPUS < <(python3 -c 'import os; print(" ".join(map(str, sorted(os.sched_getaffinity(0))[:2])))' 2>/dev/null || true)
+(( ${#PIN_CPUS[@]} == 2 )) || PIN_CPUS=()
 # host_probe [args]: the probe's "two threads over one" with one thread on the faster CPU, or "-".
 host_probe() {
   [[ -n "$HOST_SCALING" ]] || { echo "-"; return; }
@@ -446,7 +457,7 @@ bench_file() { # format size file
   # warmed file, and the ratios are taken within the round.
   if (( PAIRS > 0 )); then
     log "interleaved rounds $fmt: $PAIRS x (DuckDB's query, rareconn 2 threads, --format count, 1 thread)"
-    local k q=() r2=() rc=() r1=() hc=() hm=()
+    local k q=() r2=() rc=() r1=() hc=() hm=() p0=() p1=()
     for ((k = 0; k < PAIRS; k++)); do
       run_once "$TMP/pout" node "$DUCK" --input "$file" --format "${fmt%%:*}" --threads 2 --now "$NOW" || { q=(); break; }
       q+=("$(json_key "$(cat "$TMP/pout")" hunt_s)")
@@ -456,11 +467,20 @@ bench_file() { # format size file
       rc+=("$RUN_S")
       run_once /dev/null "$RARECONN" scan --now "$NOW" --threads 1 "$file" -o /dev/null || { q=(); break; }
       r1+=("$RUN_S")
+      if (( ${#PIN_CPUS[@]} == 2 )); then
+        run_once /dev/null taskset -c "${PIN_CPUS[0]}" "$RARECONN" scan --now "$NOW" --threads 1 "$file" -o /dev/null || { q=(); break; }
+        p0+=("$RUN_S")
+        run_once /dev/null taskset -c "${PIN_CPUS[1]}" "$RARECONN" scan --now "$NOW" --threads 1 "$file" -o /dev/null || { q=(); break; }
+        p1+=("$RUN_S")
+      else
+        p0+=("-")
+        p1+=("-")
+      fi
       # Right after rareconn's runs: what the host gave two threads over one in this round.
       hc+=("$(host_probe)")
       hm+=("$(host_probe --buffer-kib 131072 --iterations 12)")
     done
-    [[ ${#q[@]} -gt 0 ]] && PAIR_ROWS+=("$fmt|${q[*]}|${r2[*]}|${rc[*]}|${r1[*]}|${hc[*]}|${hm[*]}")
+    [[ ${#q[@]} -gt 0 ]] && PAIR_ROWS+=("$fmt|${q[*]}|${r2[*]}|${rc[*]}|${r1[*]}|${hc[*]}|${hm[*]}|${p0[*]}|${p1[*]}")
   fi
   cat "$file" >/dev/null
   ANON+=("$fmt|$(peak_anon_kib "$RARECONN" scan --now "$NOW" --threads 2 "$file" -o /dev/null)")
@@ -584,7 +604,7 @@ printf '%s\n' "${ANON[@]}" >"$TMP/anon"
 printf '%s\n' "${CHECK_LINES[@]}" >"$TMP/check"
 printf '%s\n' "${PAIR_ROWS[@]}" >"$TMP/pairs"
 printf '%s\n' "${CACHE_INFO[@]}" >"$TMP/cache"
-export RB_PAIRS="$PAIRS" RB_CACHE_STATE="$CACHE_STATE"
+export RB_PAIRS="$PAIRS" RB_CACHE_STATE="$CACHE_STATE" RB_PIN_CPUS="${PIN_CPUS[*]}"
 STATUS="$(python3 - "$TMP/rows" "$TMP/anon" "$TMP/check" "$TMP/evtx_rows" "$TMP/files" "$TMP/pairs" "$TMP/cache" <<'PY'
 import json, os, re, sys
 E = os.environ
@@ -674,7 +694,7 @@ for l in open(sys.argv[6]):
     if not l.strip(): continue
     f = l.rstrip("\n").split("|")
     pairs[f[0]] = [[float(x) for x in col.split()] for col in f[1:5]] + \
-                  [[float(x) if x != "-" else None for x in col.split()] for col in f[5:7]]
+                  [[float(x) if x != "-" else None for x in col.split()] for col in f[5:9]]
 def med(v):
     v = sorted(v); n = len(v)
     return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
@@ -689,6 +709,13 @@ for fmt in keys:
     hc = (hc + [None] * n)[:n]
     hm = (hm + [None] * n)[:n]
     has_host = any(v is not None for v in hc + hm)
+    p0, p1 = (pairs[fmt][6:8] + [[], []])[:2]
+    p0 = (p0 + [None] * n)[:n]
+    p1 = (p1 + [None] * n)[:n]
+    # rareconn's own ceiling: its two pinned 1-thread rates summed, over the faster one's
+    ceil = [(1 / p0[i] + 1 / p1[i]) * min(p0[i], p1[i]) if p0[i] and p1[i] else None for i in range(n)]
+    has_pin = any(v is not None for v in ceil)
+    pin_cpus = (E.get("RB_PIN_CPUS", "").split() + ["?", "?"])[:2]
     for name, num_, den, want in (("rareconn 2 threads, findings written as CSV, against DuckDB's query", q, r2, need),
                                   ("rareconn 2 threads `--format count` (the result of DuckDB's query), against DuckDB's query", q, rc, need),
                                   ("rareconn 2 threads against 1 thread", r1, r2, 1.8)):
@@ -702,6 +729,13 @@ for fmt in keys:
         if hv:
             pair_tg.append(f"- {L}, the same rounds: the host's own two threads over one (`bench/host_scaling`, "
                            f"{name}, one thread on the faster CPU): {min(hv):.2f}x-{max(hv):.2f}x, median {med(hv):.2f}x")
+    cv = [v for v in ceil if v is not None]
+    if cv:
+        ra = [p0[i] for i in range(n) if p0[i]]
+        rb = [p1[i] for i in range(n) if p1[i]]
+        pair_tg.append(f"- {L}, the same rounds: rareconn's own ceiling (1 thread pinned to cpu {pin_cpus[0]}: "
+                       f"{min(ra):.3f}-{max(ra):.3f} s, to cpu {pin_cpus[1]}: {min(rb):.3f}-{max(rb):.3f} s; the two "
+                       f"rates summed over the faster one's): {min(cv):.2f}x-{max(cv):.2f}x, median {med(cv):.2f}x")
     out.append(f"\n#### {L}: interleaved rounds (each: DuckDB's query, rareconn 2 threads, 2 threads `--format count`, "
                f"1 thread, back to back; seconds as in the table above)\n")
     hx = lambda v: "-" if v is None else f"{v:.2f}x"
@@ -709,12 +743,19 @@ for fmt in keys:
         out.append("Host columns: `bench/host_scaling` run right after the round's rareconn runs, the host's own two "
                    "threads over one (one thread on the faster CPU) for a fixed job in the core's cache and streaming "
                    "from memory: the most two threads sharing work could get in that round.\n")
+    if has_pin:
+        out.append(f"Pinned columns: the round's rareconn 1-thread run again, pinned to cpu {pin_cpus[0]} and to cpu "
+                   f"{pin_cpus[1]} (taskset); the ceiling is their two rates summed over the faster one's, the most two "
+                   "threads sharing the chunks could get over one thread on the faster CPU.\n")
+    sx = lambda v: "-" if v is None else f"{v:.3f}"
     out.append("| round | DuckDB's query s | rareconn 2T s | 2T --format count s | 1T s | query / 2T | query / count | 1T / 2T |"
-               + (" host 2/1, cache | host 2/1, memory |" if has_host else ""))
-    out.append("|---|---|---|---|---|---|---|---|" + ("---|---|" if has_host else ""))
+               + (" host 2/1, cache | host 2/1, memory |" if has_host else "")
+               + (f" 1T on cpu {pin_cpus[0]} s | 1T on cpu {pin_cpus[1]} s | rareconn's ceiling 2/1 |" if has_pin else ""))
+    out.append("|---|---|---|---|---|---|---|---|" + ("---|---|" if has_host else "") + ("---|---|---|" if has_pin else ""))
     for i in range(n):
         out.append(f"| {i + 1} | {q[i]:.3f} | {r2[i]:.3f} | {rc[i]:.3f} | {r1[i]:.3f} | {q[i] / r2[i]:.2f}x | "
-                   f"{q[i] / rc[i]:.2f}x | {r1[i] / r2[i]:.2f}x |" + (f" {hx(hc[i])} | {hx(hm[i])} |" if has_host else ""))
+                   f"{q[i] / rc[i]:.2f}x | {r1[i] / r2[i]:.2f}x |" + (f" {hx(hc[i])} | {hx(hm[i])} |" if has_host else "")
+                   + (f" {sx(p0[i])} | {sx(p1[i])} | {hx(ceil[i])} |" if has_pin else ""))
 if pair_tg:
     tg = ["Interleaved rounds (the verdicts; `--pairs`, ratios taken within each round):"] + pair_tg + \
          ["", "Best of 3 (each tool's runs in their own block, minutes apart; for reference):"] + tg
