@@ -19,9 +19,12 @@
 // pieces (a scan's copy size) from one shared cursor, pread each into a buffer of their own and
 // hash it N times (default 4, about a scan's time per byte here); alone on each CPU, then both
 // sharing the file. The figure is the faster CPU's time alone over the time together. It tells
-// the page-cache copies and the memory traffic of a scan's reads from the parse itself. If a CPU cannot be pinned (a cpuset or a container forbids it), the copies would run
-// wherever the kernel puts them and the figure would mean nothing: it says so on stderr and exits
-// with status 3, printing no figure (bench/run_bench.sh then shows "-").
+// the page-cache copies and the memory traffic of a scan's reads from the parse itself.
+//
+// If a CPU cannot be pinned (a cpuset or a container forbids it), the copies would run wherever
+// the kernel puts them and the figure would mean nothing: it says so on stderr and exits with
+// status 3, printing no figure (bench/run_bench.sh then shows "-"). A read error of --file exits
+// with status 2, no figure either.
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -87,13 +90,14 @@ std::vector<double> run_on(const std::vector<int>& cpus, const std::vector<const
 // The file read by the threads of `cpus` (one pinned to each) sharing its pieces; the seconds from
 // a common start to the last thread's end.
 double file_on(const std::vector<int>& cpus, int fd, std::uint64_t size, std::uint64_t iterations, std::uint64_t& sink,
-               bool& pinned) {
+               bool& pinned, bool& read_ok) {
   constexpr std::uint64_t kPiece = (std::uint64_t{2} << 20) - (std::uint64_t{128} << 10);
   const unsigned n = static_cast<unsigned>(cpus.size());
   std::atomic<std::uint64_t> cursor{0};
   std::atomic<unsigned> ready{0};
   std::atomic<bool> all_pinned{true};
   std::atomic<std::uint64_t> hashes{0};
+  std::atomic<bool> all_read{true};
   auto copy = [&](unsigned t) {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -109,7 +113,10 @@ double file_on(const std::vector<int>& cpus, int fd, std::uint64_t size, std::ui
       const std::uint64_t at = cursor.fetch_add(kPiece);
       if (at >= size) break;
       const ssize_t got = pread(fd, buf.data(), static_cast<std::size_t>(std::min(kPiece, size - at)), static_cast<off_t>(at));
-      if (got <= 0) break;
+      if (got <= 0) {  // an error or a file that shrank: the pass did not read it all
+        all_read.store(false);
+        break;
+      }
       for (std::uint64_t k = 0; k < iterations; ++k) h = XXH64(buf.data(), static_cast<std::size_t>(got), h);
     }
     hashes.fetch_xor(h);
@@ -121,6 +128,7 @@ double file_on(const std::vector<int>& cpus, int fd, std::uint64_t size, std::ui
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sink ^= hashes.load();
   pinned = pinned && all_pinned.load();
+  read_ok = read_ok && all_read.load();
   return secs;
 }
 
@@ -182,15 +190,20 @@ int main(int argc, char** argv) {
     }
     if (!iterations_given) iterations = 4;
     const auto size = static_cast<std::uint64_t>(st.st_size);
+    bool read_ok = true;
     std::vector<double> a0, a1, both, fast, slow;
     for (int k = 0; k < trials; ++k) {
-      a0.push_back(file_on({cpus[0]}, fd, size, iterations, sink, pinned));
-      a1.push_back(file_on({cpus[1]}, fd, size, iterations, sink, pinned));
-      both.push_back(file_on(cpus, fd, size, iterations, sink, pinned));
+      a0.push_back(file_on({cpus[0]}, fd, size, iterations, sink, pinned, read_ok));
+      a1.push_back(file_on({cpus[1]}, fd, size, iterations, sink, pinned, read_ok));
+      both.push_back(file_on(cpus, fd, size, iterations, sink, pinned, read_ok));
       fast.push_back(std::min(a0.back(), a1.back()) / both.back());
       slow.push_back(std::max(a0.back(), a1.back()) / both.back());
     }
     ::close(fd);
+    if (!read_ok) {
+      std::fprintf(stderr, "host_scaling: '%s' could not be read to its end: no figure\n", file.c_str());
+      return 2;
+    }
     if (!pinned) {
       std::fprintf(stderr, "host_scaling: cannot pin a thread to cpu %d or %d here: no figure\n", cpus[0], cpus[1]);
       return 3;
