@@ -58,6 +58,18 @@ std::uint64_t job(const std::vector<unsigned char>& buf, std::uint64_t iteration
   return h;
 }
 
+// Pins the calling thread to `cpu` (all_pinned turns false if it cannot be), then waits until all
+// `n` threads of the measurement are ready, so that they start together.
+void pin_and_wait(int cpu, std::atomic<bool>& all_pinned, std::atomic<unsigned>& ready, unsigned n) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0) all_pinned.store(false);
+  ready.fetch_add(1);
+  while (ready.load() < n) {
+  }
+}
+
 // The job once on each CPU of `cpus` at the same time (one thread pinned to each, hashing bufs[i]);
 // each copy's own seconds, from a common start.
 std::vector<double> run_on(const std::vector<int>& cpus, const std::vector<const std::vector<unsigned char>*>& bufs,
@@ -68,13 +80,7 @@ std::vector<double> run_on(const std::vector<int>& cpus, const std::vector<const
   std::atomic<unsigned> ready{0};
   std::atomic<bool> all_pinned{true};
   auto copy = [&](unsigned t) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpus[t], &set);
-    if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0) all_pinned.store(false);
-    ready.fetch_add(1);
-    while (ready.load() < n) {
-    }
+    pin_and_wait(cpus[t], all_pinned, ready, n);
     const auto t0 = std::chrono::steady_clock::now();
     out[t] = job(*bufs[t], iterations, t);
     secs[t] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -99,15 +105,9 @@ double file_on(const std::vector<int>& cpus, int fd, std::uint64_t size, std::ui
   std::atomic<std::uint64_t> hashes{0};
   std::atomic<bool> all_read{true};
   auto copy = [&](unsigned t) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpus[t], &set);
-    if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0) all_pinned.store(false);
     std::vector<unsigned char> buf(kPiece);
     for (std::size_t i = 0; i < buf.size(); i += 4096) buf[i] = 0;  // its pages touched before the timing
-    ready.fetch_add(1);
-    while (ready.load() < n) {
-    }
+    pin_and_wait(cpus[t], all_pinned, ready, n);
     std::uint64_t h = t;
     for (;;) {
       const std::uint64_t at = cursor.fetch_add(kPiece);
