@@ -714,7 +714,8 @@ for fmt in keys:
     p1 = (p1 + [None] * n)[:n]
     # rareconn's own ceiling: its two pinned 1-thread rates summed, over the faster one's
     ceil = [(1 / p0[i] + 1 / p1[i]) * min(p0[i], p1[i]) if p0[i] and p1[i] else None for i in range(n)]
-    has_pin = any(v is not None for v in ceil)
+    cv = [v for v in ceil if v is not None]
+    has_pin = bool(cv)
     pin_cpus = (E.get("RB_PIN_CPUS", "").split() + ["?", "?"])[:2]
     for name, num_, den, want in (("rareconn 2 threads, findings written as CSV, against DuckDB's query", q, r2, need),
                                   ("rareconn 2 threads `--format count` (the result of DuckDB's query), against DuckDB's query", q, rc, need),
@@ -729,8 +730,7 @@ for fmt in keys:
         if hv:
             pair_tg.append(f"- {L}, the same rounds: the host's own two threads over one (`bench/host_scaling`, "
                            f"{name}, one thread on the faster CPU): {min(hv):.2f}x-{max(hv):.2f}x, median {med(hv):.2f}x")
-    cv = [v for v in ceil if v is not None]
-    if cv:
+    if has_pin:
         ra = [p0[i] for i in range(n) if p0[i]]
         rb = [p1[i] for i in range(n) if p1[i]]
         pair_tg.append(f"- {L}, the same rounds: rareconn's own ceiling (1 thread pinned to cpu {pin_cpus[0]}: "
