@@ -54,7 +54,13 @@ const std::string& input() {
 // The hunt's field names: slot i takes any of names[i] (the last member with one of them wins,
 // as in rareconn's walker).
 const std::vector<std::vector<std::string>>& names() {
-  static const std::vector<std::vector<std::string>> n = hunts::mde_field_names();
+  // The 7 fields of the measured A/B: without the table's name (kMdeTable), which Streaming API
+  // rows hold outside the row and the records measured here do not have.
+  static const std::vector<std::vector<std::string>> n = [] {
+    std::vector<std::vector<std::string>> all = hunts::mde_field_names();
+    all.erase(all.begin() + hunts::kMdeTable);
+    return all;
+  }();
   return n;
 }
 

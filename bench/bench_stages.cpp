@@ -81,6 +81,7 @@ const std::string& jsonl_data() {
 parsers::Projection mde_projection() {
   parsers::Projection p;
   for (auto& names : hunts::mde_field_names()) p.fields.push_back({names});
+  p.fields[hunts::kMdeTable].from_envelope = true;  // as the hunt projects it
   return p;
 }
 

@@ -232,6 +232,7 @@ JsonRecordParser::JsonRecordParser(const Projection& projection, std::uint64_t m
           {names[k], head, static_cast<int>(s), static_cast<int>(k)});
       name_filter_ |= name_bit(head, names[k].size());
     }
+    has_envelope_fields_ = has_envelope_fields_ || projection_.fields[s].from_envelope;
   }
   for (std::size_t len = 0; len <= 64; ++len) {
     bucket_[len] = static_cast<std::uint32_t>(keys_.size());
@@ -580,6 +581,15 @@ ParseError JsonRecordParser::read_members(json::Marks& io, std::uint64_t open, i
   }
 }
 
+void JsonRecordParser::inherit_envelope_fields(std::size_t envelope, std::size_t row) {
+  for (std::size_t i = 0; i < projection_.fields.size(); ++i) {
+    if (!projection_.fields[i].from_envelope) continue;
+    const Slot& from = slots_[rows_[envelope].slots + i];
+    Slot& to = slots_[rows_[row].slots + i];
+    if (to.name == kUnset && from.name != kUnset) to = from;
+  }
+}
+
 bool JsonRecordParser::own_values_decode(const Row& row) {
   if (row.bad_key) return false;
   for (std::size_t i = 0; i < projection_.fields.size(); ++i) {
@@ -600,6 +610,7 @@ ParseError JsonRecordParser::read_row_object(json::Marks& io, std::uint64_t open
   const ParseError e = read_members(io, open, depth, row, &env, end);
   if (e != ParseError::kNone) return e;
   rows_[row].end = end;
+  if (env.properties >= 0 && has_envelope_fields_) inherit_envelope_fields(row, static_cast<std::size_t>(env.properties));
   own = !own_values_decode(rows_[row]) ? ParseError::kBadJson : env.has_records ? records_error_ : ParseError::kNone;
   if (own != ParseError::kNone) return ParseError::kNone;
   if (env.has_records) out.insert(out.end(), records_.begin(), records_.end());

@@ -138,6 +138,8 @@ class JsonRecordParser {
   std::size_t new_row(std::uint64_t offset);
   int match_key(std::string_view key, bool in_data, int& name) const;
   bool own_values_decode(const Row& row);
+  // The from_envelope fields a row found in an envelope's "properties" lacks, taken from the envelope.
+  void inherit_envelope_fields(std::size_t envelope, std::size_t row);
   ParseError decode_row(std::size_t row);
   bool is_flattened(std::string_view key) const;
 
@@ -160,6 +162,7 @@ class JsonRecordParser {
     int slot, priority;
   };
   std::uint64_t name_filter_ = 0;  // one bit per (head, length) of a projected name
+  bool has_envelope_fields_ = false;  // a field of the projection is from_envelope
   std::vector<KeyCandidate> keys_;
   std::uint32_t bucket_[66] = {};
   json::MarkRing ring_;  // the blocks marks_ computed ahead

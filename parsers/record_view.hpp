@@ -15,6 +15,9 @@ namespace rareconn::parsers {
 // (e.g. {"Timestamp", "TimeGenerated"}).
 struct FieldSpec {
   std::vector<std::string> names;
+  // JSON: a row inside an envelope ({"category":...,"properties":{row}}) takes this field from the
+  // envelope when the row itself has none (the Streaming API names the row's table there).
+  bool from_envelope = false;
 };
 
 struct Projection {

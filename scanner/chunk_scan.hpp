@@ -36,7 +36,9 @@ template <class W>
   const InputFile& f = files[c.file];
   auto settle = [&](std::uint64_t offset, const hunts::RecordOutcome& o) {
     if (o.kind == hunts::RecordOutcome::kOk) [[likely]] return;
-    if (o.kind == hunts::RecordOutcome::kBadTime) {
+    if (o.kind == hunts::RecordOutcome::kOtherTable) {
+      w.note_other_table(c.file, o.text);
+    } else if (o.kind == hunts::RecordOutcome::kBadTime) {
       w.note_error(c.file, offset, "time '" + printable(o.text) + "' is not an ISO 8601 date-time");
     } else {
       w.note_error(c.file, offset, std::string(o.text));
@@ -60,12 +62,20 @@ template <class W>
   if constexpr (ReadsRows<W>) {
     const bool track_slots = f.format == parsers::InputFormat::kJson;
     auto on_record = [&](const parsers::RecordView& rv) {
+      const hunts::RecordOutcome o = hw.row(rv, core::EventRef{base + rv.offset, c.file, rv.length});
+      if (o.kind == hunts::RecordOutcome::kOtherTable) [[unlikely]] {
+        w.note_other_table(c.file, o.text);
+        if (track_slots) w.json_slots_seen[c.file] |= kJsonHadRecord;
+        return;
+      }
       if (track_slots) {
-        std::uint64_t seen = kJsonHadRecord;
-        for (std::size_t i = 0; i < rv.count && i < 63; ++i) seen |= std::uint64_t{!rv.matched_names[i].empty()} << i;
+        std::uint64_t seen = kJsonHadRecord | kJsonHadTableRecord;
+        for (std::size_t i = 0; i < rv.count && i < kJsonTrackedSlots; ++i) {
+          seen |= std::uint64_t{!rv.matched_names[i].empty()} << i;
+        }
         w.json_slots_seen[c.file] |= seen;
       }
-      settle(base + rv.offset, hw.row(rv, core::EventRef{base + rv.offset, c.file, rv.length}));
+      settle(base + rv.offset, o);
     };
     if (f.format == parsers::InputFormat::kCsv) {
       auto& p = w.csv[c.file];

@@ -537,19 +537,31 @@ PhaseResult phase_parse(ScanRun& run) {
     }
     if (!again) {
       // JSON files must hold the fields the hunt reads in at least one record.
+      // Rows that all name another table (a Streaming API export of DeviceProcessEvents) are not
+      // the hunt's table either.
       std::vector<std::uint64_t> seen(files.size(), 0);
+      std::vector<std::string> other(files.size());
       for (auto& wp : run.workers) {
         if (!wp) continue;
-        for (std::size_t i = 0; i < files.size(); ++i) seen[i] |= wp->json_slots_seen[i];
+        for (std::size_t i = 0; i < files.size(); ++i) {
+          seen[i] |= wp->json_slots_seen[i];
+          const std::string& t = wp->other_table[i];
+          if (!t.empty() && (other[i].empty() || t < other[i])) other[i] = t;
+        }
       }
       for (std::size_t i = 0; i < files.size(); ++i) {
         InputFile& f = files[i];
         if (f.skipped || f.format != parsers::InputFormat::kJson || !(seen[i] & kJsonHadRecord)) continue;
-        const std::vector<std::string> missing =
-            missing_columns(*run.hunt, [&](std::size_t slot) { return (seen[i] >> slot & 1) != 0; });
-        if (missing.empty()) continue;
-        const std::string why = "no record holds the " + table_name + " field" + (missing.size() > 1 ? "s " : " ") +
-                                join_names(missing) + " that the query reads";
+        std::string why;
+        if (!(seen[i] & kJsonHadTableRecord)) {
+          why = "its records are rows of another table (" + other[i] + "), none of " + table_name;
+        } else {
+          const std::vector<std::string> missing =
+              missing_columns(*run.hunt, [&](std::size_t slot) { return (seen[i] >> slot & 1) != 0; });
+          if (missing.empty()) continue;
+          why = "no record holds the " + table_name + " field" + (missing.size() > 1 ? "s " : " ") +
+                join_names(missing) + " that the query reads";
+        }
         if (!run.refuse(f, why)) return kExitInput;
         again = true;  // scanned again without it
       }

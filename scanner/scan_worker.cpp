@@ -15,6 +15,7 @@ Worker::Worker(core::WindowShared& shared, const Plan& plan, std::size_t file_co
       json(plan.projection, plan.max_record_bytes),
       csv(file_count),
       json_slots_seen(file_count, 0) {
+  other_table.resize(file_count);
   if (plan.entry->input_kinds & hunts::kWindowsEvents) {
     parsers::EvtxChunkOptions eo;
     eo.fields = plan.hunt->event_data_fields();
@@ -70,6 +71,16 @@ void Worker::compact_kept(core::Ticks cut) {
   }
   kept_bytes = copied;  // keep() counted the survivors again
   kept_compact_at = std::max<std::uint64_t>(kept_compact_at, kept_live + kept_live / 2);
+}
+
+void Worker::note_other_table(std::uint32_t file, std::string_view table) {
+  ++other_table_records;
+  std::string& least = other_table[file];
+  // The least name, so that the message does not depend on which thread saw which record.
+  if (least.empty() || table < least) {
+    std::string shown = printable(table);
+    if (least.empty() || shown < least) least = std::move(shown);
+  }
 }
 
 void Worker::note_error(std::uint32_t file, std::uint64_t offset, std::string why) {

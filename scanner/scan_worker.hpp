@@ -27,6 +27,8 @@ namespace rareconn::scanner {
 
 inline constexpr std::size_t kKeptErrors = 10;   // malformed records located in the summary
 inline constexpr std::uint64_t kJsonHadRecord = std::uint64_t{1} << 63;  // in Worker::json_slots_seen
+inline constexpr std::uint64_t kJsonHadTableRecord = std::uint64_t{1} << 62;  // ... a row of the hunt's table
+inline constexpr std::size_t kJsonTrackedSlots = 62;
 
 struct HuntEntry;
 struct Worker;
@@ -69,6 +71,9 @@ struct Worker {
   std::string reason;
   std::uint64_t malformed = 0;
   std::uint64_t evtx_unused_slots = 0;
+  std::uint64_t other_table_records = 0;   // rows of other tables (hunts::RecordOutcome::kOtherTable)
+  std::vector<std::string> other_table;    // per file: the least such table name seen, or empty
+  void note_other_table(std::uint32_t file, std::string_view table);
   std::vector<ScanError> errors;  // the earliest few malformed records by (file, offset)
   std::vector<ScanError> failures;  // read failures (every one: each makes the run fail)
   core::HugeBuffer chunk_copy;  // the chunk being parsed, copied from its file (phase_parse.cpp)

@@ -63,6 +63,32 @@ TEST(JsonRows, StreamingEnvelopeUsesProperties) {
   EXPECT_EQ(o.offsets[0], t.find("{\"Timestamp\""));
 }
 
+// A from_envelope field (the Streaming API's "category") is the envelope's when the row has none,
+// the row's own when it has one; other fields never come from the envelope.
+TEST(JsonRows, EnvelopeFieldsFillOnlyFromEnvelopeSlots) {
+  Projection proj{{{{"RemoteIP"}}, {{"category", "Type"}, true}, {{"tenantId"}}}};
+  JsonRecordParser p(proj);
+  const std::string t =
+      "{\"tenantId\":\"t\",\"category\":\"AdvancedHunting-DeviceProcessEvents\",\"properties\":{\"RemoteIP\":\"1\"}}\n"
+      "{\"category\":\"outer\",\"properties\":{\"RemoteIP\":\"2\",\"Type\":\"inner\"}}\n"
+      "{\"records\":[{\"category\":\"c\\u0041\",\"properties\":{\"RemoteIP\":\"3\"}},{\"properties\":{\"RemoteIP\":\"4\"}}]}\n"
+      "{\"RemoteIP\":\"5\",\"Type\":\"flat\"}\n";
+  std::vector<std::vector<std::string>> rows;
+  p.parse(t, 0, t.size(), true,
+          [&](const RecordView& rv) {
+            std::vector<std::string> r;
+            for (std::size_t i = 0; i < rv.count; ++i) r.emplace_back(rv.values[i]);
+            rows.push_back(r);
+          },
+          [&](std::uint64_t, ParseError e) { ADD_FAILURE() << describe(e); });
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"1", "AdvancedHunting-DeviceProcessEvents", ""}));
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"2", "inner", ""}));
+  EXPECT_EQ(rows[2], (std::vector<std::string>{"3", "cA", ""}));
+  EXPECT_EQ(rows[3], (std::vector<std::string>{"4", "", ""}));
+  EXPECT_EQ(rows[4], (std::vector<std::string>{"5", "flat", ""}));
+}
+
 TEST(JsonRows, EventHubCaptureHoldsManyRecords) {
   const std::string t =
       "{\"records\":[{\"properties\":{\"RemoteIP\":\"1\"}},{\"properties\":{\"RemoteIP\":\"2\"}}]}\n"

@@ -48,7 +48,7 @@ Result run(const std::vector<Ev>& evs, std::optional<std::string> now, MdeOption
   }
   for (std::size_t i = 0; i < evs.size(); ++i) {
     const Ev& e = evs[i];
-    std::array<std::string_view, kMdeSlotCount> f{e.time, e.device, e.action, e.ip_type, e.ip, e.url, e.process};
+    std::array<std::string_view, kMdeSlotCount> f{e.time, e.device, e.action, e.ip_type, e.ip, e.url, "", e.process};
     filters[i % filters.size()]->process(f.data(), EventRef{i, 0, 1});
   }
   std::vector<WindowPartial*> ptrs;
@@ -245,7 +245,7 @@ TEST(MdeHunt, BadTimeIsReportedNotCounted) {
   WindowShared shared(WindowConfig{});
   WindowPartial part(shared);
   MdeRecordFilter f(MdeOptions{}, part);
-  std::array<std::string_view, kMdeSlotCount> v{"2024-13-01T00:00:00Z", "d", "ConnectionSuccess", "", "1", "", ""};
+  std::array<std::string_view, kMdeSlotCount> v{"2024-13-01T00:00:00Z", "d", "ConnectionSuccess", "", "1", "", "", ""};
   EXPECT_EQ(f.process(v.data(), EventRef{}), RecordStatus::kBadTime);
   EXPECT_EQ(f.funnel().bad_time, 1u);
 }

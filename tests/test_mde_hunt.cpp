@@ -28,8 +28,8 @@ struct Row {
 
 Row row(std::string_view time_column, std::string_view time) {
   Row r;
-  r.values = {time, "srv", "ConnectionSuccess", "Public", "8.8.8.8", "dns.example", "p.exe"};
-  r.names = {time_column, "DeviceName", "ActionType", "RemoteIPType", "RemoteIP", "RemoteUrl", "InitiatingProcessFileName"};
+  r.values = {time, "srv", "ConnectionSuccess", "Public", "8.8.8.8", "dns.example", "", "p.exe"};
+  r.names = {time_column, "DeviceName", "ActionType", "RemoteIPType", "RemoteIP", "RemoteUrl", "", "InitiatingProcessFileName"};
   return r;
 }
 

@@ -54,9 +54,12 @@ struct RunOptions {
 
 // What one record did besides feeding the window state.
 struct RecordOutcome {
-  enum Kind : std::uint8_t { kOk, kBadTime, kMalformed };
+  // kOtherTable: a row of another table (an export of several tables); neither read nor malformed.
+  enum Kind : std::uint8_t { kOk, kBadTime, kMalformed, kOtherTable };
   Kind kind = kOk;
-  std::string_view text;  // kBadTime: the time as written; kMalformed: why (valid until the next record)
+  // kBadTime: the time as written; kMalformed: why; kOtherTable: the table as the row names it
+  // (valid until the next record)
+  std::string_view text;
 };
 
 // One input as auto-detection sees it.

@@ -19,8 +19,22 @@ std::vector<std::vector<std::string>> mde_field_names() {
       {"RemoteIPType"},
       {"RemoteIP"},
       {"RemoteUrl"},
+      {"category", "Type"},
       {"InitiatingProcessFileName"},
   };
+}
+
+bool mde_is_network_table(std::string_view table) {
+  auto same = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (kusto_fold(static_cast<unsigned char>(a[i])) != kusto_fold(static_cast<unsigned char>(b[i]))) return false;
+    }
+    return true;
+  };
+  constexpr std::string_view kPrefix = "AdvancedHunting-";
+  if (table.size() > kPrefix.size() && same(table.substr(0, kPrefix.size()), kPrefix)) table.remove_prefix(kPrefix.size());
+  return same(table, "DeviceNetworkEvents");
 }
 
 std::vector<std::vector<std::size_t>> mde_required_slots(const MdeOptions& options) {

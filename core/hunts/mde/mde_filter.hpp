@@ -23,6 +23,7 @@ enum MdeSlot : std::size_t {
   kMdeRemoteIPType,
   kMdeRemoteIP,
   kMdeRemoteUrl,
+  kMdeTable,  // the row's table where the export names it (Streaming API "category", Sentinel "Type")
   kMdeProcessFileName,
   kMdeSlotCount
 };
@@ -30,6 +31,11 @@ enum MdeSlot : std::size_t {
 // Column names per slot; alternatives in priority order (Timestamp, else TimeGenerated, also as
 // the Sentinel portal names it: "TimeGenerated [UTC]" / "[Local Time]").
 std::vector<std::vector<std::string>> mde_field_names();
+
+// A table name as exports write it ("DeviceNetworkEvents", the Streaming API's
+// "AdvancedHunting-DeviceNetworkEvents", any case) names DeviceNetworkEvents. Rows naming another
+// table (an export of several tables) are not the hunt's rows.
+bool mde_is_network_table(std::string_view table);
 
 struct MdeOptions {
   ServerSet servers;  // default: every device

@@ -26,6 +26,7 @@ MdeHunt::MdeHunt(const RunOptions& o) : zone_(o.zone), window_(o.window), allow_
   std::vector<std::vector<std::string>> names = mde_field_names();
   if (mde_.by != KeyBy::kIpProcess) names.pop_back();
   for (auto& n : names) projection_.fields.push_back({std::move(n)});
+  projection_.fields[kMdeTable].from_envelope = true;  // the Streaming API's "category"
 }
 
 std::optional<std::string> MdeHunt::needs_zone(const std::vector<std::string>& header) const {

@@ -62,6 +62,10 @@ class MdeWorker final : public HuntWorker {
   const core::Funnel& funnel() const override { return filter_.funnel(); }
 
   RecordOutcome row(const parsers::RecordView& rv, core::EventRef ref) {
+    const std::string_view table = rv.values[kMdeTable];
+    if (!table.empty() && table != "AdvancedHunting-DeviceNetworkEvents" && !mde_is_network_table(table)) [[unlikely]] {
+      return {RecordOutcome::kOtherTable, table};
+    }
     std::optional<core::Ticks> time;
     const std::string_view column = rv.matched_names[kMdeTime];
     if (column.find('[') != std::string_view::npos) {
