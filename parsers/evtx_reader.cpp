@@ -679,6 +679,7 @@ struct DecoderImpl {
       if (opt.verify_checksums || !sig_ok || avail < kChunkHeaderSize) return;
     } else if (!sig_ok) {
       if (!all_zero(0, avail)) chunk_error(EvtxDamage::kBadChunkSignature, "bad chunk signature");
+      else on_error(er_ctx, base, 0, "chunk slot is all zeros", EvtxDamage::kEmptyChunk);
       return;
     }
     const std::uint32_t free_off = rd32(p + 48);
@@ -781,6 +782,15 @@ bool evtx_read_header(std::string_view data, EvtxFileHeader& h, std::string& rea
   h.dirty = (h.flags & 1U) != 0;
   h.checksum_ok = evtx::crc32(0, p, 120) == rd32(p + 124);
   return true;
+}
+
+bool evtx_chunk_record_ids(std::string_view data, std::uint64_t chunk_offset, std::uint64_t& first, std::uint64_t& last) {
+  if (chunk_offset > data.size() || data.size() - chunk_offset < 40) return false;
+  const auto* p = reinterpret_cast<const std::uint8_t*>(data.data()) + chunk_offset;
+  if (std::memcmp(p, kChunkSignature, 8) != 0) return false;
+  first = rd64(p + 24);
+  last = rd64(p + 32);
+  return first != 0 && last >= first && last - first < kEvtxChunkSize / 28;
 }
 
 std::size_t evtx_chunk_slots(std::string_view data) {

@@ -36,6 +36,11 @@ bool evtx_read_header(std::string_view data, EvtxFileHeader& h, std::string& rea
 // (the header's count is not trusted: files can be truncated or dirty).
 std::size_t evtx_chunk_slots(std::string_view data);
 
+// What the header of the chunk at `chunk_offset` says it holds: its first and last event record id,
+// when it has the chunk signature and a plausible range (a chunk holds at most 65536 / 28 records).
+// Unverified (for messages about a chunk whose checksums failed). Returns false otherwise.
+bool evtx_chunk_record_ids(std::string_view data, std::uint64_t chunk_offset, std::uint64_t& first, std::uint64_t& last);
+
 // Kusto ticks -> ISO 8601 with 7 fraction digits, e.g. "2019-02-16T10:01:46.8840384Z".
 std::string evtx_format_ticks(std::int64_t ticks);
 
@@ -79,6 +84,8 @@ struct EvtxDecodeStats {
 enum class EvtxDamage : std::uint8_t {
   kTruncatedChunk,     // the file ends inside this chunk slot
   kBadChunkSignature,  // no "ElfChnk\0" where a chunk should start (preallocated or overwritten space)
+  kEmptyChunk,         // a whole chunk slot of zeros (preallocated space, or a chunk wiped): told only to
+                       // callers that take the kind, as only the file header's chunk count can say which
   kChunkHeader,        // header CRC32 mismatch or impossible header fields
   kChunkData,          // data CRC32 mismatch
   kRecord,             // one record: bad magic, size mismatch, undecodable BinXML
@@ -93,8 +100,8 @@ struct DecoderImpl;
 // Decodes every record of chunk slot `index`. Views in EvtxEvent are valid only during the callback.
 // on_event(const EvtxEvent&) for each good record; on_error(std::uint64_t offset, std::uint64_t record_id,
 // const char* reason) for a damaged chunk (bad "ElfChnk\0" signature, header or data CRC32 mismatch, truncated
-// slot: reported once with record_id 0, chunk skipped; an all-zero slot is an unused chunk and is skipped
-// silently) or a damaged record (bad 0x00002a2a magic, size mismatch, BinXML that cannot be decoded: reported
+// slot: reported once with record_id 0, chunk skipped; an all-zero slot is skipped, told only to an on_error
+// that takes the EvtxDamage kind, as kEmptyChunk) or a damaged record (bad 0x00002a2a magic, size mismatch, BinXML that cannot be decoded: reported
 // with the record's offset, that record skipped, decoding continues with the next). `reason` is a string literal.
 // on_error may also take a fourth argument, the EvtxDamage kind.
 class EvtxChunkDecoder {  // one per thread; owns scratch buffers (UTF-8 text, template cache per chunk)
@@ -118,7 +125,7 @@ class EvtxChunkDecoder {  // one per thread; owns scratch buffers (UTF-8 text, t
           if constexpr (std::is_invocable_v<Er&, std::uint64_t, std::uint64_t, const char*, EvtxDamage>) {
             (*static_cast<Er*>(c))(off, rid, why, kind);
           } else {
-            (*static_cast<Er*>(c))(off, rid, why);
+            if (kind != EvtxDamage::kEmptyChunk) (*static_cast<Er*>(c))(off, rid, why);
           }
         });
   }

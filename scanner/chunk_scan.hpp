@@ -121,7 +121,11 @@ template <class W>
       // c.begin indexes the chunks of `d`; a streamed block's `d` is its chunks after a blank file
       // header, `base` bytes into the file, so the file's chunk number is c.begin + base / chunk.
       const std::uint64_t chunk_no = c.begin + base / parsers::kEvtxChunkSize;
-      const bool past_header_count = !f.evtx_dirty && chunk_no >= f.evtx_chunks_in_header;
+      // The file header counts the chunks in use: a slot inside the count that holds no chunk (a
+      // damaged signature, zeros) lost its records; past it, slots of a cleanly closed file are
+      // unused, and a file still open (dirty) may have chunks past a stale count.
+      const bool inside_header_count = chunk_no < f.evtx_chunks_in_header;
+      const bool past_header_count = !f.evtx_dirty && !inside_header_count;
       auto on_event = [&](const parsers::EvtxEvent& ev) {
         parsers::WindowsEventView v = event_view(ev, w.event_text);
         v.offset += base;
@@ -130,8 +134,9 @@ template <class W>
       bool truncated = false;
       auto on_damage = [&](std::uint64_t offset, std::uint64_t record_id, const char* why, parsers::EvtxDamage kind) {
         // A slot that never held a chunk (past the header's count in a cleanly closed file, or
-        // without a chunk signature at all: preallocated space) is not damage; it is counted.
-        if (past_header_count || kind == parsers::EvtxDamage::kBadChunkSignature) {
+        // past it without a chunk signature: preallocated space) is not damage; it is counted.
+        const bool no_chunk = kind == parsers::EvtxDamage::kBadChunkSignature || kind == parsers::EvtxDamage::kEmptyChunk;
+        if (past_header_count || (no_chunk && !inside_header_count)) {
           ++w.evtx_unused_slots;
           return;
         }
@@ -144,6 +149,13 @@ template <class W>
         if (record_id) e.evtx_record = record_id;
         e.reason = "EVTX chunk " + std::to_string(chunk_no) + (record_id ? ", record " + std::to_string(record_id) : "") +
                    ": " + why;
+        std::uint64_t first = 0, last = 0;
+        if (kind != parsers::EvtxDamage::kRecord && parsers::evtx_chunk_record_ids(d, offset, first, last)) {
+          // A whole chunk is lost: say how many records its (unverified) header lists.
+          e.reason += " (its header lists records " + std::to_string(first) + " to " + std::to_string(last) + ": " +
+                      std::to_string(last - first + 1) + " not read)";
+          w.evtx_records_in_damaged_chunks += last - first + 1;
+        }
         w.note_error(std::move(e));
       };
       w.evtx->decode_chunk(d, c.begin, on_event, on_damage);

@@ -59,7 +59,7 @@ PhaseResult phase_gather(ScanRun& run) {
   ScanReport& report = run.report;
   hunts::Hunt& hunt = *run.hunt;
   std::vector<ScanError> errors, failures;
-  std::uint64_t other_table_records = 0;
+  std::uint64_t other_table_records = 0, evtx_lost = 0;
   for (auto& wp : run.workers) {
     if (!wp) continue;
     wp->partial.publish_newest();  // the merge reads the shared newest time
@@ -71,6 +71,7 @@ PhaseResult phase_gather(ScanRun& run) {
     run.evtx_unused_slots += wp->evtx_unused_slots;
     run.evtx_truncated_chunks += wp->evtx_truncated_chunks;
     other_table_records += wp->other_table_records;
+    evtx_lost += wp->evtx_records_in_damaged_chunks;
     errors.insert(errors.end(), wp->errors.begin(), wp->errors.end());
     failures.insert(failures.end(), wp->failures.begin(), wp->failures.end());
   }
@@ -85,6 +86,7 @@ PhaseResult phase_gather(ScanRun& run) {
   }
   note_grown_files(files, report);
   if (other_table_records) report.notes.push_back({"records_of_other_tables", other_table_records});
+  if (evtx_lost) report.notes.push_back({"evtx_records_in_damaged_chunks_not_read", evtx_lost});
   std::sort(errors.begin(), errors.end());
   if (errors.size() > kKeptErrors) errors.resize(kKeptErrors);
   // The errors are in file and offset order: each file's lines are counted in one pass. (A

@@ -1,6 +1,7 @@
 // Summary rendering (text and JSON). Must not compute anything the scan did not report.
 #include "scanner/summary.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <fstream>
 
@@ -66,8 +67,12 @@ void print_summary(std::FILE* out, const ScanReport& r) {
   std::fprintf(out, "  findings   %s\n", grouped(r.findings).c_str());
   for (const auto& [label, n] : r.notes) std::fprintf(out, "  note       %s: %s\n", label.c_str(), grouped(n).c_str());
   if (r.malformed > 0) {
-    std::fprintf(out, "  malformed  %s record%s skipped (--strict makes this an error); first:\n", grouped(r.malformed).c_str(),
-                 r.malformed == 1 ? "" : "s");
+    // A damaged EVTX chunk is one error for all its records (their number is a note).
+    const bool chunks = std::any_of(r.notes.begin(), r.notes.end(),
+                                    [](const auto& n) { return n.first == "evtx_records_in_damaged_chunks_not_read"; });
+    std::fprintf(out, "  malformed  %s %s skipped (--strict makes this an error); first:\n", grouped(r.malformed).c_str(),
+                 chunks ? (r.malformed == 1 ? "damaged record or EVTX chunk" : "damaged records or EVTX chunks")
+                        : r.malformed == 1 ? "record" : "records");
     for (const MalformedRecord& m : r.first_malformed) {
       if (m.line) {
         std::fprintf(out, "    %s:%" PRIu64 " (byte %" PRIu64 "): %s\n", m.path.c_str(), m.line, m.offset, m.reason.c_str());
