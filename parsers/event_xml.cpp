@@ -672,6 +672,48 @@ std::uint64_t next_event_start(std::string_view data, std::uint64_t pos) {
   return n;
 }
 
+std::uint64_t first_stray_between_events(std::string_view data, std::uint64_t from, std::uint64_t to) {
+  to = std::min<std::uint64_t>(to, data.size());
+  const std::string_view gap = data.substr(0, static_cast<std::size_t>(to));
+  std::size_t i = static_cast<std::size_t>(from);
+  while (i < gap.size()) {
+    const char c = gap[i];
+    if (c == '\0') return i;
+    if (c != '<') {
+      ++i;
+      continue;
+    }
+    auto skip_to = [&](std::size_t open, std::string_view close) {
+      const std::size_t e = gap.find(close, i + open);
+      return e == std::string_view::npos ? gap.size() : e + close.size();
+    };
+    if (gap.compare(i, 4, "<!--") == 0) {
+      i = skip_to(4, "-->");
+    } else if (gap.compare(i, 9, "<![CDATA[") == 0) {
+      i = skip_to(9, "]]>");
+    } else if (gap.compare(i, 2, "<?") == 0 || gap.compare(i, 2, "<!") == 0) {
+      i = skip_to(2, ">");  // a processing instruction, a DOCTYPE
+    } else if ((gap.compare(i, 7, "<Events") == 0 || gap.compare(i, 8, "</Events") == 0)) {
+      const std::size_t name_end = i + (gap[i + 1] == '/' ? 8 : 7);
+      if (name_end < gap.size() && gap[name_end] != '>' && gap[name_end] != ' ' && gap[name_end] != '\t' &&
+          gap[name_end] != '\r' && gap[name_end] != '\n' && gap[name_end] != '/') {
+        return i;
+      }
+      i = skip_to(2, ">");
+    } else {
+      // A syslog priority ("<13>") before a Linux Sysmon line's text.
+      std::size_t d = i + 1;
+      while (d < gap.size() && d - i <= 3 && gap[d] >= '0' && gap[d] <= '9') ++d;
+      if (d > i + 1 && d < gap.size() && gap[d] == '>') {
+        i = d + 1;
+        continue;
+      }
+      return i;
+    }
+  }
+  return to;
+}
+
 EventExtent find_event_end(std::string_view data, std::uint64_t start, std::uint64_t max_record_bytes) {
   if (start >= data.size()) return {};
   // Only the bound's worth of bytes is read: an event that has not ended within it is too large.

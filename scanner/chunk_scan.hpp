@@ -100,7 +100,20 @@ template <class W>
       // c.begin is an event start of the planner's walk; the walk and the parse use the same bound,
       // so the same walk gives the same events.
       const std::uint64_t max = plan.max_record_bytes;
-      for (std::uint64_t pos = c.begin; pos < c.end; pos = next_xml_event(d, pos, max)) {
+      // Bytes between events that are not blanks, text or the wrapper's tags (a damaged start tag,
+      // NULs) are malformed too: they may be an event that lost its start. A gap that runs to the
+      // end of a streamed block may go on in the next one: only gaps wholly in view are judged.
+      const bool whole_file = !f.block_streamed;
+      auto check_gap = [&](std::uint64_t from, std::uint64_t to) {
+        if (to >= d.size() && !whole_file) return;
+        const std::uint64_t at = parsers::first_stray_between_events(d, from, to);
+        if (at >= to) return;
+        w.note_error(c.file, base + at,
+                     "event XML: bytes between events that are not an event ('" +
+                         printable(d.substr(at, std::min<std::uint64_t>(to - at, 40))) + "')");
+      };
+      if (base == 0 && c.begin > 0 && parsers::next_event_start(d, 0) == c.begin) check_gap(0, c.begin);
+      for (std::uint64_t pos = c.begin; pos < c.end;) {
         const parsers::EventExtent ext = parsers::find_event_end(d, pos, max);
         const std::uint64_t end = ext.end;
         if (end == 0) {
@@ -108,14 +121,18 @@ template <class W>
                        ext.error == parsers::ParseError::kRecordTooLarge
                            ? "event XML: " + parsers::describe(ext.error, max)
                            : std::string("event XML cut off (no </Event> before the next event or the end)"));
+          pos = parsers::next_event_start(d, pos + 1);  // as next_xml_event: resume after its start
           continue;
         }
+        const std::uint64_t next = parsers::next_event_start(d, end);
+        if (next > end) check_gap(end, next);
         const std::uint32_t length = parsers::checked_record_length(end - pos);
         if (!w.xml.parse_event(d.substr(pos, end - pos), w.xml_view, w.reason)) {
           w.note_error(c.file, base + pos, "event XML: " + w.reason);
-          continue;
+        } else {
+          settle(base + pos, hw.event(event_view(w.xml_view, base + pos, length), core::EventRef{base + pos, c.file, length}));
         }
-        settle(base + pos, hw.event(event_view(w.xml_view, base + pos, length), core::EventRef{base + pos, c.file, length}));
+        pos = next;
       }
     } else if (f.format == parsers::InputFormat::kEvtx) {
       // c.begin indexes the chunks of `d`; a streamed block's `d` is its chunks after a blank file
