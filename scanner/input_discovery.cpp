@@ -31,10 +31,61 @@ std::string quoted(const std::string& path) {
   q.push_back('\'');
   return q;
 }
+// Lists the tree under `top` (named by the user: an error if it cannot be listed). Hidden entries
+// are left out; links to directories are not followed; a subdirectory that cannot be listed is
+// said in `unreadable` and the walk goes on.
+bool walk_directory(const std::string& top, std::vector<std::string>& files, std::vector<std::string>& skipped,
+                    std::vector<std::string>& unreadable, std::string& error) {
+  std::vector<fs::path> pending{fs::path(top)};
+  while (!pending.empty()) {
+    const fs::path dir = std::move(pending.back());
+    pending.pop_back();
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (!name.empty() && name[0] == '.') continue;
+      std::error_code type_ec;
+      if (it->is_regular_file(type_ec)) {
+        files.push_back(it->path().string());
+        continue;
+      }
+      std::error_code link_ec;
+      const bool link = it->is_symlink(link_ec);
+      const char* why = nullptr;
+      std::string detail;
+      if (it->is_directory(type_ec) || type_ec == std::errc::no_such_file_or_directory) {
+        if (!type_ec && !link) {
+          pending.push_back(it->path());
+          continue;
+        }
+        if (link && !type_ec) why = "a link to a directory (not followed)";
+        else if (type_ec) why = "a link to nothing";
+      } else if (type_ec) {
+        detail = type_ec.message();
+        why = detail.c_str();
+      } else {
+        why = "not a regular file (a FIFO, socket or device)";
+      }
+      if (why != nullptr) skipped.push_back(quoted(it->path().string()).append(": ").append(why));
+    }
+    if (ec) {
+      const std::string sentence = "cannot list directory " + quoted(dir.string()) + ": " + ec.message();
+      if (dir == fs::path(top)) {
+        error = sentence;
+        return false;
+      }
+      unreadable.push_back(quoted(dir.string()) + ": cannot list it: " + ec.message());
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 bool discover_inputs(const std::vector<std::string>& args, std::vector<std::string>& files,
-                     std::vector<std::string>& named, std::vector<std::string>& skipped, std::string& error) {
+                     std::vector<std::string>& named, std::vector<std::string>& skipped,
+                     std::vector<std::string>& unreadable, std::string& error) {
   for (const std::string& a : args) {
     if (a == "-") {  // standard input (SPEC §2): streamed by the inputs phase
       files.push_back(a);
@@ -48,40 +99,9 @@ bool discover_inputs(const std::vector<std::string>& args, std::vector<std::stri
       return false;
     }
     if (fs::is_directory(st)) {
-      fs::recursive_directory_iterator it(a, fs::directory_options::skip_permission_denied, ec), end;
-      if (ec) {
-        error = "cannot list directory '" + a + "': " + ec.message();
-        return false;
-      }
-      for (; it != end; it.increment(ec)) {
-        if (ec) {
-          error = "cannot list directory '" + a + "': " + ec.message();
-          return false;
-        }
-        const std::string name = it->path().filename().string();
-        if (!name.empty() && name[0] == '.') {
-          if (it->is_directory()) it.disable_recursion_pending();
-          continue;
-        }
-        std::error_code type_ec;
-        if (it->is_regular_file(type_ec)) {
-          files.push_back(it->path().string());
-          continue;
-        }
-        std::error_code link_ec;
-        const char* why = nullptr;
-        std::string detail;
-        if (it->is_directory(type_ec) || type_ec == std::errc::no_such_file_or_directory) {
-          if (it->is_symlink(link_ec) && !type_ec) why = "a link to a directory (not followed)";
-          else if (type_ec) why = "a link to nothing";
-        } else if (type_ec) {
-          detail = type_ec.message();
-          why = detail.c_str();
-        } else {
-          why = "not a regular file (a FIFO, socket or device)";
-        }
-        if (why != nullptr) skipped.push_back(quoted(it->path().string()).append(": ").append(why));
-      }
+      // A directory is listed by hand rather than by recursive_directory_iterator, which either
+      // stops at the first subdirectory it cannot open or (skip_permission_denied) says nothing.
+      if (!walk_directory(a, files, skipped, unreadable, error)) return false;
     } else {
       files.push_back(a);
       named.push_back(a);

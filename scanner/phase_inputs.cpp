@@ -350,11 +350,13 @@ PhaseResult phase_inputs(ScanRun& run) {
   const ScanOptions& opt = run.opt;
   ScanReport& report = run.report;
   std::string error;
-  std::vector<std::string> paths, not_files;
-  if (!discover_inputs(opt.inputs, paths, run.named, not_files, error)) {
+  std::vector<std::string> paths, not_files, unlisted;
+  if (!discover_inputs(opt.inputs, paths, run.named, not_files, unlisted, error)) {
     std::fprintf(stderr, "rareconn: %s\n", error.c_str());
     return kExitInput;
   }
+  for (const std::string& why : unlisted) std::fprintf(stderr, "rareconn: warning: skipping %s\n", why.c_str());
+  if (!unlisted.empty()) report.notes.push_back({"directories_skipped_unreadable", unlisted.size()});
   if (paths.empty()) {
     std::fprintf(stderr, "rareconn: no input files found in the given directories\n");
     return kExitInput;

@@ -128,12 +128,13 @@ int run_state_scan(const ScanOptions& given) {
     }
   }
 
-  std::vector<std::string> paths, named, not_files;
-  if (!discover_inputs(opt.inputs, paths, named, not_files, error)) {
+  std::vector<std::string> paths, named, not_files, unlisted;
+  if (!discover_inputs(opt.inputs, paths, named, not_files, unlisted, error)) {
     std::fprintf(stderr, "rareconn: %s\n", error.c_str());
     return kInput;
   }
   for (const std::string& why : not_files) std::fprintf(stderr, "rareconn: warning: skipping %s\n", why.c_str());
+  for (const std::string& why : unlisted) std::fprintf(stderr, "rareconn: warning: skipping %s\n", why.c_str());
   ++m.runs;
   std::uint64_t unchanged = 0, read = 0, replaced = 0;
   for (const std::string& path : paths) {
