@@ -124,14 +124,6 @@ PhaseResult phase_hunt(ScanRun& run) {
   if (const PhaseResult stop = make_hunt(run)) return stop;
   const hunts::Hunt& hunt = *run.hunt;
   Plan& plan = run.plan;
-  for (const InputFile& f : run.files) {
-    // A local-time column is only usable with its zone: say so instead of guessing.
-    if (f.format != parsers::InputFormat::kCsv || plan.zone) continue;
-    if (const std::optional<std::string> why = hunt.needs_zone(f.header().columns)) {
-      std::fprintf(stderr, "rareconn: '%s' %s\n", f.path.c_str(), why->c_str());
-      return kExitUsage;
-    }
-  }
   // Inputs that do not hold the hunt's table. JSON files are checked after the scan (a field may
   // first appear late).
   const std::string table_name(hunt.table_name());
@@ -161,6 +153,15 @@ PhaseResult phase_hunt(ScanRun& run) {
       }
     }
     if (!why.empty() && !run.refuse(f, why)) return kExitInput;
+  }
+  for (const InputFile& f : run.files) {
+    // A local-time column of a file the hunt reads is only usable with its zone: say so instead
+    // of guessing. (After the table check: a file of another table is refused for what it lacks.)
+    if (!f.has_content() || f.format != parsers::InputFormat::kCsv || plan.zone) continue;
+    if (const std::optional<std::string> why = hunt.needs_zone(f.header().columns)) {
+      std::fprintf(stderr, "rareconn: '%s' %s\n", f.path.c_str(), why->c_str());
+      return kExitUsage;
+    }
   }
   if (run.fitting_files() == 0) {
     std::fprintf(stderr, "rareconn: no input holds data the %s hunt reads (a %s table)\n", run.entry->name.c_str(),
