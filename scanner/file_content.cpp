@@ -61,6 +61,12 @@ std::uint64_t read_limit() {
   return limit;
 }
 
+namespace {
+std::int64_t mtime_ns(const struct stat& st) {
+  return std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+}
+}  // namespace
+
 bool open_first(const std::string& path, std::size_t head_bytes, FileIdentity& id, std::string& head, std::string& error) {
   struct stat st;
   const int fd = open_regular(path, st, error);
@@ -68,6 +74,7 @@ bool open_first(const std::string& path, std::size_t head_bytes, FileIdentity& i
   id.size = static_cast<std::uint64_t>(st.st_size);
   id.device = static_cast<std::uint64_t>(st.st_dev);
   id.inode = static_cast<std::uint64_t>(st.st_ino);
+  id.mtime_ns = mtime_ns(st);
   head.resize(static_cast<std::size_t>(std::min<std::uint64_t>(head_bytes, id.size)));
   std::size_t got = 0;
   const bool ok = read_at(fd, 0, head.data(), head.size(), got, path, error);
@@ -96,6 +103,11 @@ bool FileContent::open(const std::string& path, const FileIdentity& id, ShrinkMa
   if (fd < 0) return false;
   if (static_cast<std::uint64_t>(st.st_dev) != id.device || static_cast<std::uint64_t>(st.st_ino) != id.inode) {
     error = "'" + path + "' was replaced by another file while it was scanned (rotated?); scan it again";
+    ::close(fd);
+    return false;
+  }
+  if (static_cast<std::uint64_t>(st.st_size) == id.size && mtime_ns(st) != id.mtime_ns) {
+    error = "'" + path + "' changed while it was scanned (rewritten in place: same size, a new modification time); scan it again";
     ::close(fd);
     return false;
   }

@@ -24,6 +24,7 @@ namespace rareconn::scanner {
 struct FileIdentity {
   std::uint64_t size = 0;  // bytes at the first open: what every later open reads
   std::uint64_t device = 0, inode = 0;
+  std::int64_t mtime_ns = 0;  // modification time at the first open
 };
 
 // The lowest offset at which a file was found shorter than at its first open (truncated while it
@@ -63,7 +64,9 @@ class FileContent {
  public:
   // Holds the first id.size bytes of `path`: read when up to `read_limit` bytes, else
   // mapped. False with `error` naming the file when it cannot be opened or is no longer the file
-  // first opened. A file found shorter is noted in `shrank` (its missing bytes read as NULs).
+  // first opened, or has its size at the first open but a newer modification time (rewritten in
+  // place: a file that grew was appended to, and is read up to that size). A file found shorter is
+  // noted in `shrank` (its missing bytes read as NULs).
   // `cache_releasable`: a mapped file keeps its descriptor so that release_range can drop the
   // page cache's copy (for a bounded number of large files only). `random`: a mapped file will be
   // read at a few places (records read again), not in order.

@@ -42,6 +42,25 @@ struct Scratch {
   parsers::XmlEventParser xml;
   parsers::XmlEventView view;
 };
+// True when the bytes at `offset` of `rd` (the record `r` of `f`, or a copy of it starting there)
+// still frame a record of `r.length` bytes as the scan found it: a CSV or JSON-lines record ends at
+// a line break (or at the end of the file as first opened), a JSON row is one object, an event XML
+// record one <Event> element.
+bool still_framed(const InputFile& f, std::string_view rd, std::uint64_t offset, const core::EventRef& r) {
+  const std::uint64_t end = offset + r.length;
+  if (r.length == 0 || end > rd.size()) return false;
+  const std::string_view rec = rd.substr(offset, r.length);
+  switch (f.format) {
+    case parsers::InputFormat::kCsv:
+      return r.offset + r.length == f.content_size() || (end < rd.size() && (rd[end] == '\n' || rd[end] == '\r'));
+    case parsers::InputFormat::kJson:
+      return rec.front() == '{' && rec.back() == '}';
+    case parsers::InputFormat::kXml:
+      return rec.starts_with("<Event") && rec.ends_with("</Event>");
+    default:
+      return true;
+  }
+}
 }  // namespace
 
 void RecordReader::parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) const {
@@ -157,18 +176,38 @@ void RecordReader::read_again(std::span<const core::EventRef> refs, hunts::Recor
             offset = 0;
           }
         }
+        // The record must read as the scan read it: framed where it was, and parsing. A file
+        // rewritten in place since (same inode) does not, and its findings would be wrong.
+        auto changed = [&] {
+          std::lock_guard<std::mutex> lock(failure_mutex);
+          if (f.reopen_error.empty()) {
+            f.reopen_error = "'" + f.path + "' changed since it was scanned: the record at byte " +
+                             std::to_string(r.offset) + " no longer reads as it did (rewritten in place?); scan it again";
+          }
+        };
+        if (!f.block_streamed && !still_framed(f, rd, offset, r)) {
+          changed();
+          continue;
+        }
         if (f.format == parsers::InputFormat::kCsv) {
           row.header = &f.header().columns;
-          if (parsers::CsvRecordParser::split_record(rd, offset, row.values) != parsers::ParseError::kNone) continue;
+          if (parsers::CsvRecordParser::split_record(rd, offset, row.values) != parsers::ParseError::kNone) {
+            changed();
+            continue;
+          }
           visitor.row(i, row);
         } else if (f.format == parsers::InputFormat::kJson) {
           if (parsers::JsonRecordParser::split_record(rd, offset, row.cells, projection_.flatten) != parsers::ParseError::kNone) {
+            changed();
             continue;
           }
           visitor.row(i, row);
         } else {
           std::string why;
-          if (!s->xml.parse_event(rd.substr(offset, r.length), s->view, why)) continue;
+          if (!s->xml.parse_event(rd.substr(offset, r.length), s->view, why)) {
+            changed();
+            continue;
+          }
           visitor.event(i, event_view(s->view, r.offset, r.length));
         }
       }
