@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <unordered_map>
 
 #include "scanner/scan_phases.hpp"
 #include "scanner/table_fit.hpp"
@@ -79,6 +80,20 @@ hunts::RunOptions run_options(const ScanOptions& opt, const std::optional<InputZ
   return o;
 }
 
+// "its header names column 'X' twice (columns 3 and 9)" for the first name met twice, else "".
+std::string duplicate_column(const std::vector<std::string>& columns) {
+  std::unordered_map<std::string_view, std::size_t> first;
+  first.reserve(columns.size());
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const auto [it, fresh] = first.emplace(columns[i], i);
+    if (!fresh) {
+      return "its header names column '" + printable(columns[i]) + "' twice (columns " + std::to_string(it->second + 1) +
+             " and " + std::to_string(i + 1) + "), which no table has";
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 bool ScanRun::refuse(InputFile& f, const std::string& why) {
@@ -140,6 +155,8 @@ PhaseResult phase_hunt(ScanRun& run) {
             " holds Windows events, not " + table_name + " rows (use --hunt " + reader + ")";
     } else if (!events && !(run.entry->input_kinds & hunts::kTabularRows)) {
       why = "it holds table rows, not the Windows events the " + table_name + " table is made of";
+    } else if (f.format == parsers::InputFormat::kCsv && !(why = duplicate_column(f.header().columns)).empty()) {
+      // No table has two columns of one name: which one the query means cannot be known.
     } else if (f.format == parsers::InputFormat::kCsv) {
       const std::vector<std::string> missing = missing_columns(hunt, [&](std::size_t slot) {
         for (const std::string& n : plan.projection.fields[slot].names) {
