@@ -1,5 +1,6 @@
-// Content sniffing: EVTX by its signature, event XML by its first element; a JSON value starts with '{' or '['; a CSV file starts with a header line
-// holding at least one comma. Must not depend on hunts or threads.
+// Content sniffing: EVTX by its signature, event XML by its first element; a JSON value starts with '{' or '['
+// (or, cut inside a record, a first line ending in '}' is followed by lines of one object each); a CSV file
+// starts with a header line holding at least one comma. Must not depend on hunts or threads.
 #include "parsers/format_detect.hpp"
 
 #include "parsers/event_xml.hpp"
@@ -14,6 +15,31 @@ std::size_t bom_length(std::string_view d) {
              : 0;
 }
 
+namespace {
+std::string_view trim_cr(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+bool ends_like_object(std::string_view line) {
+  line = trim_cr(line);
+  return !line.empty() && line.back() == '}';
+}
+// The whole lines after `from` in the sniffed bytes (at least one, at most eight) are each one
+// object: '{' ... '}'.
+bool next_lines_are_objects(std::string_view d, std::size_t from) {
+  int whole = 0;
+  while (whole < 8) {
+    const std::size_t nl = d.find('\n', from);
+    if (nl == std::string_view::npos) break;
+    const std::string_view line = trim_cr(d.substr(from, nl - from));
+    if (line.size() < 2 || line.front() != '{' || line.back() != '}') return false;
+    ++whole;
+    from = nl + 1;
+  }
+  return whole > 0;
+}
+}  // namespace
+
 InputFormat detect_format(std::string_view d) {
   if (is_evtx(d)) return InputFormat::kEvtx;
   if (looks_like_event_xml(d)) return InputFormat::kXml;
@@ -23,6 +49,9 @@ InputFormat detect_format(std::string_view d) {
   if (d[p] == '{' || d[p] == '[') return InputFormat::kJson;
   const std::size_t nl = d.find('\n', p);
   const std::string_view line = d.substr(p, nl == std::string_view::npos ? d.size() - p : nl - p);
+  if (nl != std::string_view::npos && ends_like_object(line) && next_lines_are_objects(d, nl + 1)) {
+    return InputFormat::kJson;  // JSON lines cut inside a record (a piece of a larger export)
+  }
   if (line.find(',') != std::string_view::npos) return InputFormat::kCsv;
   return InputFormat::kUnknown;
 }
