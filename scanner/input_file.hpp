@@ -65,6 +65,9 @@ struct InputFile {
   const HuntEntry* hunt_seen = nullptr;     // the hunt whose table its first bytes look like
 };
 
+// An input as messages name it: 'path' in quotes, or "standard input" for "-".
+inline std::string input_name(const std::string& path) { return path == "-" ? std::string("standard input") : "'" + path + "'"; }
+
 // The content of `f` for one task: in memory, or the plain file opened into `holder`. False with
 // `error` naming the file when it can no longer be opened.
 bool open_content(const InputFile& f, FileContent& holder, std::string_view& bytes, std::string& error,

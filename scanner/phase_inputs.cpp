@@ -87,7 +87,7 @@ bool is_stream_path(const std::string& path) {
 
 bool read_stream_rest(StreamSource& src, const std::string& path, std::string& out, DecompressBudget& budget,
                       std::string& error) {
-  const std::string name = path == "-" ? std::string("standard input") : "'" + path + "'";
+  const std::string name = input_name(path);
   const std::size_t cap = std::size_t{1} << 20;
   for (;;) {
     if (out.size() + cap > out.capacity()) {
@@ -378,8 +378,12 @@ PhaseResult phase_inputs(ScanRun& run) {
     // decompressed as they arrive), then scanned as a decompressed file.
     std::unique_ptr<StreamSource> src = open_stream_source(files[i].path, StreamSourceOptions{}, error);
     std::string_view head;
-    if (!src || !src->peek(kStreamHead, head, error)) {
+    if (!src) {
       std::fprintf(stderr, "rareconn: %s\n", error.c_str());
+      return kExitInput;
+    }
+    if (!src->peek(kStreamHead, head, error)) {
+      std::fprintf(stderr, "rareconn: cannot read %s: %s\n", input_name(files[i].path).c_str(), error.c_str());
       return kExitInput;
     }
     files[i].compressed = true;  // in_memory() is the string read

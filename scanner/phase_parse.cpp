@@ -508,7 +508,7 @@ PhaseResult phase_parse(ScanRun& run) {
             last_block = b.index;
           });
       if (!result.ok) {
-        std::fprintf(stderr, "rareconn: cannot decompress '%s': %s: %s (at decompressed byte %llu)\n", f.path.c_str(),
+        std::fprintf(stderr, "rareconn: cannot decompress %s: %s: %s (at decompressed byte %llu)\n", input_name(f.path).c_str(),
                      compression_name(src->compression()), result.error.c_str(),
                      static_cast<unsigned long long>(result.error_offset));
         return kExitInput;
@@ -520,7 +520,7 @@ PhaseResult phase_parse(ScanRun& run) {
         if (f.streamed) {
           std::fprintf(stderr, "rareconn: internal: the CSV records of %s do not end where its blocks were cut (a defect: "
                                "please report it; scanning the saved file instead reads it whole)\n",
-                       f.path == "-" ? "standard input" : ("'" + f.path + "'").c_str());
+                       input_name(f.path).c_str());
           return kExitInput;
         }
         if (!read_whole(run, f)) return kExitInput;
