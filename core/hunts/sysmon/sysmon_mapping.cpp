@@ -131,6 +131,12 @@ bool SysmonMapper::export_time(const parsers::RecordView& rv, const parsers::Xml
       e.time_text = rv.values[kSysTime];  // the core counts it as a bad time
       return true;
     case ColumnTime::kNeedsZone:
+      if (!e.has_event_data && !rv.matched_names[kSysEventData].empty()) {
+        // A null EventData (damaged, or no DataItem): Kusto drops the row whatever its time, and
+        // no zone would change that. Its time is unknown: it counts as a row without one.
+        e.time_text = std::string_view();
+        return true;
+      }
       reason = local_time_reason(rv.matched_names[kSysTime]);
       return false;
   }
