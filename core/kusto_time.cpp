@@ -83,11 +83,12 @@ std::optional<Ticks> parse_general(std::string_view text) noexcept {
   auto sign = [&f](auto& ctx) { f.offset_sign = x3::_attr(ctx) == '-' ? -1 : 1; };
 
   const auto date = d4[set(&Fields::year)] >> '-' >> d2[set(&Fields::month)] >> '-' >> d2[set(&Fields::day)];
-  const auto time = d2[set(&Fields::hour)] >> ':' >> d2[set(&Fields::minute)] >> ':' >> d2[set(&Fields::second)] >>
-                    -(x3::lit('.') >> *x3::char_('0', '9')[frac_digit]);
-  const auto zone = x3::lit('Z') | (x3::char_("+-")[sign] >> d2[set(&Fields::offset_hours)] >> -x3::lit(':') >>
-                                    d2[set(&Fields::offset_minutes)]);
-  const auto grammar = date >> (x3::lit('T') | x3::lit(' ')) >> time >> -zone >> x3::eoi;
+  // Kusto's documented ISO forms: a date alone, or with hours and minutes, seconds optional.
+  const auto time = d2[set(&Fields::hour)] >> ':' >> d2[set(&Fields::minute)] >>
+                    -(x3::lit(':') >> d2[set(&Fields::second)] >> -(x3::lit('.') >> *x3::char_('0', '9')[frac_digit]));
+  const auto zone = x3::lit('Z') | (x3::char_("+-")[sign] >> d2[set(&Fields::offset_hours)] >>
+                                    -(-x3::lit(':') >> d2[set(&Fields::offset_minutes)]));
+  const auto grammar = date >> -((x3::lit('T') | x3::lit(' ')) >> time >> -zone) >> x3::eoi;
 
   auto first = text.begin();
   if (!x3::parse(first, text.end(), grammar)) return std::nullopt;

@@ -18,8 +18,9 @@ inline constexpr Ticks kTicksPerDay = 864'000'000'000;
 // Largest valid datetime: 9999-12-31T23:59:59.9999999Z (3,155,378,975,999,999,999 ticks).
 inline constexpr Ticks kMaxDatetimeTicks = 3'155'378'975'999'999'999;
 
-// ISO 8601 date-time: "YYYY-MM-DDTHH:MM:SS[.f*][Z|+hh:mm|-hh:mm|+hhmm|-hhmm]", 'T' or one space between
-// date and time. Up to 7 fractional digits are exact, further digits are truncated (U-9); a '.' with no
+// ISO 8601 date-time: "YYYY-MM-DD[THH:MM[:SS[.f*]][Z|+hh:mm|-hh:mm|+hhmm|-hhmm|+hh|-hh]]", 'T' or one
+// space between date and time (the forms Kusto documents for datetime: a date alone is midnight,
+// seconds may be left out). Up to 7 fractional digits are exact, further digits are truncated (U-9); a '.' with no
 // digits is accepted (the ".f{0,}" of the grammar). No zone = UTC; an offset is subtracted to get UTC.
 // No leading/trailing blanks (the caller trims). Fields are range-checked (leap years included); a
 // result outside [0001-01-01T00:00:00Z, 9999-12-31T23:59:59.9999999Z] after applying the offset is

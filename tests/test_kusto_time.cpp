@@ -89,7 +89,6 @@ TEST(KustoTime, Offsets) {
   EXPECT_EQ(parse_datetime("2023-12-31T23:00:00-02:00"), parse_datetime("2024-01-01T01:00:00Z"));
   EXPECT_FALSE(parse_datetime("2023-11-17T06:02:04+15:00"));
   EXPECT_FALSE(parse_datetime("2023-11-17T06:02:04+05:60"));
-  EXPECT_FALSE(parse_datetime("2023-11-17T06:02:04+05"));
   EXPECT_FALSE(parse_datetime("2023-11-17T06:02:04+5:30"));
   EXPECT_FALSE(parse_datetime("2023-11-17T06:02:04+05:3"));
   EXPECT_FALSE(parse_datetime("2023-11-17T06:02:04Z+05:00"));
@@ -145,10 +144,7 @@ TEST(KustoTime, Malformed) {
       "2024-05-31T12:00:00 ",
       " 2024-05-31T12:00:00Z",
       "2024-05-31T12:00:00Z ",
-      "2024-05-31",
       "2024-05-31T",
-      "2024-05-31T12:00",
-      "2024-05-31T12:00Z",
       "2024-05-31T12Z",
       "2024-05-31T12:00:0",
       "2024-05-31T12:00:0Z",

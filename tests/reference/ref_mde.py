@@ -48,8 +48,10 @@ def to_bytes(s):
 
 
 # ----------------------------------------------------------------------------- time
-TIME_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
-                     r"(?:\.([0-9]*))?(Z|[+-][0-9]{2}:[0-9]{2}|[+-][0-9]{4})?")
+# Kusto's documented ISO forms (scalar-data-types/datetime): a date alone, or with HH:MM, seconds
+# and fraction optional; a zone Z, +hh:mm, +hhmm or +hh.
+TIME_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]*))?)?"
+                     r"(Z|[+-][0-9]{2}:[0-9]{2}|[+-][0-9]{4}|[+-][0-9]{2})?)?")
 
 
 def parse_time(text):
@@ -58,7 +60,7 @@ def parse_time(text):
     m = TIME_RE.fullmatch(text)
     if not m:
         return None
-    y, mo, d, h, mi, s = (int(m.group(i)) for i in range(1, 7))
+    y, mo, d, h, mi, s = (int(m.group(i) or 0) for i in range(1, 7))
     frac = m.group(7) or ""
     zone = m.group(8) or "Z"
     if y < 1 or not 1 <= mo <= 12 or h > 23 or mi > 59 or s > 59:
@@ -72,7 +74,7 @@ def parse_time(text):
     if zone != "Z":
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
-        oh, om = int(digits[:2]), int(digits[2:])
+        oh, om = int(digits[:2]), int(digits[2:] or 0)
         if oh > 14 or om > 59:
             return None
         ticks -= sign * (oh * 3600 + om * 60) * TICKS_PER_SECOND
