@@ -7,6 +7,7 @@
 #include <boost/spirit/home/x3.hpp>
 
 #include <array>
+#include <atomic>
 
 namespace rareconn::core {
 namespace {
@@ -69,15 +70,20 @@ inline bool fast_fields(std::string_view s, Fields& f) noexcept {
 }
 
 // General grammar (Spirit X3).
+std::atomic<bool> g_excess_fraction_rejected{false};  // U-9 (set_excess_fraction_rejected)
+
 std::optional<Ticks> parse_general(std::string_view text) noexcept {
   Fields f;
   const auto d2 = x3::uint_parser<unsigned, 10, 2, 2>{};
   const auto d4 = x3::uint_parser<unsigned, 10, 4, 4>{};
   auto set = [&f](unsigned Fields::*member) { return [&f, member](auto& ctx) { f.*member = x3::_attr(ctx); }; };
-  auto frac_digit = [&f](auto& ctx) {
+  bool excess = false;
+  auto frac_digit = [&f, &excess](auto& ctx) {
     if (f.fraction_digits < 7) {
       f.fraction = f.fraction * 10 + (x3::_attr(ctx) - '0');
       ++f.fraction_digits;
+    } else {
+      excess = true;
     }
   };
   auto sign = [&f](auto& ctx) { f.offset_sign = x3::_attr(ctx) == '-' ? -1 : 1; };
@@ -92,6 +98,7 @@ std::optional<Ticks> parse_general(std::string_view text) noexcept {
 
   auto first = text.begin();
   if (!x3::parse(first, text.end(), grammar)) return std::nullopt;
+  if (excess && g_excess_fraction_rejected.load(std::memory_order_relaxed)) return std::nullopt;
   return to_ticks(f);
 }
 
@@ -122,6 +129,8 @@ std::optional<Ticks> DatetimeParser::parse(std::string_view s) {
   }
   return t;
 }
+
+void set_excess_fraction_rejected(bool reject) noexcept { g_excess_fraction_rejected.store(reject, std::memory_order_relaxed); }
 
 std::optional<Ticks> parse_datetime(std::string_view text) {
   Fields f;

@@ -27,6 +27,10 @@ inline constexpr Ticks kMaxDatetimeTicks = 3'155'378'975'999'999'999;
 // rejected. Returns nullopt when malformed. Fast path for the 28-char "YYYY-MM-DDTHH:MM:SS.fffffffZ".
 std::optional<Ticks> parse_datetime(std::string_view text);
 
+// U-9: what parse_datetime does with more than 7 fractional digits: truncate them (the default) or
+// reject the text. Set once, before any thread parses (the scanner's --assume U-9=reject).
+void set_excess_fraction_rejected(bool reject) noexcept;
+
 // parse_datetime with a one-entry memory of the last date: consecutive events of an export share
 // their day, so "YYYY-MM-DDT" is compared instead of parsed again. Same results as parse_datetime;
 // one per thread.

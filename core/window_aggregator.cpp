@@ -128,7 +128,9 @@ void WindowPartial::add(std::string_view key, std::string_view set_value, Ticks 
     } else {
       pending_.push_back({t, id});
     }
-    if (cfg.track_set && !keys_[id].saturated) note_url(id, urls_.intern(set_value), t);
+    if (cfg.track_set && !keys_[id].saturated && !(cfg.set_drops_empty && set_value.empty())) {
+      note_url(id, urls_.intern(set_value), t);
+    }
   }
   if (in_recent) {
     if (now_known_ && keys_[id].saturated) {
@@ -319,6 +321,11 @@ void WindowMerger::merge_partition(std::size_t p) {
     rk.key = part.bytes.copy(gk.key);
     const std::uint64_t code = (static_cast<std::uint64_t>(p) << 32) | part.rare.size();
     part.rare.push_back(rk);
+    if (!cfg.empty_key_joins) {
+      // U-5=no-match: a key with an empty part is rare on the left side, but joins no row.
+      const std::vector<std::string_view> parts = key_part_views(gk.key);
+      if (std::any_of(parts.begin(), parts.end(), [](std::string_view s) { return s.empty(); })) continue;
+    }
     for (std::uint32_t m = gk.first_member; m != WindowPartial::kNoLink; m = members[m].next) {
       rare_of_[members[m].partial][members[m].key] = code;
     }

@@ -32,6 +32,8 @@ struct WindowConfig {
   std::int64_t threshold = 50;  // rare: count_ < threshold
   bool track_set = true;        // the hunt aggregates a set of values per key (make_set)
   bool recent_within_lookback = false;  // the recent side also passes the lookback filter
+  bool set_drops_empty = false;  // U-4=drop-empty: make_set leaves "" out (default: an element)
+  bool empty_key_joins = true;   // U-5: a key with an empty part joins its recent rows (default)
   // With `now` unknown: times and recent rows held before the first prune (0: the default, 64 Ki;
   // tests set 1: prunes from the first events on, each time the rows held double; no result may
   // change).

@@ -91,6 +91,11 @@ in the Sentinel Event table).
                                 of every input DIR has seen (see README "Daily runs")
   --progress auto|always|never  progress on stderr (auto: when stderr is a terminal)
   --fail-on-findings            exit 1 when there are findings
+  --assume U-N=VALUE            the other reading of an unconfirmed Kusto point (kql-semantics
+                                §9; README "Unconfirmed points"): U-4=drop-empty (make_set
+                                drops ""), U-5=no-match ("" keys do not join), U-9=reject (more
+                                than 7 fractional digits: a bad time), U-12=timestamp-required
+                                (no TimeGenerated fallback), U-15=greedy (= --rule-parse greedy)
  Sysmon hunt:
   --pivot event|kusto           one row per event (default), or Kusto's pivot merge of events
                                 sharing the 13 pivot columns
@@ -101,6 +106,53 @@ in the Sentinel Event table).
   --linux-sysmon                also accept Sysmon for Linux events (not in the seed's query)
 exit status: 0 success, 1 findings with --fail-on-findings, 2 usage error, 3 input error
 )";
+}
+
+namespace {
+// kql-semantics.md §9's switchable points: the default reading first, then the other.
+struct Assumption {
+  const char* point;
+  const char* fallback;  // the default
+  const char* other;
+  bool ScanOptions::*flag;
+  bool flag_when_other;
+};
+constexpr Assumption kAssumptions[] = {
+    {"U-4", "keep-empty", "drop-empty", &ScanOptions::set_drops_empty, true},
+    {"U-5", "match", "no-match", &ScanOptions::empty_key_joins, false},
+    {"U-9", "truncate", "reject", &ScanOptions::excess_fraction_rejected, true},
+    {"U-12", "fallback", "timestamp-required", &ScanOptions::timestamp_required, true},
+    {"U-15", "lazy", "greedy", &ScanOptions::rule_parse_greedy, true},
+};
+}  // namespace
+
+bool apply_assumption(std::string_view text, ScanOptions& o, std::string& error) {
+  const std::size_t eq = text.find('=');
+  const std::string_view point = text.substr(0, eq), v = eq == std::string_view::npos ? "" : text.substr(eq + 1);
+  std::string known;
+  for (const Assumption& a : kAssumptions) {
+    known += std::string(known.empty() ? "" : ", ") + a.point + "=" + a.fallback + "|" + a.other;
+    if (point != a.point) continue;
+    if (v != a.fallback && v != a.other) {
+      error = "--assume " + std::string(a.point) + " takes " + a.fallback + " (the default) or " + a.other;
+      return false;
+    }
+    o.*a.flag = (v == a.other) == a.flag_when_other;
+    return true;
+  }
+  error = "--assume: '" + std::string(text) + "' is not a switchable point (" + known +
+          "; the other unconfirmed points have no second reading to switch to, README \"Unconfirmed points\")";
+  return false;
+}
+
+std::string assumptions_text(const ScanOptions& o) {
+  std::string out;
+  for (const Assumption& a : kAssumptions) {
+    if (o.*a.flag != a.flag_when_other) continue;
+    if (!out.empty()) out += ',';
+    out += std::string(a.point) + "=" + a.other;
+  }
+  return out;
 }
 
 bool read_list_file(const std::string& path, std::vector<std::string>& out, std::string& error) {
@@ -178,6 +230,9 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
       if (!value(v)) return false;
       if (v != "lazy" && v != "greedy") return error = "--rule-parse must be lazy or greedy", false;
       o.rule_parse_greedy = v == "greedy";
+    } else if (a == "--assume") {
+      if (!value(v)) return false;
+      if (!apply_assumption(v, o, error)) return false;
     } else if (a == "--linux-sysmon") {
       o.linux_sysmon = true;
     } else if (a == "--servers") {

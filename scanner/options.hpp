@@ -18,6 +18,12 @@ namespace rareconn::scanner {
 enum class OutputFormat { kCsv, kJsonl, kTable, kCount };
 enum class Progress { kAuto, kAlways, kNever };
 
+struct ScanOptions;
+// Applies one --assume value ("U-4=drop-empty"); false with `error` set for an unknown point or value.
+bool apply_assumption(std::string_view text, ScanOptions& o, std::string& error);
+// The non-default readings of `o`, as --assume values joined by commas ("" when all are defaults).
+std::string assumptions_text(const ScanOptions& o);
+
 struct ScanOptions {
   std::vector<std::string> inputs;
   std::string hunt = "auto";           // auto | mde | sysmon
@@ -26,6 +32,11 @@ struct ScanOptions {
   bool time_from_column = false;       // --time-source column (default dataitem)
   std::string input_timezone;          // --input-timezone ZONE
   bool rule_parse_greedy = false;      // --rule-parse greedy (default lazy, U-15)
+  // --assume U-N=VALUE: the other reading of an UNCONFIRMED point of kql-semantics.md §9.
+  bool set_drops_empty = false;        // U-4=drop-empty (default keep-empty)
+  bool empty_key_joins = true;         // U-5=no-match (default match)
+  bool excess_fraction_rejected = false;  // U-9=reject (default truncate)
+  bool timestamp_required = false;     // U-12=timestamp-required (default fallback to TimeGenerated)
   bool linux_sysmon = false;           // --linux-sysmon: accept Provider Linux-Sysmon
   std::vector<std::string> servers;
   bool servers_given = false;

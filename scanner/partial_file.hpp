@@ -18,7 +18,7 @@
 
 namespace rareconn::scanner {
 
-inline constexpr std::uint64_t kPartialVersion = 1;
+inline constexpr std::uint64_t kPartialVersion = 2;  // 2: options record --assume
 
 struct PartialInput {
   std::string path;

@@ -76,6 +76,10 @@ hunts::RunOptions run_options(const ScanOptions& opt, const std::optional<InputZ
   o.kusto_pivot = opt.pivot_kusto;
   o.time_from_column = opt.time_from_column;
   o.rule_parse_greedy = opt.rule_parse_greedy;
+  o.window.set_drops_empty = opt.set_drops_empty;
+  o.window.empty_key_joins = opt.empty_key_joins;
+  o.timestamp_required = opt.timestamp_required;
+  core::set_excess_fraction_rejected(opt.excess_fraction_rejected);  // U-9: before any thread parses a time
   o.zone = zone ? &*zone : nullptr;
   return o;
 }

@@ -64,6 +64,7 @@ ResultOptions result_options(const ScanOptions& o, const std::string& hunt) {
   r.push_back({"pivot", o.pivot_kusto ? "kusto" : "event"});
   r.push_back({"time-source", o.time_from_column ? "column" : "dataitem"});
   r.push_back({"rule-parse", o.rule_parse_greedy ? "greedy" : "lazy"});
+  r.push_back({"assume", assumptions_text(o)});
   r.push_back({"linux-sysmon", yes_no(o.linux_sysmon)});
   r.push_back({"input-timezone", o.input_timezone});
   r.push_back({"max-record-size", std::to_string(o.max_record_bytes)});
@@ -115,6 +116,13 @@ bool apply_result_options(const ResultOptions& in, ScanOptions& o, std::string& 
       o.time_from_column = v == "column";
     } else if (name == "rule-parse") {
       o.rule_parse_greedy = v == "greedy";
+    } else if (name == "assume") {
+      std::string why;
+      for (std::size_t b = 0; ok && b < v.size();) {
+        const std::size_t e = std::min(v.find(',', b), v.size());
+        ok = apply_assumption(std::string_view(v).substr(b, e - b), o, why);
+        b = e + 1;
+      }
     } else if (name == "linux-sysmon") {
       o.linux_sysmon = v == "yes";
     } else if (name == "input-timezone") {

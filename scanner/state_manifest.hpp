@@ -13,7 +13,7 @@
 
 namespace rareconn::scanner {
 
-inline constexpr std::uint64_t kStateVersion = 1;
+inline constexpr std::uint64_t kStateVersion = 2;  // 2: options record --assume
 
 struct StateEntry {
   std::string path;

@@ -49,6 +49,7 @@ struct RunOptions {
   bool kusto_pivot = false;              // --pivot kusto
   bool time_from_column = false;         // --time-source column
   bool rule_parse_greedy = false;        // --rule-parse greedy
+  bool timestamp_required = false;       // --assume U-12=timestamp-required: no TimeGenerated fallback
   const LocalTimeZone* zone = nullptr;   // --input-timezone
 };
 

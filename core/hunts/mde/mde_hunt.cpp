@@ -27,6 +27,8 @@ MdeHunt::MdeHunt(const RunOptions& o) : zone_(o.zone), window_(o.window), allow_
   if (mde_.by != KeyBy::kIpProcess) names.pop_back();
   for (auto& n : names) projection_.fields.push_back({std::move(n)});
   projection_.fields[kMdeTable].from_envelope = true;  // the Streaming API's "category"
+  // U-12: if Sentinel's DeviceNetworkEvents has Timestamp too, the query reads it alone.
+  if (o.timestamp_required) projection_.fields[kMdeTime].names = {"Timestamp"};
 }
 
 std::optional<std::string> MdeHunt::needs_zone(const std::vector<std::string>& header) const {

@@ -29,7 +29,8 @@ class MdeHunt final : public Hunt {
   const parsers::Projection& projection() const override { return projection_; }
   RequiredSlots required_slots() const override { return mde_required_slots(mde_); }
   std::string column_name(std::size_t slot) const override {
-    return slot == kMdeTime ? "Timestamp or TimeGenerated" : Hunt::column_name(slot);
+    if (slot == kMdeTime) return projection_.fields[kMdeTime].names.size() > 1 ? "Timestamp or TimeGenerated" : "Timestamp";
+    return Hunt::column_name(slot);
   }
   std::string_view time_column() const override { return "Timestamp"; }
   std::optional<std::string> needs_zone(const std::vector<std::string>& header) const override;
