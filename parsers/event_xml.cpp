@@ -3,6 +3,7 @@
 #include "parsers/event_xml.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <cstring>
 
@@ -672,6 +673,22 @@ std::uint64_t next_event_start(std::string_view data, std::uint64_t pos) {
   return n;
 }
 
+namespace {
+// Names of the elements a Windows event is made of: met between events, they are the remains of
+// an event whose start tag was damaged ("<Evnt", "</Event>", "<System>").
+bool event_element_name(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "System", "Provider", "EventID", "Version", "Level", "Task", "Opcode", "Keywords", "TimeCreated",
+      "EventRecordID", "Correlation", "Execution", "Channel", "Computer", "Security", "EventData", "Data",
+      "UserData", "RenderingInfo", "Message"};
+  if (name.size() >= 2 && name[0] == 'E' && name[1] == 'v' && name != "Events") return true;  // Event, Evnt, EventX
+  for (std::string_view n : kNames) {
+    if (name == n) return true;
+  }
+  return false;
+}
+}  // namespace
+
 std::uint64_t first_stray_between_events(std::string_view data, std::uint64_t from, std::uint64_t to) {
   to = std::min<std::uint64_t>(to, data.size());
   const std::string_view gap = data.substr(0, static_cast<std::size_t>(to));
@@ -691,24 +708,16 @@ std::uint64_t first_stray_between_events(std::string_view data, std::uint64_t fr
       i = skip_to(4, "-->");
     } else if (gap.compare(i, 9, "<![CDATA[") == 0) {
       i = skip_to(9, "]]>");
-    } else if (gap.compare(i, 2, "<?") == 0 || gap.compare(i, 2, "<!") == 0) {
-      i = skip_to(2, ">");  // a processing instruction, a DOCTYPE
-    } else if ((gap.compare(i, 7, "<Events") == 0 || gap.compare(i, 8, "</Events") == 0)) {
-      const std::size_t name_end = i + (gap[i + 1] == '/' ? 8 : 7);
-      if (name_end < gap.size() && gap[name_end] != '>' && gap[name_end] != ' ' && gap[name_end] != '\t' &&
-          gap[name_end] != '\r' && gap[name_end] != '\n' && gap[name_end] != '/') {
-        return i;
-      }
-      i = skip_to(2, ">");
+    } else if (gap.compare(i, 2, "<?") == 0) {
+      i = skip_to(2, "?>");
     } else {
-      // A syslog priority ("<13>") before a Linux Sysmon line's text.
-      std::size_t d = i + 1;
-      while (d < gap.size() && d - i <= 3 && gap[d] >= '0' && gap[d] <= '9') ++d;
-      if (d > i + 1 && d < gap.size() && gap[d] == '>') {
-        i = d + 1;
-        continue;
-      }
-      return i;
+      // Text between events may hold other tags (a wrapper element, another program's syslog
+      // line: "<info>"); only the elements of an event are strays.
+      std::size_t n = i + 1 + (i + 1 < gap.size() && gap[i + 1] == '/' ? 1 : 0);
+      const std::size_t name_begin = n;
+      while (n < gap.size() && (std::isalnum(static_cast<unsigned char>(gap[n])) || gap[n] == '_' || gap[n] == ':')) ++n;
+      if (event_element_name(gap.substr(name_begin, n - name_begin))) return i;
+      i = n;
     }
   }
   return to;

@@ -130,10 +130,10 @@ bool seek_event_start(std::string_view data, std::uint64_t data_offset, EventSee
 std::uint64_t event_end_so_far(std::string_view data, std::uint64_t start, bool& need_more);
 
 // Between two events of a stream (from the end of one to the start of the next, as
-// next_event_start found it) only blanks, text (syslog line prefixes), comments, CDATA, processing
-// instructions, a syslog priority (<13>) and the <Events> wrapper's tags belong. Returns the offset of
-// the first byte in [from, to) that does not (a NUL, a damaged start tag such as "<Evnt", a stray
-// "</Event>"), or `to` when there is none.
+// next_event_start found it) belong text, other tags (a wrapper element, syslog lines of other
+// programs: "<info>"), comments, CDATA and processing instructions. Returns the offset of the first
+// byte in [from, to) that does not: a NUL, or an element of a Windows event (a damaged start tag
+// such as "<Evnt", a stray "</Event>" or "<System>": an event that lost its start), or `to`.
 std::uint64_t first_stray_between_events(std::string_view data, std::uint64_t from, std::uint64_t to);
 
 // Content sniffing: true when, after an optional BOM, blanks, `<?xml ...?>`, comments and an `<Events>` wrapper,

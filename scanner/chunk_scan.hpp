@@ -166,6 +166,7 @@ template <class W>
         if (record_id) e.evtx_record = record_id;
         e.reason = "EVTX chunk " + std::to_string(chunk_no) + (record_id ? ", record " + std::to_string(record_id) : "") +
                    ": " + why;
+        if (kind != parsers::EvtxDamage::kRecord) ++w.evtx_damaged_chunks;
         std::uint64_t first = 0, last = 0;
         if (kind != parsers::EvtxDamage::kRecord && parsers::evtx_chunk_record_ids(d, offset, first, last)) {
           // A whole chunk is lost: say how many records its (unverified) header lists.

@@ -89,6 +89,7 @@ std::string duplicate_column(const std::vector<std::string>& columns) {
   std::unordered_map<std::string_view, std::size_t> first;
   first.reserve(columns.size());
   for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].empty()) continue;  // unnamed columns (a header's trailing commas) name nothing twice
     const auto [it, fresh] = first.emplace(columns[i], i);
     if (!fresh) {
       return "its header names column '" + printable(columns[i]) + "' twice (columns " + std::to_string(it->second + 1) +

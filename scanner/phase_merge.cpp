@@ -59,7 +59,7 @@ PhaseResult phase_gather(ScanRun& run) {
   ScanReport& report = run.report;
   hunts::Hunt& hunt = *run.hunt;
   std::vector<ScanError> errors, failures;
-  std::uint64_t other_table_records = 0, evtx_lost = 0;
+  std::uint64_t other_table_records = 0, evtx_lost = 0, evtx_chunks = 0;
   for (auto& wp : run.workers) {
     if (!wp) continue;
     wp->partial.publish_newest();  // the merge reads the shared newest time
@@ -72,6 +72,7 @@ PhaseResult phase_gather(ScanRun& run) {
     run.evtx_truncated_chunks += wp->evtx_truncated_chunks;
     other_table_records += wp->other_table_records;
     evtx_lost += wp->evtx_records_in_damaged_chunks;
+    evtx_chunks += wp->evtx_damaged_chunks;
     errors.insert(errors.end(), wp->errors.begin(), wp->errors.end());
     failures.insert(failures.end(), wp->failures.begin(), wp->failures.end());
   }
@@ -86,6 +87,7 @@ PhaseResult phase_gather(ScanRun& run) {
   }
   note_grown_files(files, report);
   if (other_table_records) report.notes.push_back({"records_of_other_tables", other_table_records});
+  if (evtx_chunks) report.notes.push_back({"evtx_damaged_chunks_skipped", evtx_chunks});
   if (evtx_lost) report.notes.push_back({"evtx_records_in_damaged_chunks_not_read", evtx_lost});
   std::sort(errors.begin(), errors.end());
   if (errors.size() > kKeptErrors) errors.resize(kKeptErrors);

@@ -63,6 +63,7 @@ struct Worker {
   std::unique_ptr<ChunkScanner> hunt;
   std::unique_ptr<parsers::EvtxChunkDecoder> evtx, evtx_unverified;  // when the hunt reads Windows events
   std::uint64_t evtx_truncated_chunks = 0;
+  std::uint64_t evtx_damaged_chunks = 0;             // whole chunks lost (each one malformed "record")
   std::uint64_t evtx_records_in_damaged_chunks = 0;  // as the damaged chunks' headers list them
   parsers::XmlEventParser xml;
   parsers::XmlEventView xml_view;

@@ -69,7 +69,7 @@ void print_summary(std::FILE* out, const ScanReport& r) {
   if (r.malformed > 0) {
     // A damaged EVTX chunk is one error for all its records (their number is a note).
     const bool chunks = std::any_of(r.notes.begin(), r.notes.end(),
-                                    [](const auto& n) { return n.first == "evtx_records_in_damaged_chunks_not_read"; });
+                                    [](const auto& n) { return n.first == "evtx_damaged_chunks_skipped"; });
     std::fprintf(out, "  malformed  %s %s skipped (--strict makes this an error); first:\n", grouped(r.malformed).c_str(),
                  chunks ? (r.malformed == 1 ? "damaged record or EVTX chunk" : "damaged records or EVTX chunks")
                         : r.malformed == 1 ? "record" : "records");

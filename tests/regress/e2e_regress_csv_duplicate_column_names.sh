@@ -17,6 +17,13 @@ PY
   check "named-$to" 3 "$bin" scan "$tmp/dup_$to.csv"
   expect_grep "named-$to-msg" "$tmp/err" "dup_$to.csv.*column '$to' twice \\(columns [0-9]+ and [0-9]+\\)"
 done
+# unnamed columns (trailing commas of a spreadsheet's header) are not a name met twice
+python3 - "$real" "$tmp/trailing.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig')))
+csv.writer(open(sys.argv[2], 'w', newline='')).writerows([r + ['', ''] for r in rows])
+PY
+check trailing-empty 0 "$bin" scan "$tmp/trailing.csv"
 mkdir "$tmp/dir" && cp "$tmp/dup_RemoteIP.csv" "$real" "$tmp/dir/"
 check dir 0 "$bin" scan --stats "$tmp/stats.json" "$tmp/dir"
 expect_grep dir-warning "$tmp/err" "warning: skipping '.*dup_RemoteIP.csv'.*twice"

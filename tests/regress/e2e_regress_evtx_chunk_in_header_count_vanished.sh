@@ -32,6 +32,7 @@ for f in badsig zeros; do
   [ "$(malformed "$tmp/$f.json")" -ge 1 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL $f: no damage counted"; cat "$tmp/$f.json"; }
   expect_grep "$f-located" "$tmp/$f.json" "\"evtx_chunk\":[12]"
   [ "$(records "$tmp/$f.json")" -eq $((n * 2 / 3)) ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL $f: records $(records "$tmp/$f.json"), wanted $((n * 2 / 3))"; }
+  expect_grep "$f-not-one-record" "$tmp/err" "malformed  1 damaged record or EVTX chunk skipped"
   check "$f-strict" 3 "$bin" scan --hunt sysmon --strict "$tmp/$f.evtx"
 done
 # a chunk whose data CRC fails: the records its header lists are said, not "1 record"

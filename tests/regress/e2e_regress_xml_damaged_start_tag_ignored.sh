@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regression: in event XML, an event whose start tag was damaged ("<Evnt xmlns=...") and garbage or
 # NULs between events were ignored without a word: not counted as malformed, --strict exited 0.
-# Bytes between events other than blanks, text (syslog prefixes), comments, processing
-# instructions and the <Events> wrapper are a malformed record, located; the events around them
+# NULs and the elements of an event (a damaged start tag and its <System>, a stray </Event>)
+# between events are a malformed record, located; other text and tags are not; the events around them
 # are read as before, with any chunk size.
 set -u
 source "$(dirname "$0")/lib.sh"
@@ -22,7 +22,9 @@ write('clean.xml', ['<?xml version="1.0"?>\n<Events>\n'] + [e + '\n<!-- x -->\n'
 bad = events[1].replace('<Event', '<Evnt', 1)
 write('bad_tag.xml', [events[0], '\n', bad, '\n'] + [e + '\n' for e in events[2:]])
 write('nuls.xml', [events[0], '\n', '\0' * 64, '\n'] + [e + '\n' for e in events[1:]])
-write('garbage_tail.xml', [e + '\n' for e in events] + ['<garbage/>\n'])
+write('garbage_tail.xml', [e + '\n' for e in events] + ['<System><EventID>3</EventID></System>\n'])
+# other tags between events are text (a wrapper, another program's syslog line): not malformed
+write('other_tags.xml', ['<root>\n'] + [e + '\nJun 8 host NetworkManager[1]: <info>  dhcp a<b\n' for e in events] + ['</root>\n'])
 PY
 check clean 0 "$bin" scan $args --strict --stats "$tmp/clean.json" "$tmp/clean.xml"
 expect_grep clean-none "$tmp/clean.json" "\"malformed\":0"
@@ -34,6 +36,7 @@ for f in bad_tag nuls garbage_tail; do
   check "$f-tiny-chunks" 0 "$bin" scan $args --threads 4 --chunk-size 1 --stats "$tmp/$f.4.json" "$tmp/$f.xml"
   expect_grep "$f-tiny-chunks-counted" "$tmp/$f.4.json" "\"malformed\":1,"
 done
+check other-tags 0 "$bin" scan $args --strict --input-format xml "$tmp/other_tags.xml"
 # compressed, streamed block by block: the same
 gzip -c "$tmp/bad_tag.xml" > "$tmp/bad_tag.xml.gz"
 check gz 0 "$bin" scan $args --stats "$tmp/gz.json" "$tmp/bad_tag.xml.gz"
