@@ -336,7 +336,7 @@ int run_report(const ScanOptions& given) {
   return report_partials(given);
 }
 
-int report_partials(const ScanOptions& given) {
+int report_partials(const ScanOptions& given, const std::vector<std::pair<std::string, std::uint64_t>>& walk_notes) {
   std::vector<std::string> paths = given.inputs;
   std::vector<Partial> parts;
   if (const auto stop = read_partials(paths, parts)) return *stop;
@@ -347,6 +347,7 @@ int report_partials(const ScanOptions& given) {
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, run.threads);
   if (const PhaseResult stop = open_outputs(run)) return *stop;
   if (const PhaseResult stop = load_partials(run, parts, paths)) return *stop;
+  run.report.notes.insert(run.report.notes.begin(), walk_notes.begin(), walk_notes.end());
   if (run.fitting_files() == 0 && std::none_of(run.files.begin(), run.files.end(),
                                                [](const InputFile& f) { return !f.skipped; })) {
     std::fprintf(stderr, "rareconn: no input holds data the %s hunt reads (a %s table)\n", run.entry->name.c_str(),

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scanner/options.hpp"
@@ -18,8 +19,11 @@ int run_merge(const std::string& output, const std::vector<std::string>& parts);
 // rareconn report [output options] PART...   (`options.inputs` are the partials)
 int run_report(const ScanOptions& options);
 // The report of the partials `options.inputs`, with the output options of `options` (its
-// result-shaping options are not checked: they come from the partials).
-int report_partials(const ScanOptions& options);
+// result-shaping options are not checked: they come from the partials). `walk_notes`: counts of
+// this run's own reading of its inputs (the walk of `scan --state`), ahead of the partials' notes
+// as a scan puts them.
+int report_partials(const ScanOptions& options,
+                    const std::vector<std::pair<std::string, std::uint64_t>>& walk_notes = {});
 // The partial of one input file (`options.inputs`, written to `options.output`); with
 // `options.inputs_found_in_directory`, a file that does not hold the hunt's table gives a partial
 // that lists it as skipped.

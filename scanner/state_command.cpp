@@ -135,6 +135,10 @@ int run_state_scan(const ScanOptions& given) {
   }
   for (const std::string& why : not_files) std::fprintf(stderr, "rareconn: warning: skipping %s\n", why.c_str());
   for (const std::string& why : unlisted) std::fprintf(stderr, "rareconn: warning: skipping %s\n", why.c_str());
+  // Counted in this run's summary as a scan of the same walk counts it (not kept in the state:
+  // the next run's walk says whether the directory can be listed then).
+  std::vector<std::pair<std::string, std::uint64_t>> walk_notes;
+  if (!unlisted.empty()) walk_notes.push_back({"directories_skipped_unreadable", unlisted.size()});
   ++m.runs;
   std::uint64_t unchanged = 0, read = 0, replaced = 0;
   for (const std::string& path : paths) {
@@ -265,7 +269,7 @@ int run_state_scan(const ScanOptions& given) {
     std::fprintf(stderr, "rareconn: the state holds no events inside the windows\n");
     return kOk;
   }
-  return report_partials(report);
+  return report_partials(report, walk_notes);
 }
 
 }  // namespace rareconn::scanner
