@@ -61,13 +61,15 @@ template <class W>
   }
   if constexpr (ReadsRows<W>) {
     const bool track_slots = f.format == parsers::InputFormat::kJson;
+    bool table_row = false;  // a row of the hunt's table in this chunk (CSV: its columns are the header's)
     auto on_record = [&](const parsers::RecordView& rv) {
       const hunts::RecordOutcome o = hw.row(rv, core::EventRef{base + rv.offset, c.file, rv.length});
       if (o.kind == hunts::RecordOutcome::kOtherTable) [[unlikely]] {
         w.note_other_table(c.file, o.text);
-        if (track_slots) w.json_slots_seen[c.file] |= kJsonHadRecord;
+        w.json_slots_seen[c.file] |= kJsonHadRecord;  // JSON or CSV: a file of such rows only is refused
         return;
       }
+      table_row = true;
       if (track_slots) {
         std::uint64_t seen = kJsonHadRecord | kJsonHadTableRecord;
         for (std::size_t i = 0; i < rv.count && i < kJsonTrackedSlots; ++i) {
@@ -80,7 +82,9 @@ template <class W>
     if (f.format == parsers::InputFormat::kCsv) {
       auto& p = w.csv[c.file];
       if (!p) p = std::make_unique<parsers::CsvRecordParser>(f.header(), plan.projection, plan.max_record_bytes);
-      return p->parse(d, c.begin, c.end, on_record, on_error);
+      const std::uint64_t stop = p->parse(d, c.begin, c.end, on_record, on_error);
+      if (table_row) w.json_slots_seen[c.file] |= kJsonHadRecord | kJsonHadTableRecord;
+      return stop;
     }
     if (f.format == parsers::InputFormat::kJson) {
       // A cut document: the first chunk walks it, skipping the rows of the others (see Chunk); each

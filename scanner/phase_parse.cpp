@@ -1,8 +1,9 @@
 // Phase 4: the parallel parse. Chunks go to oneTBB workers, each with its own parsers and the
 // hunt's per-thread state. CSV chunks are cut by quote parity, exact for well-formed quoting; a
 // file whose records turn out not to end where the next chunk begins (a stray quote) is scanned
-// again, whole, as one chunk. JSON files must hold the hunt's fields in at least one record; one
-// that does not is refused (or skipped) and the rest scanned again without it.
+// again, whole, as one chunk. JSON files must hold the hunt's fields in at least one record, and
+// JSON or CSV files a row of the hunt's table when they hold rows; one that does not is refused
+// (or skipped) and the rest scanned again without it.
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 #include <unistd.h>
@@ -536,9 +537,10 @@ PhaseResult phase_parse(ScanRun& run) {
       f.stream_bytes = result.stats.bytes;
     }
     if (!again) {
-      // JSON files must hold the fields the hunt reads in at least one record.
-      // Rows that all name another table (a Streaming API export of DeviceProcessEvents) are not
-      // the hunt's table either.
+      // JSON files must hold the fields the hunt reads in at least one record (a CSV file's header
+      // was checked). Rows that all name another table (a Streaming API export of
+      // DeviceProcessEvents, a Sentinel CSV with a `Type` column) are not the hunt's table either;
+      // a file with no row at all (a CSV header alone) is not refused here.
       std::vector<std::uint64_t> seen(files.size(), 0);
       std::vector<std::string> other(files.size());
       for (auto& wp : run.workers) {
@@ -551,10 +553,13 @@ PhaseResult phase_parse(ScanRun& run) {
       }
       for (std::size_t i = 0; i < files.size(); ++i) {
         InputFile& f = files[i];
-        if (f.skipped || f.format != parsers::InputFormat::kJson || !(seen[i] & kJsonHadRecord)) continue;
+        const bool json = f.format == parsers::InputFormat::kJson;
+        if (f.skipped || (!json && f.format != parsers::InputFormat::kCsv) || !(seen[i] & kJsonHadRecord)) continue;
         std::string why;
         if (!(seen[i] & kJsonHadTableRecord)) {
           why = "its records are rows of another table (" + other[i] + "), none of " + table_name;
+        } else if (!json) {
+          continue;
         } else {
           const std::vector<std::string> missing =
               missing_columns(*run.hunt, [&](std::size_t slot) { return (seen[i] >> slot & 1) != 0; });

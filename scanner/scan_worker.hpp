@@ -26,7 +26,8 @@
 namespace rareconn::scanner {
 
 inline constexpr std::size_t kKeptErrors = 10;   // malformed records located in the summary
-inline constexpr std::uint64_t kJsonHadRecord = std::uint64_t{1} << 63;  // in Worker::json_slots_seen
+// In Worker::json_slots_seen; a CSV file's entry holds these two bits only.
+inline constexpr std::uint64_t kJsonHadRecord = std::uint64_t{1} << 63;  // a record (of any table)
 inline constexpr std::uint64_t kJsonHadTableRecord = std::uint64_t{1} << 62;  // ... a row of the hunt's table
 inline constexpr std::size_t kJsonTrackedSlots = 62;
 
@@ -79,7 +80,7 @@ struct Worker {
   std::vector<ScanError> errors;  // the earliest few malformed records by (file, offset)
   std::vector<ScanError> failures;  // read failures (every one: each makes the run fail)
   core::HugeBuffer chunk_copy;  // the chunk being parsed, copied from its file (phase_parse.cpp)
-  std::vector<std::uint64_t> json_slots_seen;  // per file: bit i set when a record held field i
+  std::vector<std::uint64_t> json_slots_seen;  // per file: bit i set when a JSON record held field i
   // Block-streamed inputs: copies of the records that entered the recent partition (their
   // blocks are recycled), in pages owned by the worker. An EVTX record is kept as the chunk that
   // holds it (its templates live there): one copy for all its recent records, `span` its length
