@@ -72,7 +72,7 @@ inline bool fast_fields(std::string_view s, Fields& f) noexcept {
 // General grammar (Spirit X3).
 std::atomic<bool> g_excess_fraction_rejected{false};  // U-9 (set_excess_fraction_rejected)
 
-std::optional<Ticks> parse_general(std::string_view text) noexcept {
+std::optional<Ticks> parse_general(std::string_view text, bool reject_excess) noexcept {
   Fields f;
   const auto d2 = x3::uint_parser<unsigned, 10, 2, 2>{};
   const auto d4 = x3::uint_parser<unsigned, 10, 4, 4>{};
@@ -98,7 +98,7 @@ std::optional<Ticks> parse_general(std::string_view text) noexcept {
 
   auto first = text.begin();
   if (!x3::parse(first, text.end(), grammar)) return std::nullopt;
-  if (excess && g_excess_fraction_rejected.load(std::memory_order_relaxed)) return std::nullopt;
+  if (excess && reject_excess) return std::nullopt;
   return to_ticks(f);
 }
 
@@ -134,8 +134,14 @@ void set_excess_fraction_rejected(bool reject) noexcept { g_excess_fraction_reje
 
 std::optional<Ticks> parse_datetime(std::string_view text) {
   Fields f;
-  if (fast_fields(text, f)) return to_ticks(f);
-  return parse_general(text);
+  if (fast_fields(text, f)) return to_ticks(f);  // exactly 7 fractional digits
+  return parse_general(text, g_excess_fraction_rejected.load(std::memory_order_relaxed));
+}
+
+std::optional<Ticks> parse_datetime(std::string_view text, bool excess_fraction_rejected) {
+  Fields f;
+  if (fast_fields(text, f)) return to_ticks(f);  // exactly 7 fractional digits
+  return parse_general(text, excess_fraction_rejected);
 }
 
 std::optional<Ticks> parse_timespan(std::string_view text) {

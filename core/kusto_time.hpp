@@ -30,6 +30,9 @@ std::optional<Ticks> parse_datetime(std::string_view text);
 // U-9: what parse_datetime does with more than 7 fractional digits: truncate them (the default) or
 // reject the text. Set once, before any thread parses (the scanner's --assume U-9=reject).
 void set_excess_fraction_rejected(bool reject) noexcept;
+// parse_datetime with U-9's reading given, not the process's (the command line's --now is read
+// before set_excess_fraction_rejected is called).
+std::optional<Ticks> parse_datetime(std::string_view text, bool excess_fraction_rejected);
 
 // parse_datetime with a one-entry memory of the last date: consecutive events of an export share
 // their day, so "YYYY-MM-DDT" is compared instead of parsed again. Same results as parse_datetime;

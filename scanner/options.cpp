@@ -185,6 +185,7 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
     value = argv[++i];
     return true;
   };
+  std::string now_text;  // --now as given (checked against U-9 once every --assume is read)
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     std::string v;
@@ -253,10 +254,12 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
       if (!value(v)) return false;
       if (v == "latest") {
         o.now.reset();
+        now_text.clear();
       } else {
-        auto t = core::parse_datetime(v);
+        auto t = core::parse_datetime(v, false);
         if (!t) return error = "--now: '" + v + "' is not an ISO 8601 time (e.g. 2024-05-31T12:00:00Z) or 'latest'", false;
         o.now = *t;
+        now_text = v;
       }
     } else if (a == "--lookback" || a == "--recent") {
       if (!value(v)) return false;
@@ -345,6 +348,12 @@ bool parse_scan_options(int argc, char** argv, ScanOptions& o, std::string& erro
     } else {
       o.inputs.push_back(a);
     }
+  }
+  // U-9 reads --now as it reads the data's times, wherever --assume stands on the line.
+  if (!now_text.empty() && o.excess_fraction_rejected && !core::parse_datetime(now_text, true)) {
+    error = "--now: '" + now_text + "' has more than 7 fractional digits, which --assume U-9=reject rejects as it "
+            "does in the data (give at most 7 digits, or U-9=truncate, the default, to truncate them)";
+    return false;
   }
   std::sort(o.found_inputs.begin(), o.found_inputs.end());
   if (o.inputs.empty() && !o.found_inputs.empty()) {
