@@ -135,10 +135,11 @@ int run_state_scan(const ScanOptions& given) {
   }
   for (const std::string& why : not_files) std::fprintf(stderr, "rareconn: warning: skipping %s\n", why.c_str());
   for (const std::string& why : unlisted) std::fprintf(stderr, "rareconn: warning: skipping %s\n", why.c_str());
-  // Counted in this run's summary as a scan of the same walk counts it (not kept in the state:
+  // Counted in this run's summary as a scan of the same walk counts them (not kept in the state:
   // the next run's walk says whether the directory can be listed then).
   std::vector<std::pair<std::string, std::uint64_t>> walk_notes;
   if (!unlisted.empty()) walk_notes.push_back({"directories_skipped_unreadable", unlisted.size()});
+  if (!not_files.empty()) walk_notes.push_back({"directory_entries_skipped_not_files", not_files.size()});
   ++m.runs;
   std::uint64_t unchanged = 0, read = 0, replaced = 0;
   for (const std::string& path : paths) {
