@@ -79,6 +79,10 @@ class SysmonWorker final : public HuntWorker {
   const std::vector<PivotCandidate>& candidates() const { return filter_.candidates(); }
 
   RecordOutcome row(const parsers::RecordView& rv, core::EventRef ref) {
+    // A Sentinel export names its table in `Type`: the query reads the Event table only (a
+    // SecurityEvent export has the same columns).
+    const std::string_view table = rv.values[kSysType];
+    if (!table.empty() && table != "Event") [[unlikely]] return {RecordOutcome::kOtherTable, table};
     if (!mapper_.map_export(rv, event_, event_.pivot_hash, reason_)) return {RecordOutcome::kMalformed, reason_};
     return process(ref);
   }
