@@ -65,6 +65,9 @@ struct ScanOptions {
   // not hold the hunt's table is skipped with a warning, not an error). Used by --state, which
   // reads each file of a run on its own.
   bool inputs_found_in_directory = false;
+  // Not a command-line option: a run that reads one file of a larger run (--state) says nothing
+  // when that file does not hold the hunt's table; the larger run's walk has warned about it.
+  bool quiet_when_nothing_fits = false;
 };
 
 // Parses argv after the `scan` word. On error returns false and sets `error` (exit status 2).

@@ -311,8 +311,10 @@ int partial_of_file(const ScanOptions& opt) {
           !run.files.empty() && std::all_of(run.files.begin(), run.files.end(),
                                             [](const InputFile& f) { return f.skipped || !f.has_content(); });
       if (!(*stop == kExitInput && run.hunt && all_skipped)) return *stop;
-      std::fprintf(stderr, "rareconn: no input here holds data the %s hunt reads: the partial lists %zu skipped "
-                   "file%s\n", run.entry->name.c_str(), run.files.size(), run.files.size() == 1 ? "" : "s");
+      if (!opt.quiet_when_nothing_fits) {
+        std::fprintf(stderr, "rareconn: no input here holds data the %s hunt reads: the partial lists %zu skipped "
+                     "file%s\n", run.entry->name.c_str(), run.files.size(), run.files.size() == 1 ? "" : "s");
+      }
       if (run.mismatched_files) run.report.notes.push_back({"files_skipped_missing_columns", run.mismatched_files});
       run.shared.emplace(run.hunt->window_config());
       run.workers.clear();

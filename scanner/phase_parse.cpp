@@ -571,8 +571,10 @@ PhaseResult phase_parse(ScanRun& run) {
         again = true;  // scanned again without it
       }
       if (again && run.fitting_files() == 0) {
-        std::fprintf(stderr, "rareconn: no input holds data the %s hunt reads (a %s table)\n", run.entry->name.c_str(),
-                     table_name.c_str());
+        if (!run.opt.quiet_when_nothing_fits) {
+          std::fprintf(stderr, "rareconn: no input holds data the %s hunt reads (a %s table)\n", run.entry->name.c_str(),
+                       table_name.c_str());
+        }
         return kExitInput;
       }
     }

@@ -179,6 +179,7 @@ int run_state_scan(const ScanOptions& given) {
     o.state_dir.clear();
     o.fail_on_findings = false;
     o.inputs_found_in_directory = std::find(named.begin(), named.end(), path) == named.end();
+    o.quiet_when_nothing_fits = o.inputs_found_in_directory;  // the walk's warning names the file
     if (const int status = partial_of_file(o); status != kOk) return status;  // the state is unchanged
     FileBytes file;
     Partial p;
