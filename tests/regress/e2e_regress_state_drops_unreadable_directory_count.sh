@@ -5,20 +5,7 @@
 # (same summary counts as the plain scan). Runs as an unprivileged user (root reads any directory).
 set -u
 source "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" -eq 0 ]; then
-  command -v setpriv > /dev/null || { echo "SKIP: setpriv missing"; exit 0; }
-  as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-else
-  as_user=()
-fi
-chmod 755 "$tmp"
-# Under a sanitizer whose reports go to a directory only root may write (CI's log_path), the
-# unprivileged runs report into one of ours instead, and any report fails this test.
-san="$tmp/sanitizer_reports"
-mkdir -m 777 "$san"
-for v in ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
-  [ -n "${!v:-}" ] && export "$v=$(sed -E "s#log_path=[^:]*#log_path=$san/report#" <<< "${!v}")"
-done
+unprivileged_tree  # as_user, and sanitizer reports into $san (lib.sh)
 mkdir -p "$tmp/tree/ok" "$tmp/tree/locked"
 cp "$root/tests/data/real/mde/advanced_hunting_test.csv" "$tmp/tree/ok/"
 cp "$root/tests/data/real/mde/advanced_hunting_test.csv" "$tmp/tree/locked/other.csv"
@@ -45,5 +32,5 @@ if grep -q directories_skipped_unreadable "$tmp/w/state3.json"; then
 else
   pass=$((pass + 1))
 fi
-if [ -n "$(ls -A "$san")" ]; then fail=$((fail + 1)); echo "FAIL sanitizer reports:"; cat "$san"/*; fi
+sanitizer_reports_fail
 finish

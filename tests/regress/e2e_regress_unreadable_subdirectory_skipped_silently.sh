@@ -5,20 +5,7 @@
 # with the system's reason (exit 3). Runs as an unprivileged user (root reads any directory).
 set -u
 source "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" -eq 0 ]; then
-  command -v setpriv > /dev/null || { echo "SKIP: setpriv missing"; exit 0; }
-  as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-else
-  as_user=()
-fi
-chmod 755 "$tmp"
-# Under a sanitizer whose reports go to a directory only root may write (CI's log_path), the
-# unprivileged runs report into one of ours instead, and any report fails this test.
-san="$tmp/sanitizer_reports"
-mkdir -m 777 "$san"
-for v in ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
-  [ -n "${!v:-}" ] && export "$v=$(sed -E "s#log_path=[^:]*#log_path=$san/report#" <<< "${!v}")"
-done
+unprivileged_tree  # as_user, and sanitizer reports into $san (lib.sh)
 mkdir -p "$tmp/tree/ok" "$tmp/tree/locked"
 cp "$root/tests/data/real/mde/advanced_hunting_test.csv" "$tmp/tree/ok/"
 cp "$root/tests/data/real/mde/advanced_hunting_test.csv" "$tmp/tree/locked/other.csv"
@@ -30,5 +17,5 @@ expect_grep walk-counted "$tmp/out_dir/stats.json" "directories_skipped_unreadab
 check named 3 "${as_user[@]}" "$bin" scan "$tmp/tree/locked"
 expect_grep named-reason "$tmp/err" "cannot list directory '.*locked'.*Permission denied"
 chmod 755 "$tmp/tree/locked"
-if [ -n "$(ls -A "$san")" ]; then fail=$((fail + 1)); echo "FAIL sanitizer reports:"; cat "$san"/*; fi
+sanitizer_reports_fail
 finish

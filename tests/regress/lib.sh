@@ -14,6 +14,29 @@ expect_grep() {  # expect_grep NAME FILE PATTERN
 expect_same() {  # expect_same NAME FILE_A FILE_B
   if cmp -s "$2" "$3"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: $2 and $3 differ"; fi
 }
+# unprivileged_tree: sets `as_user` (a command prefix running as uid 65534 when root, since root
+# reads any directory; empty otherwise; exits the test as skipped without setpriv), opens $tmp to
+# that user and points sanitizer reports (CI's log_path, a directory only root may write) at
+# $san, which sanitizer_reports_fail checks at the end.
+unprivileged_tree() {
+  if [ "$(id -u)" -eq 0 ]; then
+    command -v setpriv > /dev/null || { echo "SKIP: setpriv missing"; exit 0; }
+    as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  else
+    as_user=()
+  fi
+  chmod 755 "$tmp"
+  san="$tmp/sanitizer_reports"
+  mkdir -m 777 "$san"
+  local v
+  for v in ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
+    [ -n "${!v:-}" ] && export "$v=$(sed -E "s#log_path=[^:]*#log_path=$san/report#" <<< "${!v}")"
+  done
+  return 0
+}
+sanitizer_reports_fail() {  # any report of the unprivileged runs fails the test
+  if [ -n "$(ls -A "$san")" ]; then fail=$((fail + 1)); echo "FAIL sanitizer reports:"; cat "$san"/*; fi
+}
 finish() {
   echo "$pass passed, $fail failed"
   [ "$fail" -eq 0 ]
