@@ -17,7 +17,11 @@ expect_same() {  # expect_same NAME FILE_A FILE_B
 # unprivileged_tree: sets `as_user` (a command prefix running as uid 65534 when root, since root
 # reads any directory; empty otherwise; exits the test as skipped without setpriv), opens $tmp to
 # that user and points sanitizer reports (CI's log_path, a directory only root may write) at
-# $san, which sanitizer_reports_fail checks at the end.
+# $san, which sanitizer_reports_fail checks at the end. A sanitizer's suppressions file (TSan's),
+# and the libraries the binary loads from outside the system's directories (the TSan build's
+# instrumented oneTBB, in a clone that user may not be able to read: the loader would take
+# Debian's uninstrumented libtbb instead, whose scheduler TSan cannot see), are copied into $tmp
+# for the same reason.
 unprivileged_tree() {
   if [ "$(id -u)" -eq 0 ]; then
     command -v setpriv > /dev/null || { echo "SKIP: setpriv missing"; exit 0; }
@@ -29,8 +33,20 @@ unprivileged_tree() {
   san="$tmp/sanitizer_reports"
   mkdir -m 777 "$san"
   local v
+  local supp lib
+  mkdir -m 755 "$tmp/lib"
+  for lib in $(ldd "$bin" 2>/dev/null | awk '$3 ~ /^\// && $3 !~ /^\/(usr\/)?lib(64)?\// {print $3}'); do
+    install -m 755 "$lib" "$tmp/lib/"
+  done
+  export LD_LIBRARY_PATH="$tmp/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   for v in ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
-    [ -n "${!v:-}" ] && export "$v=$(sed -E "s#log_path=[^:]*#log_path=$san/report#" <<< "${!v}")"
+    [ -n "${!v:-}" ] || continue
+    export "$v=$(sed -E "s#log_path=[^:]*#log_path=$san/report#" <<< "${!v}")"
+    supp=$(sed -nE 's#(^|.*:)suppressions=([^:]*).*#\2#p' <<< "${!v}")
+    if [ -n "$supp" ] && [ -r "$supp" ]; then
+      install -m 644 "$supp" "$tmp/$v.supp"
+      export "$v=$(sed -E "s#suppressions=[^:]*#suppressions=$tmp/$v.supp#" <<< "${!v}")"
+    fi
   done
   return 0
 }
